@@ -1,0 +1,174 @@
+"""The `throughgate` command: migrate, serve, create organisations, accounts and clients."""
+
+import asyncio
+import json
+import sys
+import uuid
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+import uvicorn
+from alembic import command
+from alembic.config import Config
+
+from api import demo
+from api.db import create_engine, session_factory
+from api.errors import DomainError
+from api.main import create_app
+from api.models.enums import Role
+from api.services import accounts
+from api.settings import get_settings
+
+T = TypeVar("T")
+
+app = typer.Typer(
+    help="Throughgate: mentoring through the gate. Settings come from the environment.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+
+MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+
+
+def alembic_config(database_url: str) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.attributes["database_url"] = database_url
+    return config
+
+
+def _run(work: Callable[[Any], Awaitable[T]]) -> T:
+    """Run one use case with a database session; domain errors go to stderr, exit 1."""
+
+    async def main() -> T:
+        engine = create_engine(get_settings())
+        try:
+            async with session_factory(engine)() as db:
+                return await work(db)
+        finally:
+            await engine.dispose()
+
+    try:
+        return asyncio.run(main())
+    except DomainError as exc:
+        typer.echo(f"error: {exc.detail or exc.title}", err=True)
+        raise typer.Exit(1) from exc
+
+
+def _print(obj: dict[str, Any]) -> None:
+    typer.echo(json.dumps(obj, default=str))
+
+
+@app.command()
+def migrate(revision: Annotated[str, typer.Argument()] = "head") -> None:
+    """Bring the database schema up to date (Alembic)."""
+    command.upgrade(alembic_config(get_settings().database_url), revision)
+    typer.echo(f"database at {revision}", err=True)
+
+
+@app.command()
+def serve(
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    workers: int = 1,
+) -> None:
+    """Serve the API with uvicorn."""
+    settings = get_settings()
+    settings.signing_key_map  # noqa: B018  (fail now, and create a dev key once, before workers)
+    uvicorn.run(
+        "api.main:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_config=None,
+        proxy_headers=True,
+    )
+
+
+@app.command("create-org")
+def create_org(name: str) -> None:
+    """Create an organisation (a mentoring provider)."""
+    org = _run(lambda db: accounts.create_organisation(db, name))
+    _print({"id": org.id, "name": org.name})
+
+
+@app.command("create-user")
+def create_user(
+    org: Annotated[str, typer.Option(help="Organisation id or exact name.")],
+    email: Annotated[str, typer.Option()],
+    role: Annotated[Role, typer.Option()],
+    password: Annotated[
+        str | None, typer.Option(help="At least 12 characters; prompted for when omitted.")
+    ] = None,
+    person: Annotated[
+        uuid.UUID | None, typer.Option(help="The person a mentor or mentee account belongs to.")
+    ] = None,
+) -> None:
+    """Create a login for a person or a member of staff."""
+    if password is None:
+        if not sys.stdin.isatty():
+            typer.echo("error: --password is needed when not at a terminal", err=True)
+            raise typer.Exit(2)
+        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+
+    async def work(db: Any) -> Any:
+        organisation = await accounts.find_organisation(db, org)
+        return await accounts.create_user(
+            db, organisation, email=email, role=role, password=password, person_id=person
+        )
+
+    user = _run(work)
+    _print(
+        {
+            "id": user.id,
+            "org_id": user.org_id,
+            "email": user.email,
+            "role": user.role,
+            "person_id": user.person_id,
+        }
+    )
+
+
+@app.command("create-client")
+def create_client(
+    org: Annotated[str, typer.Option(help="Organisation id or exact name.")],
+    name: Annotated[str, typer.Option()],
+    role: Annotated[Role, typer.Option()],
+) -> None:
+    """Create a machine client; its secret is printed once and never stored in clear."""
+
+    async def work(db: Any) -> Any:
+        organisation = await accounts.find_organisation(db, org)
+        return await accounts.create_client(db, organisation, name=name, role=role)
+
+    client, secret = _run(work)
+    _print(
+        {
+            "id": client.id,
+            "org_id": client.org_id,
+            "name": client.name,
+            "role": client.role,
+            "client_id": client.client_id,
+            "client_secret": secret,
+        }
+    )
+
+
+@app.command("seed-demo")
+def seed_demo() -> None:
+    """Fill a demo organisation with believable data (skipped when it already exists)."""
+    if get_settings().env == "production":
+        typer.echo("error: seed-demo is for development databases only", err=True)
+        raise typer.Exit(1)
+    result = _run(demo.seed)
+    _print(result)
+
+
+@app.command("export-openapi")
+def export_openapi(path: Path = Path("openapi/openapi.json")) -> None:
+    """Write the OpenAPI document the app serves (commit it when the API changes)."""
+    path.write_text(json.dumps(create_app().openapi(), indent=2, sort_keys=True) + "\n")
+    typer.echo(f"wrote {path}", err=True)

@@ -1,0 +1,246 @@
+"""The demo organisation: believable people and a login for every role (development only)."""
+
+import random
+from datetime import date, timedelta
+from typing import Any
+
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from api.auth.principal import Principal
+from api.auth.scopes import ROLE_SCOPES
+from api.models import Organisation
+from api.models.enums import CustodyStatus, Pathway, PersonKind, RiskLevel, Role, VettingStatus
+from api.models.person import MenteeProfileCreate, MentorProfileCreate, PersonCreate
+from api.services import accounts, people
+
+DEMO_ORG = "Demo: Northgate Mentoring"
+DEMO_PASSWORD = "through-the-gate"
+DEMO_PARTNER_ID = "tg_demo_partner"
+DEMO_PARTNER_SECRET = "demo-partner-secret-not-for-production"
+DEMO_DOMAIN = "demo.example.org"
+
+_REGIONS = {
+    "North East": ["HMP Durham", "HMP Low Newton", "HMP Northumberland"],
+    "Yorkshire": ["HMP Leeds", "HMP New Hall", "HMP Hull"],
+    "North West": ["HMP Liverpool", "HMP Styal", "HMP Manchester"],
+    "London": ["HMP Wandsworth", "HMP Bronzefield", "HMP Pentonville"],
+    "Wales": ["HMP Cardiff", "HMP Swansea", "HMP Parc"],
+}
+_WOMENS_ESTABLISHMENTS = {"HMP Low Newton", "HMP New Hall", "HMP Styal", "HMP Bronzefield"}
+_MEN = ["Daniel", "Kyle", "Marcus", "Tomasz", "Jamal", "Liam", "Owen", "Ricky", "Sunil", "Dean"]
+_WOMEN = ["Chantelle", "Aisha", "Kerry", "Natalie", "Gemma", "Shannon", "Leanne", "Roxanne"]
+_FAMILY = [
+    "Walsh",
+    "Hussain",
+    "Kowalski",
+    "Brown",
+    "Evans",
+    "Okafor",
+    "Murphy",
+    "Clarke",
+    "Begum",
+    "Jones",
+    "Taylor",
+    "Nowak",
+    "Campbell",
+    "Ahmed",
+    "Price",
+    "Doherty",
+]
+_OFFENCES = [
+    "Shoplifting linked to heroin use; several short sentences.",
+    "Assault occasioning actual bodily harm during an argument outside a pub.",
+    "Possession with intent to supply cannabis.",
+    "Benefit fraud over two years while in debt.",
+    "Burglary of commercial premises.",
+    "Breach of a community order after missed appointments.",
+]
+_MENTORS: list[dict[str, Any]] = [
+    {
+        "given_name": "Sam",
+        "family_name": "Okafor",
+        "gender": "male",
+        "region": "North East",
+        "skills": ["accommodation", "drugs_alcohol"],
+        "lived_experience": True,
+    },
+    {
+        "given_name": "Bernie",
+        "family_name": "Walsh",
+        "gender": "female",
+        "region": "North East",
+        "skills": ["abuse_domestic_violence", "children_families", "health"],
+        "lived_experience": True,
+    },
+    {
+        "given_name": "Priya",
+        "family_name": "Shah",
+        "gender": "female",
+        "region": "Yorkshire",
+        "skills": ["education_training_employment", "finance_benefit_debt"],
+        "languages": ["en", "gu"],
+        "lived_experience": False,
+    },
+    {
+        "given_name": "Tony",
+        "family_name": "Marsh",
+        "gender": "male",
+        "region": "North West",
+        "skills": ["drugs_alcohol", "attitudes_thinking_behaviour"],
+        "lived_experience": True,
+    },
+    {
+        "given_name": "Grace",
+        "family_name": "Adeyemi",
+        "gender": "female",
+        "region": "London",
+        "skills": ["sex_work", "health", "accommodation"],
+        "lived_experience": True,
+    },
+    {
+        "given_name": "Rhys",
+        "family_name": "Morgan",
+        "gender": "male",
+        "region": "Wales",
+        "skills": ["education_training_employment"],
+        "languages": ["en", "cy"],
+        "lived_experience": False,
+    },
+    {
+        "given_name": "Agnieszka",
+        "family_name": "Nowak",
+        "gender": "female",
+        "region": "Yorkshire",
+        "skills": ["finance_benefit_debt", "children_families"],
+        "languages": ["en", "pl"],
+        "lived_experience": False,
+        "vetting_status": "pending",
+    },
+    {
+        "given_name": "Leon",
+        "family_name": "Grant",
+        "gender": "male",
+        "region": "London",
+        "skills": ["attitudes_thinking_behaviour", "education_training_employment"],
+        "lived_experience": True,
+        "vetting_status": "expired",
+    },
+]
+
+
+async def seed(db: AsyncSession) -> dict[str, Any]:
+    existing = (await db.exec(select(Organisation).where(Organisation.name == DEMO_ORG))).first()
+    if existing is not None:
+        return {"id": existing.id, "name": existing.name, "seeded": False}
+    org = await accounts.create_organisation(db, DEMO_ORG)
+    system = Principal(
+        org_id=org.id, role=Role.admin, scopes=ROLE_SCOPES[Role.admin], subject="system:seed-demo"
+    )
+    rng = random.Random(2026)  # noqa: S311  (demo data, not security)
+    today = date.today()
+
+    mentors = [await people.create_person(db, system, _mentor(m, rng, today)) for m in _MENTORS]
+    mentees = [await people.create_person(db, system, _mentee(i, rng, today)) for i in range(24)]
+
+    for role in (Role.admin, Role.coordinator, Role.analyst):
+        await accounts.create_user(
+            db, org, email=f"{role}@{DEMO_DOMAIN}", role=role, password=DEMO_PASSWORD
+        )
+    await accounts.create_user(
+        db,
+        org,
+        email=f"mentor@{DEMO_DOMAIN}",
+        role=Role.mentor,
+        password=DEMO_PASSWORD,
+        person_id=mentors[0].id,
+    )
+    await accounts.create_user(
+        db,
+        org,
+        email=f"mentee@{DEMO_DOMAIN}",
+        role=Role.mentee,
+        password=DEMO_PASSWORD,
+        person_id=mentees[0].id,
+    )
+    await accounts.create_client(
+        db,
+        org,
+        name="Demo probation region (partner)",
+        role=Role.partner,
+        client_id=DEMO_PARTNER_ID,
+        secret=DEMO_PARTNER_SECRET,
+    )
+    return {
+        "id": org.id,
+        "name": org.name,
+        "seeded": True,
+        "mentors": len(mentors),
+        "mentees": len(mentees),
+    }
+
+
+def _mentor(spec: dict[str, Any], rng: random.Random, today: date) -> PersonCreate:
+    vetting = VettingStatus(spec.get("vetting_status", "cleared"))
+    return PersonCreate(
+        kind=PersonKind.mentor,
+        given_name=spec["given_name"],
+        family_name=spec["family_name"],
+        gender=spec["gender"],
+        pronouns="she/her" if spec["gender"] == "female" else "he/him",
+        languages=spec.get("languages", ["en"]),
+        region=spec["region"],
+        email=f"{spec['given_name'].lower()}.{spec['family_name'].lower()}@{DEMO_DOMAIN}",
+        mentor=MentorProfileCreate(
+            skills=[Pathway(s) for s in spec["skills"]],
+            max_caseload=rng.choice([2, 3, 4]),
+            training_completed_on=today - timedelta(days=rng.randint(60, 700)),
+            vetting_status=vetting,
+            vetting_expires_on=today + timedelta(days=-20 if vetting == "expired" else 400),
+            last_supervision_on=today - timedelta(days=rng.randint(5, 70)),
+            availability=rng.choice(["Weekday evenings", "Tuesdays and Thursdays", "Weekends"]),
+            lived_experience=spec["lived_experience"],
+        ),
+    )
+
+
+def _mentee(index: int, rng: random.Random, today: date) -> PersonCreate:
+    region = rng.choice(list(_REGIONS))
+    woman = index % 3 == 1
+    establishment = rng.choice(
+        [e for e in _REGIONS[region] if (e in _WOMENS_ESTABLISHMENTS) == woman] or _REGIONS[region]
+    )
+    custody = [CustodyStatus.in_custody, CustodyStatus.released, CustodyStatus.community_sentence][
+        index % 3 if index % 5 else 0
+    ]
+    pathways = [
+        p for p in Pathway if woman or p not in {Pathway.abuse_domestic_violence, Pathway.sex_work}
+    ]
+    release = {
+        CustodyStatus.in_custody: today + timedelta(days=rng.randint(7, 120)),
+        CustodyStatus.released: today - timedelta(days=rng.randint(5, 200)),
+    }.get(custody)
+    return PersonCreate(
+        kind=PersonKind.mentee,
+        given_name=rng.choice(_WOMEN if woman else _MEN),
+        family_name=rng.choice(_FAMILY),
+        gender="female" if woman else "male",
+        pronouns="she/her" if woman else "he/him",
+        date_of_birth=today - timedelta(days=365 * rng.randint(19, 55) + rng.randint(0, 364)),
+        languages=["en"] if rng.random() < 0.8 else ["en", rng.choice(["pl", "ur", "cy"])],
+        region=region,
+        mentee=MenteeProfileCreate(
+            custody_status=custody,
+            establishment=establishment if custody != CustodyStatus.community_sentence else None,
+            release_date=release,
+            probation_region=region,
+            needs=rng.sample(pathways, k=rng.randint(1, 3)),
+            preferences={
+                "mentor_gender": "female" if woman else None,
+                "peer_mentor_preferred": rng.random() < 0.5,
+            },
+            external_ref=f"NDL-{20000 + index * 37}",
+            risk_level=rng.choice(list(RiskLevel)[:3]),
+            offence_summary=rng.choice(_OFFENCES),
+        ),
+    )

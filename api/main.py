@@ -1,0 +1,96 @@
+"""The application: REST under /api/v1, probes, metrics, error handling, middleware."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from asgi_correlation_id import CorrelationIdMiddleware
+from fastapi import APIRouter, FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.routing import APIRoute
+from prometheus_fastapi_instrumentator import Instrumentator
+
+from api.db import create_engine, session_factory
+from api.errors import install_error_handlers
+from api.idempotency import IdempotencyMiddleware
+from api.logs import configure_logging
+from api.ratelimit import RateLimits
+from api.routers import audit, auth, health, people
+from api.settings import Settings, get_settings
+
+API_PREFIX = "/api/v1"
+
+DESCRIPTION = """
+Throughgate records and drives mentoring for people in prison and on probation:
+people, mentoring relationships, goals, sessions, referrals and more.
+
+**Authentication.** Get a token from `POST /api/v1/auth/token` (OAuth2, form-encoded):
+partner systems use `grant_type=client_credentials`, people `grant_type=password`.
+Send it as `Authorization: Bearer <token>`. Each endpoint names the scope it needs.
+
+**Conventions.** Lists take `limit` (max 200) and `cursor` and answer
+`{"items": [...], "next_cursor": ...}`. Errors are RFC 9457 `application/problem+json`.
+Single records carry an `ETag`; send it back in `If-Match` on PATCH/DELETE (412 if stale).
+POSTs accept an `Idempotency-Key` header: a retry with the same key and body replays the
+first response. Too many requests get 429 with `Retry-After`.
+"""
+
+TAGS = [
+    {"name": "auth", "description": "Tokens and the caller's identity."},
+    {"name": "people", "description": "Mentees and mentors, with their profiles."},
+    {"name": "audit", "description": "Who read or changed people's records (admin)."},
+    {"name": "operations", "description": "Health probes and metrics."},
+]
+
+
+def _operation_id(route: APIRoute) -> str:
+    return route.name
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    configure_logging(settings.log_level)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        await app.state.engine.dispose()
+
+    production = settings.env == "production"
+    app = FastAPI(
+        title="Throughgate API",
+        version="1.0.0",
+        description=DESCRIPTION,
+        openapi_url=f"{API_PREFIX}/openapi.json",
+        docs_url=f"{API_PREFIX}/docs",
+        redoc_url=f"{API_PREFIX}/redoc",
+        openapi_tags=TAGS,
+        generate_unique_id_function=_operation_id,
+        lifespan=lifespan,
+        swagger_ui_parameters={"persistAuthorization": not production},
+    )
+    app.state.settings = settings
+    app.state.engine = create_engine(settings)
+    app.state.db_factory = session_factory(app.state.engine)
+    app.state.rate_limits = RateLimits(settings)
+
+    install_error_handlers(app)
+    v1 = APIRouter(prefix=API_PREFIX)
+    for module in (auth, people, audit):
+        v1.include_router(module.router)
+    app.include_router(v1)
+    app.include_router(health.router)
+    Instrumentator(excluded_handlers=["/metrics", "/healthz", "/readyz"]).instrument(app).expose(
+        app, include_in_schema=False, tags=["operations"]
+    )
+
+    app.add_middleware(IdempotencyMiddleware)
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST", "PATCH", "DELETE"],
+            allow_headers=["Authorization", "Content-Type", "If-Match", "Idempotency-Key"],
+            expose_headers=["ETag", "Location", "Retry-After", "X-Request-ID"],
+        )
+    app.add_middleware(CorrelationIdMiddleware, header_name="X-Request-ID")
+    return app

@@ -1,0 +1,42 @@
+"""Every table, imported here so Alembic and the metadata see the whole schema."""
+
+from api.models.accounts import ApiClient, RefreshToken, UserAccount
+from api.models.assessment import Assessment
+from api.models.audit import AuditEvent
+from api.models.base import Record
+from api.models.goal import Goal, GoalReview, GoalStatusChange, GoalStep
+from api.models.idempotency import IdempotencyRecord
+from api.models.organisation import Organisation
+from api.models.person import MenteeProfile, MentorProfile, Person
+from api.models.referral import Referral, ReferralStatusChange
+from api.models.relationship import MentoringRelationship, RelationshipEvent
+from api.models.service import Service
+from api.models.session import MentoringSession, SessionGoal
+from api.models.webhook import WebhookDelivery, WebhookSubscription
+
+__all__ = [
+    "ApiClient",
+    "Assessment",
+    "AuditEvent",
+    "Goal",
+    "GoalReview",
+    "GoalStatusChange",
+    "GoalStep",
+    "IdempotencyRecord",
+    "MenteeProfile",
+    "MentorProfile",
+    "MentoringRelationship",
+    "MentoringSession",
+    "Organisation",
+    "Person",
+    "Record",
+    "Referral",
+    "ReferralStatusChange",
+    "RefreshToken",
+    "RelationshipEvent",
+    "Service",
+    "SessionGoal",
+    "UserAccount",
+    "WebhookDelivery",
+    "WebhookSubscription",
+]

@@ -1,0 +1,29 @@
+import uuid
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Field
+
+from api.models.base import OrgRecord, UTCDateTime, json_column, utcnow
+
+
+class AuditEvent(OrgRecord, table=True):
+    """Who read or changed which person's record, when, and from which client."""
+
+    __tablename__ = "audit_event"
+    __table_args__ = (
+        sa.Index("ix_audit_event_org_page", "org_id", "created_at", "id"),
+        sa.Index("ix_audit_event_person", "person_id", "at"),
+    )
+
+    at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    actor: str = Field(max_length=80)
+    actor_role: str = Field(max_length=20)
+    client: str | None = Field(default=None, max_length=200)
+    action: str = Field(max_length=40)
+    entity_type: str = Field(max_length=40)
+    entity_id: uuid.UUID | None = None
+    person_id: uuid.UUID | None = None
+    request_id: str | None = Field(default=None, max_length=64)
+    details: dict[str, Any] = Field(default_factory=dict, sa_column=json_column())

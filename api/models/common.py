@@ -1,0 +1,53 @@
+"""Building blocks shared by the API models of every resource."""
+
+import uuid
+from datetime import date, datetime
+from typing import Annotated, Any, Generic, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+T = TypeVar("T")
+
+Text100 = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+Text200 = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Text500 = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)]
+Text4000 = Annotated[str, StringConstraints(strip_whitespace=True, max_length=4000)]
+Short = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
+Phone = Annotated[
+    str,
+    StringConstraints(
+        strip_whitespace=True, min_length=3, max_length=40, pattern=r"^[0-9+() .-]+$"
+    ),
+]
+EarliestDate = date(1900, 1, 1)
+
+
+class Input(BaseModel):
+    """Request bodies: unknown fields are refused, so a typo never silently does nothing."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    def reject_nulls(self, *names: str) -> None:
+        """In a PATCH, `null` may clear optional fields but never required ones."""
+        for name in names:
+            if name in self.model_fields_set and getattr(self, name) is None:
+                raise ValueError(f"{name} cannot be null")
+
+
+class RecordRead(BaseModel):
+    id: uuid.UUID
+    created_at: datetime
+    updated_at: datetime
+    version: int = Field(description="Bumped on every change; sent back as the ETag.")
+
+
+class Page(BaseModel, Generic[T]):
+    items: list[T]
+    next_cursor: str | None = Field(
+        description="Pass as `cursor` to get the next page; null on the last page."
+    )
+
+
+def unique(values: list[Any]) -> list[Any]:
+    """Drop repeats, keeping first-seen order."""
+    return list(dict.fromkeys(values))

@@ -1,0 +1,137 @@
+"""The contract's vocabularies (§2, §3), shared by tables, API models and validation."""
+
+from enum import StrEnum
+
+
+class Pathway(StrEnum):
+    accommodation = "accommodation"
+    education_training_employment = "education_training_employment"
+    health = "health"
+    drugs_alcohol = "drugs_alcohol"
+    finance_benefit_debt = "finance_benefit_debt"
+    children_families = "children_families"
+    attitudes_thinking_behaviour = "attitudes_thinking_behaviour"
+    abuse_domestic_violence = "abuse_domestic_violence"
+    sex_work = "sex_work"
+
+
+class Role(StrEnum):
+    admin = "admin"
+    coordinator = "coordinator"
+    mentor = "mentor"
+    mentee = "mentee"
+    partner = "partner"
+    analyst = "analyst"
+
+
+class PersonKind(StrEnum):
+    mentee = "mentee"
+    mentor = "mentor"
+
+
+class CustodyStatus(StrEnum):
+    in_custody = "in_custody"
+    released = "released"
+    community_sentence = "community_sentence"
+
+
+class RiskLevel(StrEnum):
+    low = "low"
+    medium = "medium"
+    high = "high"
+    very_high = "very_high"
+
+
+class VettingStatus(StrEnum):
+    pending = "pending"
+    cleared = "cleared"
+    expired = "expired"
+    refused = "refused"
+
+
+class RelationshipStatus(StrEnum):
+    proposed = "proposed"
+    active = "active"
+    paused = "paused"
+    ended = "ended"
+
+
+OPEN_RELATIONSHIP_STATUSES = (
+    RelationshipStatus.proposed,
+    RelationshipStatus.active,
+    RelationshipStatus.paused,
+)
+
+
+class Phase(StrEnum):
+    custody = "custody"
+    through_the_gate = "through_the_gate"
+    community = "community"
+
+
+class EndingReason(StrEnum):
+    completed = "completed"
+    mentee_withdrew = "mentee_withdrew"
+    mentor_withdrew = "mentor_withdrew"
+    lost_contact = "lost_contact"
+    returned_to_custody = "returned_to_custody"
+    moved_away = "moved_away"
+    safeguarding = "safeguarding"
+    other = "other"
+
+
+class GoalSetBy(StrEnum):
+    mentee = "mentee"
+    mentor = "mentor"
+    coordinator = "coordinator"
+
+
+class GoalStatus(StrEnum):
+    proposed = "proposed"
+    active = "active"
+    achieved = "achieved"
+    not_achieved = "not_achieved"
+    on_hold = "on_hold"
+    cancelled = "cancelled"
+
+
+class StepStatus(StrEnum):
+    todo = "todo"
+    done = "done"
+    skipped = "skipped"
+
+
+class SessionFormat(StrEnum):
+    one_to_one = "one_to_one"
+    group = "group"
+    activity = "activity"
+
+
+class SessionSetting(StrEnum):
+    custody = "custody"
+    community = "community"
+    phone = "phone"
+    video = "video"
+
+
+class SessionStatus(StrEnum):
+    scheduled = "scheduled"
+    held = "held"
+    cancelled = "cancelled"
+    missed_by_mentee = "missed_by_mentee"
+    missed_by_mentor = "missed_by_mentor"
+
+
+class ReferralDirection(StrEnum):
+    inbound = "inbound"
+    outbound = "outbound"
+
+
+class ReferralStatus(StrEnum):
+    draft = "draft"
+    sent = "sent"
+    accepted = "accepted"
+    declined = "declined"
+    in_progress = "in_progress"
+    completed = "completed"
+    withdrawn = "withdrawn"

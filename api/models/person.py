@@ -1,0 +1,258 @@
+"""People: mentees and mentors, each with one nested profile."""
+
+import uuid
+from datetime import date, datetime
+from typing import Annotated
+
+import sqlalchemy as sa
+from pydantic import AfterValidator, BaseModel, EmailStr, field_validator, model_validator
+from pydantic import Field as PydField
+from sqlmodel import Field, Relationship, SQLModel
+
+from api.models.base import OrgRecord, UTCDateTime, json_column
+from api.models.common import (
+    EarliestDate,
+    Input,
+    Phone,
+    RecordRead,
+    Short,
+    Text100,
+    Text200,
+    Text500,
+    Text4000,
+    unique,
+)
+from api.models.enums import CustodyStatus, Pathway, PersonKind, RiskLevel, VettingStatus
+
+
+class Person(OrgRecord, table=True):
+    __table_args__ = (
+        sa.Index("ix_person_org_page", "org_id", "created_at", "id"),
+        sa.Index("ix_person_org_updated", "org_id", "updated_at"),
+        sa.Index("ix_person_org_kind_region", "org_id", "kind", "region"),
+    )
+
+    kind: str = Field(max_length=10)
+    given_name: str = Field(max_length=100)
+    family_name: str = Field(max_length=100)
+    preferred_name: str | None = Field(default=None, max_length=100)
+    pronouns: str | None = Field(default=None, max_length=40)
+    gender: str | None = Field(default=None, max_length=40)
+    date_of_birth: date | None = None
+    languages: list[str] = Field(default_factory=list, sa_column=json_column())
+    region: str | None = Field(default=None, max_length=100)
+    email: str | None = Field(default=None, max_length=320)
+    phone: str | None = Field(default=None, max_length=40)
+    deleted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+    mentee_profile: "MenteeProfile" = Relationship(
+        sa_relationship_kwargs={"lazy": "selectin", "uselist": False, "cascade": "all"}
+    )
+    mentor_profile: "MentorProfile" = Relationship(
+        sa_relationship_kwargs={"lazy": "selectin", "uselist": False, "cascade": "all"}
+    )
+
+
+class MenteeProfile(SQLModel, table=True):
+    __tablename__ = "mentee_profile"
+    __table_args__ = (sa.UniqueConstraint("org_id", "external_ref"),)
+
+    person_id: uuid.UUID = Field(foreign_key="person.id", primary_key=True)
+    org_id: uuid.UUID = Field(foreign_key="organisation.id")
+    custody_status: str = Field(max_length=20)
+    establishment: str | None = Field(default=None, max_length=200)
+    release_date: date | None = Field(default=None, index=True)
+    probation_region: str | None = Field(default=None, max_length=100)
+    needs: list[str] = Field(default_factory=list, sa_column=json_column())
+    preferred_mentor_gender: str | None = Field(default=None, max_length=40)
+    peer_mentor_preferred: bool = False
+    external_ref: str | None = Field(default=None, max_length=100)
+    risk_level: str | None = Field(default=None, max_length=10)
+    offence_summary: str | None = Field(default=None, max_length=4000)
+
+
+class MentorProfile(SQLModel, table=True):
+    __tablename__ = "mentor_profile"
+
+    person_id: uuid.UUID = Field(foreign_key="person.id", primary_key=True)
+    skills: list[str] = Field(default_factory=list, sa_column=json_column())
+    max_caseload: int = 3
+    training_completed_on: date | None = None
+    vetting_status: str = Field(default="pending", max_length=10, index=True)
+    vetting_expires_on: date | None = None
+    last_supervision_on: date | None = None
+    availability: str | None = Field(default=None, max_length=500)
+    lived_experience: bool | None = None
+
+
+# --- API models -----------------------------------------------------------------------------
+
+SENSITIVE_MENTEE_FIELDS = ("risk_level", "offence_summary")
+SENSITIVE_MENTOR_FIELDS = ("lived_experience",)
+# A mentor may edit their own record, but not what the programme decides about them.
+STAFF_ONLY_MENTOR_FIELDS = (
+    "max_caseload",
+    "training_completed_on",
+    "vetting_status",
+    "vetting_expires_on",
+    "last_supervision_on",
+)
+
+Languages = Annotated[list[Short], PydField(max_length=20)]
+Pathways = Annotated[list[Pathway], AfterValidator(unique), PydField(max_length=len(Pathway))]
+
+
+class MenteePreferences(Input):
+    mentor_gender: Short | None = PydField(None, description="Preferred mentor gender, if any.")
+    peer_mentor_preferred: bool = PydField(
+        False, description="Would like a mentor with lived experience of the justice system."
+    )
+
+
+class MenteeProfileCreate(Input):
+    custody_status: CustodyStatus
+    establishment: Text200 | None = None
+    release_date: date | None = None
+    probation_region: Text100 | None = None
+    needs: Pathways = []
+    preferences: MenteePreferences = MenteePreferences()
+    external_ref: Text100 | None = PydField(
+        None, description="The referring partner's case reference."
+    )
+    risk_level: RiskLevel | None = PydField(None, description="Sensitive.")
+    offence_summary: Text4000 | None = PydField(None, description="Sensitive.")
+
+
+class MenteeProfileUpdate(Input):
+    custody_status: CustodyStatus | None = None
+    establishment: Text200 | None = None
+    release_date: date | None = None
+    probation_region: Text100 | None = None
+    needs: Pathways | None = None
+    preferences: MenteePreferences | None = None
+    external_ref: Text100 | None = None
+    risk_level: RiskLevel | None = None
+    offence_summary: Text4000 | None = None
+
+    @model_validator(mode="after")
+    def _required_stay_set(self) -> "MenteeProfileUpdate":
+        self.reject_nulls("custody_status", "needs", "preferences")
+        return self
+
+
+class MentorProfileCreate(Input):
+    skills: Pathways = []
+    max_caseload: int = PydField(3, ge=0, le=50)
+    training_completed_on: date | None = None
+    vetting_status: VettingStatus = VettingStatus.pending
+    vetting_expires_on: date | None = None
+    last_supervision_on: date | None = None
+    availability: Text500 | None = None
+    lived_experience: bool | None = PydField(
+        None, description="Sensitive: lived experience of conviction, disclosed with consent."
+    )
+
+
+class MentorProfileUpdate(Input):
+    skills: Pathways | None = None
+    max_caseload: int | None = PydField(None, ge=0, le=50)
+    training_completed_on: date | None = None
+    vetting_status: VettingStatus | None = None
+    vetting_expires_on: date | None = None
+    last_supervision_on: date | None = None
+    availability: Text500 | None = None
+    lived_experience: bool | None = None
+
+    @model_validator(mode="after")
+    def _required_stay_set(self) -> "MentorProfileUpdate":
+        self.reject_nulls("skills", "max_caseload", "vetting_status")
+        return self
+
+
+class _PersonFields(Input):
+    preferred_name: Text100 | None = None
+    pronouns: Short | None = None
+    gender: Short | None = None
+    date_of_birth: date | None = None
+    languages: Languages = []
+    region: Text100 | None = None
+    email: EmailStr | None = None
+    phone: Phone | None = None
+
+    @field_validator("date_of_birth")
+    @classmethod
+    def _plausible_birth(cls, value: date | None) -> date | None:
+        if value is not None and not (EarliestDate <= value < date.today()):
+            raise ValueError("date_of_birth must be in the past (and after 1900)")
+        return value
+
+
+class PersonCreate(_PersonFields):
+    kind: PersonKind
+    given_name: Text100
+    family_name: Text100
+    mentee: MenteeProfileCreate | None = PydField(None, description="Required when kind is mentee.")
+    mentor: MentorProfileCreate | None = PydField(None, description="Only when kind is mentor.")
+
+    @model_validator(mode="after")
+    def _profile_matches_kind(self) -> "PersonCreate":
+        if self.kind == PersonKind.mentee:
+            if self.mentor is not None:
+                raise ValueError("a mentee has a `mentee` profile, not a `mentor` one")
+            if self.mentee is None:
+                raise ValueError("a mentee needs a `mentee` profile (at least custody_status)")
+        if self.kind == PersonKind.mentor and self.mentee is not None:
+            raise ValueError("a mentor has a `mentor` profile, not a `mentee` one")
+        return self
+
+
+class PersonUpdate(_PersonFields):
+    given_name: Text100 | None = None
+    family_name: Text100 | None = None
+    languages: Languages | None = None  # type: ignore[assignment]
+    mentee: MenteeProfileUpdate | None = None
+    mentor: MentorProfileUpdate | None = None
+
+    @model_validator(mode="after")
+    def _required_stay_set(self) -> "PersonUpdate":
+        self.reject_nulls("given_name", "family_name", "languages", "mentee", "mentor")
+        return self
+
+
+class MenteeProfileRead(BaseModel):
+    custody_status: CustodyStatus
+    establishment: str | None
+    release_date: date | None
+    probation_region: str | None
+    needs: list[Pathway]
+    preferences: MenteePreferences
+    external_ref: str | None
+    risk_level: RiskLevel | None = PydField(None, description="Only with `people:sensitive`.")
+    offence_summary: str | None = PydField(None, description="Only with `people:sensitive`.")
+
+
+class MentorProfileRead(BaseModel):
+    skills: list[Pathway]
+    max_caseload: int
+    training_completed_on: date | None
+    vetting_status: VettingStatus
+    vetting_expires_on: date | None
+    last_supervision_on: date | None
+    availability: str | None
+    lived_experience: bool | None = PydField(None, description="Only with `people:sensitive`.")
+
+
+class PersonRead(RecordRead):
+    kind: PersonKind
+    given_name: str
+    family_name: str
+    preferred_name: str | None
+    pronouns: str | None
+    gender: str | None
+    date_of_birth: date | None
+    languages: list[str]
+    region: str | None
+    email: str | None
+    phone: str | None
+    mentee: MenteeProfileRead | None = PydField(None, description="Present when kind is mentee.")
+    mentor: MentorProfileRead | None = PydField(None, description="Present when kind is mentor.")

@@ -1,0 +1,53 @@
+"""`/audit-events`: who read or changed which person's record."""
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from fastapi import APIRouter
+from pydantic import BaseModel
+
+from api.auth.deps import Admin
+from api.db import DB
+from api.errors import problem_responses
+from api.models.common import Page
+from api.routers.common import Cursor, Limit
+from api.services import audit_log
+
+router = APIRouter(
+    prefix="/audit-events", tags=["audit"], responses=problem_responses(401, 403, 422, 429)
+)
+
+
+class AuditEventRead(BaseModel):
+    id: uuid.UUID
+    at: datetime
+    actor: str
+    actor_role: str
+    client: str | None
+    action: str
+    entity_type: str
+    entity_id: uuid.UUID | None
+    person_id: uuid.UUID | None
+    request_id: str | None
+    details: dict[str, Any]
+
+
+@router.get("", summary="List audit events", response_model=Page[AuditEventRead])
+async def list_audit_events(
+    db: DB,
+    caller: Admin,
+    person_id: uuid.UUID | None = None,
+    actor: str | None = None,
+    since: datetime | None = None,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+) -> Page[AuditEventRead]:
+    """Every read and change of people's records in the organisation, oldest first."""
+    rows, next_cursor = await audit_log.list_events(
+        db, caller, person_id=person_id, actor=actor, since=since, limit=limit, cursor=cursor
+    )
+    return Page(
+        items=[AuditEventRead.model_validate(r, from_attributes=True) for r in rows],
+        next_cursor=next_cursor,
+    )

@@ -1,0 +1,101 @@
+"""Tokens (OAuth2) and who-am-I."""
+
+import base64
+import binascii
+import uuid
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, Form, Header
+from pydantic import BaseModel
+
+from api.auth.deps import AppSettings, Caller
+from api.db import DB
+from api.errors import OAuthError, problem_responses
+from api.models.enums import Role
+from api.ratelimit import limit_token_requests
+from api.services import tokens
+from api.services.tokens import TokenResponse
+
+router = APIRouter(tags=["auth"])
+
+
+@router.post(
+    "/auth/token",
+    summary="Get an access token",
+    response_model=TokenResponse,
+    response_model_exclude_none=True,
+    dependencies=[Depends(limit_token_requests)],
+    responses=problem_responses(400, 401, 422, 429),
+)
+async def issue_token(
+    db: DB,
+    settings: AppSettings,
+    grant_type: Annotated[Literal["password", "client_credentials", "refresh_token"], Form()],
+    username: Annotated[str | None, Form(max_length=320)] = None,
+    password: Annotated[str | None, Form(max_length=1000)] = None,
+    client_id: Annotated[str | None, Form(max_length=100)] = None,
+    client_secret: Annotated[str | None, Form(max_length=1000)] = None,
+    refresh_token: Annotated[str | None, Form(max_length=200)] = None,
+    scope: Annotated[str | None, Form(max_length=2000, description="Space-separated.")] = None,
+    authorization: Annotated[str | None, Header(include_in_schema=False)] = None,
+) -> TokenResponse:
+    """OAuth2 token endpoint (form-encoded).
+
+    - `password`: people with accounts (`username` is the email); answers a refresh token too.
+    - `client_credentials`: partner systems and scripts; send `client_id`/`client_secret`
+      in the form or as HTTP Basic.
+    - `refresh_token`: trade a refresh token for a new pair; each refresh token works once.
+
+    `scope` may ask for fewer scopes than the role allows, never more: extra ones are dropped.
+    """
+    if grant_type == "password":
+        if not username or not password:
+            raise OAuthError("invalid_request", "The password grant needs username and password.")
+        return await tokens.password_grant(
+            db, settings, username=username, password=password, scope=scope
+        )
+    if grant_type == "client_credentials":
+        client_id, client_secret = _basic_credentials(authorization) or (client_id, client_secret)
+        if not client_id or not client_secret:
+            raise OAuthError(
+                "invalid_client", "Send client_id and client_secret (form or Basic).", status=401
+            )
+        return await tokens.client_credentials_grant(
+            db, settings, client_id=client_id, client_secret=client_secret, scope=scope
+        )
+    if not refresh_token:
+        raise OAuthError("invalid_request", "The refresh_token grant needs refresh_token.")
+    return await tokens.refresh_grant(db, settings, refresh_token=refresh_token, scope=scope)
+
+
+def _basic_credentials(authorization: str | None) -> tuple[str, str] | None:
+    scheme, _, encoded = (authorization or "").partition(" ")
+    if scheme.lower() != "basic":
+        return None
+    try:
+        client_id, sep, secret = base64.b64decode(encoded, validate=True).decode().partition(":")
+    except (binascii.Error, UnicodeDecodeError):
+        return None
+    return (client_id, secret) if sep else None
+
+
+class Me(BaseModel):
+    org_id: uuid.UUID
+    role: Role
+    scopes: list[str]
+    subject: str
+    person_id: uuid.UUID | None
+    client_id: uuid.UUID | None
+
+
+@router.get("/me", summary="Who this token is", response_model=Me, responses=problem_responses(401))
+async def me(caller: Caller) -> Me:
+    """The caller behind the token: organisation, role, granted scopes and linked person."""
+    return Me(
+        org_id=caller.org_id,
+        role=caller.role,
+        scopes=sorted(caller.scopes),
+        subject=caller.subject,
+        person_id=caller.person_id,
+        client_id=caller.client_id,
+    )

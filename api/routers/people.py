@@ -1,0 +1,116 @@
+"""`/people`: mentees and mentors."""
+
+import uuid
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Response, status
+
+from api.auth.deps import PeopleReader, PeopleWriter
+from api.db import DB
+from api.errors import problem_responses
+from api.models.common import Page
+from api.models.enums import PersonKind
+from api.models.person import PersonCreate, PersonRead, PersonUpdate
+from api.routers.common import Cursor, Limit, expected_version, with_etag
+from api.services import people
+from api.services.people import PeopleFilter
+
+router = APIRouter(prefix="/people", tags=["people"], responses=problem_responses(401, 403, 429))
+
+IfMatch = Annotated[int | None, Depends(expected_version)]
+
+
+@router.get(
+    "",
+    summary="List people",
+    response_model=Page[PersonRead],
+    response_model_exclude_unset=True,
+    responses=problem_responses(422),
+)
+async def list_people(
+    db: DB,
+    caller: PeopleReader,
+    kind: PersonKind | None = None,
+    region: Annotated[str | None, Query(max_length=100)] = None,
+    q: Annotated[str | None, Query(max_length=100, description="Text in a name.")] = None,
+    external_ref: Annotated[str | None, Query(max_length=100)] = None,
+    updated_since: datetime | None = None,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+) -> Page[PersonRead]:
+    """People the caller may see, oldest first. Mentors see their own mentees and themselves."""
+    filters = PeopleFilter(
+        kind=kind, region=region, q=q, external_ref=external_ref, updated_since=updated_since
+    )
+    rows, next_cursor = await people.list_people(db, caller, filters, limit=limit, cursor=cursor)
+    return Page(items=[people.present(p, caller) for p in rows], next_cursor=next_cursor)
+
+
+@router.post(
+    "",
+    summary="Add a person",
+    status_code=status.HTTP_201_CREATED,
+    response_model=PersonRead,
+    response_model_exclude_unset=True,
+    responses=problem_responses(409, 422),
+)
+async def create_person(
+    db: DB, caller: PeopleWriter, body: PersonCreate, response: Response
+) -> PersonRead:
+    """Add a mentee (with their `mentee` profile) or a mentor. Staff only."""
+    person = await people.create_person(db, caller, body)
+    with_etag(response, person)
+    response.headers["Location"] = f"/api/v1/people/{person.id}"
+    return people.present(person, caller)
+
+
+@router.get(
+    "/{person_id}",
+    summary="Get a person",
+    response_model=PersonRead,
+    response_model_exclude_unset=True,
+    responses=problem_responses(404, 422),
+)
+async def get_person(
+    db: DB, caller: PeopleReader, person_id: uuid.UUID, response: Response
+) -> PersonRead:
+    """One person; sensitive fields only with `people:sensitive`. Sends an `ETag`."""
+    person = await people.get_person(db, caller, person_id)
+    with_etag(response, person)
+    return people.present(person, caller)
+
+
+@router.patch(
+    "/{person_id}",
+    summary="Change a person",
+    response_model=PersonRead,
+    response_model_exclude_unset=True,
+    responses=problem_responses(404, 409, 412, 422),
+)
+async def update_person(
+    db: DB,
+    caller: PeopleWriter,
+    person_id: uuid.UUID,
+    body: PersonUpdate,
+    if_match: IfMatch,
+    response: Response,
+) -> PersonRead:
+    """Change the fields sent (JSON merge); `null` clears an optional field."""
+    person = await people.update_person(db, caller, person_id, body, if_match=if_match)
+    with_etag(response, person)
+    return people.present(person, caller)
+
+
+@router.delete(
+    "/{person_id}",
+    summary="Remove a person",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=problem_responses(404, 409, 412),
+)
+async def delete_person(
+    db: DB, caller: PeopleWriter, person_id: uuid.UUID, if_match: IfMatch
+) -> Response:
+    """Hide the record everywhere (soft delete) and switch off the person's login. Staff only."""
+    await people.delete_person(db, caller, person_id, if_match=if_match)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

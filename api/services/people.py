@@ -1,0 +1,270 @@
+"""People: every rule about reading and changing a person's record."""
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import col, select, update
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from api.auth.principal import Principal
+from api.errors import Conflict, Forbidden, Invalid, NotFound
+from api.models import MentoringRelationship, UserAccount
+from api.models.base import utcnow
+from api.models.enums import OPEN_RELATIONSHIP_STATUSES, PersonKind, Role
+from api.models.person import (
+    SENSITIVE_MENTEE_FIELDS,
+    SENSITIVE_MENTOR_FIELDS,
+    STAFF_ONLY_MENTOR_FIELDS,
+    MenteePreferences,
+    MenteeProfile,
+    MenteeProfileRead,
+    MentorProfile,
+    MentorProfileRead,
+    Person,
+    PersonCreate,
+    PersonRead,
+    PersonUpdate,
+)
+from api.services import audit
+from api.services.pagination import paginate
+from api.services.versioning import check_version
+from api.services.visibility import visible_people_clause
+
+STAFF_ROLES = frozenset({Role.admin, Role.coordinator})
+
+
+@dataclass(frozen=True)
+class PeopleFilter:
+    kind: PersonKind | None = None
+    region: str | None = None
+    q: str | None = None
+    external_ref: str | None = None
+    updated_since: datetime | None = None
+
+
+async def list_people(
+    db: AsyncSession, caller: Principal, filters: PeopleFilter, *, limit: int, cursor: str | None
+) -> tuple[Sequence[Person], str | None]:
+    stmt = select(Person).where(visible_people_clause(caller))
+    if filters.kind:
+        stmt = stmt.where(Person.kind == filters.kind)
+    if filters.region:
+        stmt = stmt.where(sa.func.lower(Person.region) == filters.region.lower())
+    if filters.updated_since:
+        stmt = stmt.where(Person.updated_at >= filters.updated_since)
+    if filters.external_ref:
+        stmt = stmt.where(
+            col(Person.id).in_(
+                select(MenteeProfile.person_id).where(
+                    MenteeProfile.org_id == caller.org_id,
+                    MenteeProfile.external_ref == filters.external_ref,
+                )
+            )
+        )
+    if filters.q:
+        needle = filters.q.strip().lower()
+        stmt = stmt.where(
+            sa.or_(
+                *(
+                    sa.func.lower(column).contains(needle, autoescape=True)
+                    for column in (Person.given_name, Person.family_name, Person.preferred_name)
+                )
+            )
+        )
+    people, next_cursor = await paginate(db, stmt, Person, limit=limit, cursor=cursor)
+    audit.record(db, caller, "person.list", entity_type="person", ids=[str(p.id) for p in people])
+    await db.commit()
+    return people, next_cursor
+
+
+async def find_person(db: AsyncSession, caller: Principal, person_id: uuid.UUID) -> Person:
+    """The person if the caller may see them; otherwise NotFound, exactly as if absent."""
+    person = (
+        await db.exec(select(Person).where(Person.id == person_id, visible_people_clause(caller)))
+    ).first()
+    if person is None:
+        raise NotFound("No person with that id.")
+    return person
+
+
+async def get_person(db: AsyncSession, caller: Principal, person_id: uuid.UUID) -> Person:
+    person = await find_person(db, caller, person_id)
+    audit.record(
+        db, caller, "person.read", entity_type="person", entity_id=person.id, person_id=person.id
+    )
+    await db.commit()
+    return person
+
+
+async def create_person(db: AsyncSession, caller: Principal, data: PersonCreate) -> Person:
+    if caller.role not in STAFF_ROLES:
+        raise Forbidden("Only administrators and coordinators add people.")
+    _check_sensitive_write(caller, data.mentee, SENSITIVE_MENTEE_FIELDS)
+    _check_sensitive_write(caller, data.mentor, SENSITIVE_MENTOR_FIELDS)
+    fields = data.model_dump(exclude={"mentee", "mentor"})
+    person = Person(org_id=caller.org_id, **fields)
+    if data.mentee is not None:
+        await _check_external_ref_free(db, caller.org_id, data.mentee.external_ref, None)
+        person.mentee_profile = MenteeProfile(
+            person_id=person.id, org_id=caller.org_id, **_mentee_columns(data.mentee.model_dump())
+        )
+    if data.kind == PersonKind.mentor:
+        profile = data.mentor.model_dump() if data.mentor else {}
+        person.mentor_profile = MentorProfile(person_id=person.id, **profile)
+    db.add(person)
+    audit.record(
+        db, caller, "person.create", entity_type="person", entity_id=person.id, person_id=person.id
+    )
+    await db.commit()
+    return person
+
+
+async def update_person(
+    db: AsyncSession,
+    caller: Principal,
+    person_id: uuid.UUID,
+    data: PersonUpdate,
+    *,
+    if_match: int | None = None,
+) -> Person:
+    person = await find_person(db, caller, person_id)
+    check_version(person, if_match)
+    if data.mentee is not None and person.kind != PersonKind.mentee:
+        raise Invalid("Only a mentee has a `mentee` profile.", loc=["body", "mentee"])
+    if data.mentor is not None and person.kind != PersonKind.mentor:
+        raise Invalid("Only a mentor has a `mentor` profile.", loc=["body", "mentor"])
+
+    changes = data.model_dump(exclude_unset=True, exclude={"mentee", "mentor"})
+    if data.mentee is not None:
+        mentee_changes = data.mentee.model_dump(exclude_unset=True)
+        _check_sensitive_write(caller, data.mentee, SENSITIVE_MENTEE_FIELDS)
+        if "external_ref" in mentee_changes:
+            await _check_external_ref_free(
+                db, caller.org_id, mentee_changes["external_ref"], person.id
+            )
+        _apply(person.mentee_profile, _mentee_columns(mentee_changes))
+    if data.mentor is not None:
+        mentor_changes = data.mentor.model_dump(exclude_unset=True)
+        _check_sensitive_write(caller, data.mentor, SENSITIVE_MENTOR_FIELDS)
+        staff_only = sorted(set(mentor_changes) & set(STAFF_ONLY_MENTOR_FIELDS))
+        if staff_only and caller.role not in STAFF_ROLES:
+            raise Forbidden(f"Only staff change a mentor's {', '.join(staff_only)}.")
+        _apply(person.mentor_profile, mentor_changes)
+    _apply(person, changes)
+    person.updated_at = utcnow()  # profile-only changes still make the person newer
+    audit.record(
+        db,
+        caller,
+        "person.update",
+        entity_type="person",
+        entity_id=person.id,
+        person_id=person.id,
+        fields=sorted(data.model_dump(exclude_unset=True)),
+    )
+    await db.commit()
+    return person
+
+
+async def delete_person(
+    db: AsyncSession, caller: Principal, person_id: uuid.UUID, *, if_match: int | None = None
+) -> None:
+    """Soft delete: the record is hidden everywhere, its linked logins stop working."""
+    person = await find_person(db, caller, person_id)
+    check_version(person, if_match)
+    if caller.role not in STAFF_ROLES:
+        raise Forbidden("Only administrators and coordinators remove people.")
+    open_relationship = (
+        await db.exec(
+            select(MentoringRelationship.id).where(
+                sa.or_(
+                    col(MentoringRelationship.mentee_id) == person.id,
+                    col(MentoringRelationship.mentor_id) == person.id,
+                ),
+                col(MentoringRelationship.status).in_(OPEN_RELATIONSHIP_STATUSES),
+            )
+        )
+    ).first()
+    if open_relationship is not None:
+        raise Conflict("This person has an open mentoring relationship; end it first.")
+    person.deleted_at = utcnow()
+    await db.exec(
+        update(UserAccount).where(col(UserAccount.person_id) == person.id).values(is_active=False)
+    )
+    audit.record(
+        db, caller, "person.delete", entity_type="person", entity_id=person.id, person_id=person.id
+    )
+    await db.commit()
+
+
+def present(person: Person, caller: Principal) -> PersonRead:
+    """The person as this caller may see them: sensitive fields are left out, not nulled."""
+    sensitive = caller.has("people:sensitive")
+    fields: dict[str, Any] = {
+        name: getattr(person, name)
+        for name in PersonRead.model_fields
+        if name not in ("mentee", "mentor")
+    }
+    if person.mentee_profile is not None:
+        profile = person.mentee_profile
+        mentee: dict[str, Any] = {
+            name: getattr(profile, name)
+            for name in MenteeProfileRead.model_fields
+            if name != "preferences" and (sensitive or name not in SENSITIVE_MENTEE_FIELDS)
+        }
+        mentee["preferences"] = MenteePreferences(
+            mentor_gender=profile.preferred_mentor_gender,
+            peer_mentor_preferred=profile.peer_mentor_preferred,
+        )
+        fields["mentee"] = MenteeProfileRead(**mentee)
+    if person.mentor_profile is not None:
+        mentor_profile = person.mentor_profile
+        fields["mentor"] = MentorProfileRead(
+            **{
+                name: getattr(mentor_profile, name)
+                for name in MentorProfileRead.model_fields
+                if sensitive or name not in SENSITIVE_MENTOR_FIELDS
+            }
+        )
+    return PersonRead(**fields)
+
+
+def _mentee_columns(values: dict[str, Any]) -> dict[str, Any]:
+    """The API nests `preferences`; the table keeps them as columns matching can filter on."""
+    preferences = values.pop("preferences", None)
+    if preferences is not None:
+        values["preferred_mentor_gender"] = preferences.get("mentor_gender")
+        values["peer_mentor_preferred"] = preferences.get("peer_mentor_preferred", False)
+    return values
+
+
+def _apply(row: Any, changes: dict[str, Any]) -> None:
+    for name, value in changes.items():
+        setattr(row, name, value)
+
+
+def _check_sensitive_write(caller: Principal, profile: Any, names: tuple[str, ...]) -> None:
+    if profile is None or caller.has("people:sensitive"):
+        return
+    written = sorted(set(profile.model_fields_set) & set(names))
+    if written:
+        raise Forbidden(f"Writing {', '.join(written)} needs the people:sensitive scope.")
+
+
+async def _check_external_ref_free(
+    db: AsyncSession, org_id: uuid.UUID, external_ref: str | None, person_id: uuid.UUID | None
+) -> None:
+    if external_ref is None:
+        return
+    holder = (
+        await db.exec(
+            select(MenteeProfile.person_id).where(
+                MenteeProfile.org_id == org_id, MenteeProfile.external_ref == external_ref
+            )
+        )
+    ).first()
+    if holder is not None and holder != person_id:
+        raise Conflict("Another mentee already has this external_ref.")

@@ -1,0 +1,49 @@
+"""Who can see which people: one place, used by every query that returns a person's data.
+
+Rows the caller may not see are filtered out in SQL, so they are simply not found (404).
+"""
+
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.sql.elements import ColumnElement
+from sqlmodel import col
+
+from api.auth.principal import Principal
+from api.models import MentoringRelationship, Person, Referral
+from api.models.enums import OPEN_RELATIONSHIP_STATUSES, ReferralDirection, Role
+
+
+def visible_person_ids(caller: Principal) -> sa.Select[Any] | None:
+    """For person-scoped roles, the ids they may see; None means the whole organisation."""
+    if caller.sees_whole_organisation:
+        return None
+    if caller.role == Role.partner:
+        return sa.select(col(Referral.mentee_id)).where(
+            col(Referral.org_id) == caller.org_id,
+            col(Referral.direction) == ReferralDirection.inbound,
+            col(Referral.referred_by_client_id) == caller.client_id,
+        )
+    own = sa.select(sa.literal(caller.person_id, sa.Uuid()).label("id"))
+    if caller.role == Role.mentor:
+        mentees = sa.select(col(MentoringRelationship.mentee_id)).where(
+            col(MentoringRelationship.org_id) == caller.org_id,
+            col(MentoringRelationship.mentor_id) == caller.person_id,
+            col(MentoringRelationship.status).in_(OPEN_RELATIONSHIP_STATUSES),
+        )
+        return sa.select(sa.union(own, mentees).subquery().c.id)
+    return own  # mentee: only themselves
+
+
+def person_is_visible(caller: Principal, person_id_column: Any) -> ColumnElement[bool]:
+    """A WHERE clause: the row's person is one the caller may see (within their organisation)."""
+    ids = visible_person_ids(caller)
+    return sa.true() if ids is None else col(person_id_column).in_(ids)
+
+
+def visible_people_clause(caller: Principal) -> ColumnElement[bool]:
+    return sa.and_(
+        col(Person.org_id) == caller.org_id,
+        col(Person.deleted_at).is_(None),
+        person_is_visible(caller, Person.id),
+    )
