@@ -25,34 +25,6 @@ from api.models.common import (
 from api.models.enums import CustodyStatus, Pathway, PersonKind, RiskLevel, VettingStatus
 
 
-class Person(OrgRecord, table=True):
-    __table_args__ = (
-        sa.Index("ix_person_org_page", "org_id", "created_at", "id"),
-        sa.Index("ix_person_org_updated", "org_id", "updated_at"),
-        sa.Index("ix_person_org_kind_region", "org_id", "kind", "region"),
-    )
-
-    kind: str = Field(max_length=10)
-    given_name: str = Field(max_length=100)
-    family_name: str = Field(max_length=100)
-    preferred_name: str | None = Field(default=None, max_length=100)
-    pronouns: str | None = Field(default=None, max_length=40)
-    gender: str | None = Field(default=None, max_length=40)
-    date_of_birth: date | None = None
-    languages: list[str] = Field(default_factory=list, sa_column=json_column())
-    region: str | None = Field(default=None, max_length=100)
-    email: str | None = Field(default=None, max_length=320)
-    phone: str | None = Field(default=None, max_length=40)
-    deleted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
-
-    mentee_profile: "MenteeProfile" = Relationship(
-        sa_relationship_kwargs={"lazy": "selectin", "uselist": False, "cascade": "all"}
-    )
-    mentor_profile: "MentorProfile" = Relationship(
-        sa_relationship_kwargs={"lazy": "selectin", "uselist": False, "cascade": "all"}
-    )
-
-
 class MenteeProfile(SQLModel, table=True):
     __tablename__ = "mentee_profile"
     __table_args__ = (sa.UniqueConstraint("org_id", "external_ref"),)
@@ -83,6 +55,34 @@ class MentorProfile(SQLModel, table=True):
     last_supervision_on: date | None = None
     availability: str | None = Field(default=None, max_length=500)
     lived_experience: bool | None = None
+
+
+class Person(OrgRecord, table=True):
+    __table_args__ = (
+        sa.Index("ix_person_org_page", "org_id", "created_at", "id"),
+        sa.Index("ix_person_org_updated", "org_id", "updated_at"),
+        sa.Index("ix_person_org_kind_region", "org_id", "kind", "region"),
+    )
+
+    kind: str = Field(max_length=10)
+    given_name: str = Field(max_length=100)
+    family_name: str = Field(max_length=100)
+    preferred_name: str | None = Field(default=None, max_length=100)
+    pronouns: str | None = Field(default=None, max_length=40)
+    gender: str | None = Field(default=None, max_length=40)
+    date_of_birth: date | None = None
+    languages: list[str] = Field(default_factory=list, sa_column=json_column())
+    region: str | None = Field(default=None, max_length=100)
+    email: str | None = Field(default=None, max_length=320)
+    phone: str | None = Field(default=None, max_length=40)
+    deleted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+    mentee_profile: MenteeProfile | None = Relationship(
+        sa_relationship_kwargs={"lazy": "selectin", "uselist": False, "cascade": "all"}
+    )
+    mentor_profile: MentorProfile | None = Relationship(
+        sa_relationship_kwargs={"lazy": "selectin", "uselist": False, "cascade": "all"}
+    )
 
 
 # --- API models -----------------------------------------------------------------------------

@@ -107,6 +107,9 @@ async def create_person(db: AsyncSession, caller: Principal, data: PersonCreate)
     _check_sensitive_write(caller, data.mentor, SENSITIVE_MENTOR_FIELDS)
     fields = data.model_dump(exclude={"mentee", "mentor"})
     person = Person(org_id=caller.org_id, **fields)
+    # Both profiles are set (one to None) so nothing is lazily loaded later.
+    person.mentee_profile = None
+    person.mentor_profile = None
     if data.mentee is not None:
         await _check_external_ref_free(db, caller.org_id, data.mentee.external_ref, None)
         person.mentee_profile = MenteeProfile(

@@ -1,0 +1,50 @@
+# The two commands a newcomer needs: `make run` and `make test`. Both set themselves up.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: run test test-pg lint format openapi bench clean
+
+$(BIN)/python:
+	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Python 3.11+ is needed")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e .
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e '.[dev]'
+	touch $@ $(VENV)/.installed
+
+## Serve the demo organisation on SQLite at http://127.0.0.1:8000
+run: $(VENV)/.installed
+	$(BIN)/throughgate migrate
+	$(BIN)/throughgate seed-demo
+	@echo "Throughgate on http://127.0.0.1:8000 - API docs at http://127.0.0.1:8000/api/v1/docs"
+	$(BIN)/throughgate serve --host 127.0.0.1 --port 8000
+
+## The whole test suite (SQLite unless TEST_DATABASE_URL names a PostgreSQL database)
+test: $(VENV)/.installed-dev
+	$(BIN)/pytest
+
+## The suite against the local PostgreSQL (a throw-away database)
+test-pg: $(VENV)/.installed-dev
+	.ci/with-postgres $(BIN)/pytest
+
+lint: $(VENV)/.installed-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy api tests
+
+format: $(VENV)/.installed-dev
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+## Regenerate the committed OpenAPI document
+openapi: $(VENV)/.installed
+	$(BIN)/throughgate export-openapi openapi/openapi.json
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

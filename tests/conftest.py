@@ -1,0 +1,87 @@
+"""Test harness: a real database built by the migrations, emptied after every test.
+
+SQLite by default; set TEST_DATABASE_URL to a PostgreSQL database to run the same suite
+there (`make test-pg`, and CI does both).
+"""
+
+import os
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import httpx
+import pytest
+from alembic import command
+from fastapi import FastAPI
+from sqlalchemy import delete
+from sqlmodel import SQLModel
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from api.cli import alembic_config
+from api.main import create_app
+from api.settings import Settings
+from tests.factories import World, build_world
+
+TEST_KEYS = "test-k1:" + "k" * 40 + ",test-old:" + "o" * 40
+
+
+def test_settings(database_url: str, **overrides: object) -> Settings:
+    values: dict[str, object] = {
+        "database_url": database_url,
+        "signing_keys": TEST_KEYS,
+        "rate_limit_api": "100000/minute",
+        "rate_limit_token": "100000/minute",
+        "log_level": "WARNING",
+    }
+    values.update(overrides)
+    return Settings(**values)  # type: ignore[arg-type]
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url:
+        return url
+    path: Path = tmp_path_factory.mktemp("db") / "throughgate-test.db"
+    return f"sqlite+aiosqlite:///{path}"
+
+
+@pytest.fixture(scope="session")
+def migrated(database_url: str) -> str:
+    """The schema, made the way production makes it: by the Alembic migrations."""
+    config = alembic_config(database_url)
+    command.downgrade(config, "base")
+    command.upgrade(config, "head")
+    return database_url
+
+
+@pytest.fixture(scope="session")
+def settings(migrated: str) -> Settings:
+    return test_settings(migrated)
+
+
+@pytest.fixture(scope="session")
+def app(settings: Settings) -> FastAPI:
+    return create_app(settings)
+
+
+@pytest.fixture
+async def db(app: FastAPI) -> AsyncIterator[AsyncSession]:
+    """A database session for arranging and checking; every table is emptied afterwards."""
+    async with app.state.db_factory() as session:
+        yield session
+    async with app.state.engine.begin() as connection:
+        for table in reversed(SQLModel.metadata.sorted_tables):
+            await connection.execute(delete(table))
+
+
+@pytest.fixture
+async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+        yield http
+
+
+@pytest.fixture
+async def world(db: AsyncSession, settings: Settings) -> World:
+    """Two organisations with people and a token for every role (see tests/factories.py)."""
+    return await build_world(db, settings)
