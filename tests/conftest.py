@@ -24,7 +24,7 @@ from tests.factories import World, build_world
 TEST_KEYS = "test-k1:" + "k" * 40 + ",test-old:" + "o" * 40
 
 
-def test_settings(database_url: str, **overrides: object) -> Settings:
+def make_settings(database_url: str, **overrides: object) -> Settings:
     values: dict[str, object] = {
         "database_url": database_url,
         "signing_keys": TEST_KEYS,
@@ -56,7 +56,7 @@ def migrated(database_url: str) -> str:
 
 @pytest.fixture(scope="session")
 def settings(migrated: str) -> Settings:
-    return test_settings(migrated)
+    return make_settings(migrated)
 
 
 @pytest.fixture(scope="session")
