@@ -41,7 +41,7 @@ async def make_org(db: AsyncSession, name: str | None = None) -> Organisation:
 
 
 async def make_mentee(db: AsyncSession, org: Organisation, **overrides: Any) -> Person:
-    profile = {
+    profile: dict[str, Any] = {
         "custody_status": "in_custody",
         "needs": ["accommodation"],
         "risk_level": "medium",
@@ -63,7 +63,7 @@ async def make_mentee(db: AsyncSession, org: Organisation, **overrides: Any) -> 
 
 
 async def make_mentor(db: AsyncSession, org: Organisation, **overrides: Any) -> Person:
-    profile = {
+    profile: dict[str, Any] = {
         "skills": ["accommodation"],
         "vetting_status": "cleared",
         "training_completed_on": date(2025, 1, 1),

@@ -162,7 +162,8 @@ async def test_malformed_token_requests(client: httpx.AsyncClient, body: dict[st
 def _forge(
     claims: dict[str, object], key: str = "k" * 40, kid: str = "test-k1", alg: str = "HS256"
 ) -> str:
-    return jwt.encode(claims, key, algorithm=alg, headers={"kid": kid})
+    token: str = jwt.encode(claims, key, algorithm=alg, headers={"kid": kid})
+    return token
 
 
 def _b64(data: dict[str, object]) -> str:

@@ -1,0 +1,209 @@
+"""The `throughgate` command, run in-process against an empty database of the suite's kind."""
+
+import asyncio
+import json
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from typer.testing import CliRunner
+
+from api.cli import app as cli
+from api.demo import DEMO_DOMAIN, DEMO_PARTNER_ID, DEMO_PARTNER_SECRET, DEMO_PASSWORD
+from api.main import create_app
+from api.settings import get_settings
+from tests.conftest import TEST_KEYS, make_settings
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def database(scratch_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    monkeypatch.setenv("DATABASE_URL", scratch_url)
+    monkeypatch.setenv("THROUGHGATE_SIGNING_KEYS", TEST_KEYS)
+    get_settings.cache_clear()
+    assert runner.invoke(cli, ["migrate"]).exit_code == 0
+    yield scratch_url
+    get_settings.cache_clear()
+
+
+def run(*args: str) -> tuple[int, Any, str]:
+    result = runner.invoke(cli, list(args))
+    payload = json.loads(result.stdout) if result.exit_code == 0 and result.stdout else None
+    return result.exit_code, payload, result.stderr
+
+
+def token_status(database: str, data: dict[str, str]) -> int:
+    async def call() -> int:
+        app = create_app(make_settings(database))
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+            response = await client.post("/api/v1/auth/token", data=data)
+        await app.state.engine.dispose()
+        return response.status_code
+
+    return asyncio.run(call())
+
+
+def test_create_org_user_and_client(database: str) -> None:
+    code, org, _ = run("create-org", "Northgate Mentoring")
+    assert code == 0 and org["name"] == "Northgate Mentoring" and org["id"]
+
+    code, _, err = run("create-org", "Northgate Mentoring")
+    assert code == 1 and "already exists" in err
+
+    code, user, _ = run(
+        "create-user",
+        "--org",
+        "Northgate Mentoring",
+        "--email",
+        "Coord@Example.org",
+        "--role",
+        "coordinator",
+        "--password",
+        "a long enough password",
+    )
+    assert code == 0 and user["email"] == "coord@example.org" and user["org_id"] == org["id"]
+    assert (
+        token_status(
+            database,
+            {
+                "grant_type": "password",
+                "username": "coord@example.org",
+                "password": "a long enough password",
+            },
+        )
+        == 200
+    )
+
+    code, client, _ = run(
+        "create-client", "--org", org["id"], "--name", "Probation NE", "--role", "partner"
+    )
+    assert code == 0 and client["client_id"].startswith("tg_") and client["client_secret"]
+    assert (
+        token_status(
+            database,
+            {
+                "grant_type": "client_credentials",
+                "client_id": client["client_id"],
+                "client_secret": client["client_secret"],
+            },
+        )
+        == 200
+    )
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            [
+                "create-user",
+                "--org",
+                "Nowhere",
+                "--email",
+                "a@example.org",
+                "--role",
+                "admin",
+                "--password",
+                "long enough pass",
+            ],
+            "No organisation",
+        ),
+        (
+            [
+                "create-user",
+                "--org",
+                "Org",
+                "--email",
+                "a@example.org",
+                "--role",
+                "mentor",
+                "--password",
+                "long enough pass",
+            ],
+            "must be linked",
+        ),
+        (
+            [
+                "create-user",
+                "--org",
+                "Org",
+                "--email",
+                "a@example.org",
+                "--role",
+                "admin",
+                "--password",
+                "short",
+            ],
+            "12 characters",
+        ),
+        (["create-client", "--org", "Org", "--name", "x", "--role", "mentee"], "people log in"),
+    ],
+)
+def test_errors_go_to_stderr_with_a_non_zero_exit(
+    database: str, args: list[str], message: str
+) -> None:
+    assert run("create-org", "Org")[0] == 0
+    code, payload, err = run(*args)
+    assert code != 0 and payload is None
+    assert message in err
+
+
+def test_unknown_role_is_refused(database: str) -> None:
+    result = runner.invoke(cli, ["create-client", "--org", "x", "--name", "n", "--role", "boss"])
+    assert result.exit_code == 2
+
+
+def test_seed_demo_once_and_every_demo_login_works(database: str) -> None:
+    code, first, _ = run("seed-demo")
+    assert code == 0 and first["seeded"] is True and first["mentees"] >= 20
+    code, second, _ = run("seed-demo")
+    assert second == {"id": first["id"], "name": first["name"], "seeded": False}
+    for role in ("admin", "coordinator", "mentor", "mentee", "analyst"):
+        status = token_status(
+            database,
+            {
+                "grant_type": "password",
+                "password": DEMO_PASSWORD,
+                "username": f"{role}@{DEMO_DOMAIN}",
+            },
+        )
+        assert status == 200, role
+    assert (
+        token_status(
+            database,
+            {
+                "grant_type": "client_credentials",
+                "client_id": DEMO_PARTNER_ID,
+                "client_secret": DEMO_PARTNER_SECRET,
+            },
+        )
+        == 200
+    )
+
+
+def test_seed_demo_refuses_production(database: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("THROUGHGATE_ENV", "production")
+    get_settings.cache_clear()
+    code, _, err = run("seed-demo")
+    assert code == 1 and "development" in err
+
+
+def test_the_installed_command_runs(database: str, tmp_path: Path) -> None:
+    """The console script itself, as a shell or Dockerfile calls it."""
+    exe = Path(__file__).resolve().parent.parent / ".venv" / "bin" / "throughgate"
+    command = [str(exe)] if exe.exists() else ["throughgate"]
+    done = subprocess.run(
+        [*command, "create-org", "From the shell"],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={"DATABASE_URL": database, "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)},
+        cwd=tmp_path,
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["name"] == "From the shell"

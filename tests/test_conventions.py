@@ -1,0 +1,164 @@
+"""Shared HTTP conventions: idempotent POSTs, problems for every error, probes, metrics."""
+
+import asyncio
+import json
+
+import httpx
+from fastapi import FastAPI
+from sqlmodel import func, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from api.main import create_app
+from api.models import Person
+from tests.conftest import make_settings
+from tests.factories import World
+
+NEW_MENTOR = {"kind": "mentor", "given_name": "Idem", "family_name": "Potent"}
+
+
+async def count_people(db: AsyncSession) -> int:
+    return (await db.exec(select(func.count()).select_from(Person))).one()
+
+
+async def test_a_retried_post_gets_the_first_response(
+    client: httpx.AsyncClient, world: World, db: AsyncSession
+) -> None:
+    headers = {**world.headers("coordinator"), "Idempotency-Key": "abc-123"}
+    before = await count_people(db)
+    first = await client.post("/api/v1/people", json=NEW_MENTOR, headers=headers)
+    retry = await client.post("/api/v1/people", json=NEW_MENTOR, headers=headers)
+    assert first.status_code == retry.status_code == 201
+    assert retry.json() == first.json()
+    assert retry.headers["location"] == first.headers["location"]
+    assert retry.headers["idempotent-replayed"] == "true"
+    assert await count_people(db) == before + 1
+
+
+async def test_the_same_key_with_another_body_is_422_and_changes_nothing(
+    client: httpx.AsyncClient, world: World, db: AsyncSession
+) -> None:
+    headers = {**world.headers("coordinator"), "Idempotency-Key": "k1"}
+    await client.post("/api/v1/people", json=NEW_MENTOR, headers=headers)
+    before = await count_people(db)
+    other = await client.post(
+        "/api/v1/people", json={**NEW_MENTOR, "given_name": "Else"}, headers=headers
+    )
+    assert other.status_code == 422
+    assert other.json()["type"] == "/problems/idempotency-key-reused"
+    assert await count_people(db) == before
+
+
+async def test_keys_are_scoped_to_the_caller(
+    client: httpx.AsyncClient, world: World, db: AsyncSession
+) -> None:
+    before = await count_people(db)
+    for who in ("coordinator", "admin"):
+        response = await client.post(
+            "/api/v1/people",
+            json=NEW_MENTOR,
+            headers={**world.headers(who), "Idempotency-Key": "shared"},
+        )
+        assert response.status_code == 201
+        assert "idempotent-replayed" not in response.headers
+    assert await count_people(db) == before + 2
+
+
+async def test_concurrent_retries_create_one_record(
+    client: httpx.AsyncClient, world: World, db: AsyncSession
+) -> None:
+    headers = {**world.headers("coordinator"), "Idempotency-Key": "race"}
+    before = await count_people(db)
+    responses = await asyncio.gather(
+        *(client.post("/api/v1/people", json=NEW_MENTOR, headers=headers) for _ in range(4))
+    )
+    statuses = sorted(r.status_code for r in responses)
+    assert set(statuses) <= {201, 409}
+    assert 201 in statuses
+    assert await count_people(db) == before + 1
+
+
+async def test_a_failed_first_attempt_is_not_replayed(
+    client: httpx.AsyncClient, world: World, db: AsyncSession
+) -> None:
+    headers = {**world.headers("mentee"), "Idempotency-Key": "k"}
+    refused = await client.post("/api/v1/people", json=NEW_MENTOR, headers=headers)
+    assert refused.status_code == 403
+    again = await client.post("/api/v1/people", json=NEW_MENTOR, headers=headers)
+    assert again.status_code == 403 and again.headers["idempotent-replayed"] == "true"
+
+
+async def test_unknown_routes_and_methods_are_problems(client: httpx.AsyncClient) -> None:
+    missing = await client.get("/api/v1/nowhere")
+    assert missing.status_code == 404
+    assert missing.headers["content-type"] == "application/problem+json"
+    assert missing.json()["title"] == "Not Found"
+    wrong = await client.put("/api/v1/people")
+    assert wrong.status_code == 405
+    assert wrong.headers["content-type"] == "application/problem+json"
+
+
+async def test_malformed_json_is_a_422_problem(client: httpx.AsyncClient, world: World) -> None:
+    response = await client.post(
+        "/api/v1/people",
+        content=b'{"kind": "mentor",',
+        headers={**world.headers("admin"), "Content-Type": "application/json"},
+    )
+    assert response.status_code == 422
+    assert response.json()["errors"]
+
+
+async def test_an_unexpected_error_is_a_500_problem_without_a_trace(
+    settings: object, migrated: str
+) -> None:
+    app = create_app(make_settings(migrated))
+
+    @app.get("/boom")
+    async def boom() -> None:
+        raise RuntimeError("secret internals: password=hunter2")
+
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+        response = await client.get("/boom", headers={"X-Request-ID": "a" * 32})
+    assert response.status_code == 500
+    assert response.headers["content-type"] == "application/problem+json"
+    body = response.json()
+    assert body["request_id"] == "a" * 32
+    assert "hunter2" not in response.text and "Traceback" not in response.text
+    await app.state.engine.dispose()
+
+
+async def test_every_response_carries_a_request_id(client: httpx.AsyncClient) -> None:
+    response = await client.get("/healthz")
+    assert len(response.headers["x-request-id"]) == 32
+    echoed = await client.get("/healthz", headers={"X-Request-ID": "b" * 32})
+    assert echoed.headers["x-request-id"] == "b" * 32
+
+
+async def test_probes(client: httpx.AsyncClient) -> None:
+    assert (await client.get("/healthz")).json() == {"status": "ok"}
+    assert (await client.get("/readyz")).json() == {"status": "ok"}
+
+
+async def test_readyz_is_503_when_the_database_is_unreachable(tmp_path: object) -> None:
+    url = "postgresql+psycopg://nobody@127.0.0.1:1/nowhere"
+    app: FastAPI = create_app(make_settings(url))
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+        ready = await client.get("/readyz")
+        alive = await client.get("/healthz")
+    assert ready.status_code == 503
+    assert ready.headers["content-type"] == "application/problem+json"
+    assert alive.status_code == 200
+    await app.state.engine.dispose()
+
+
+async def test_metrics_are_exposed_for_prometheus(client: httpx.AsyncClient, world: World) -> None:
+    await client.get("/api/v1/me", headers=world.headers("admin"))
+    metrics = await client.get("/metrics")
+    assert metrics.status_code == 200
+    assert 'handler="/api/v1/me"' in metrics.text
+
+
+async def test_etag_matches_the_version(client: httpx.AsyncClient, world: World) -> None:
+    response = await client.get(f"/api/v1/people/{world.mentor.id}", headers=world.headers("admin"))
+    assert response.headers["etag"] == json.dumps(str(response.json()["version"]))
