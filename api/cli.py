@@ -29,7 +29,16 @@ app = typer.Typer(
     add_completion=False,
 )
 
-MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+# Beside the package in a checkout; in the working directory when the package is installed
+# into a virtualenv (the container image copies `migrations/` to its working directory).
+MIGRATIONS = next(
+    (
+        path
+        for path in (Path(__file__).resolve().parent.parent / "migrations", Path("migrations"))
+        if (path / "env.py").exists()
+    ),
+    Path("migrations"),
+)
 
 
 def alembic_config(database_url: str) -> Config:

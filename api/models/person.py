@@ -5,7 +5,14 @@ from datetime import date, datetime
 from typing import Annotated
 
 import sqlalchemy as sa
-from pydantic import AfterValidator, BaseModel, EmailStr, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    EmailStr,
+    field_validator,
+    model_validator,
+)
 from pydantic import Field as PydField
 from sqlmodel import Field, Relationship, SQLModel
 
@@ -187,7 +194,47 @@ class _PersonFields(Input):
         return value
 
 
+_MENTEE_EXAMPLE = {
+    "kind": "mentee",
+    "given_name": "Kyle",
+    "family_name": "Walsh",
+    "pronouns": "he/him",
+    "gender": "male",
+    "date_of_birth": "1994-03-18",
+    "languages": ["en"],
+    "region": "North East",
+    "mentee": {
+        "custody_status": "in_custody",
+        "establishment": "HMP Durham",
+        "release_date": "2027-02-14",
+        "probation_region": "North East",
+        "needs": ["accommodation", "drugs_alcohol"],
+        "preferences": {"mentor_gender": "male", "peer_mentor_preferred": True},
+        "external_ref": "NDL-20412",
+        "risk_level": "medium",
+        "offence_summary": "Shoplifting linked to heroin use.",
+    },
+}
+_MENTOR_EXAMPLE = {
+    "kind": "mentor",
+    "given_name": "Sam",
+    "family_name": "Okafor",
+    "languages": ["en", "yo"],
+    "region": "North East",
+    "mentor": {
+        "skills": ["accommodation", "drugs_alcohol"],
+        "max_caseload": 3,
+        "training_completed_on": "2026-02-01",
+        "vetting_status": "cleared",
+        "vetting_expires_on": "2028-02-01",
+        "lived_experience": True,
+    },
+}
+
+
 class PersonCreate(_PersonFields):
+    model_config = ConfigDict(json_schema_extra={"examples": [_MENTEE_EXAMPLE, _MENTOR_EXAMPLE]})
+
     kind: PersonKind
     given_name: Text100
     family_name: Text100
@@ -207,6 +254,15 @@ class PersonCreate(_PersonFields):
 
 
 class PersonUpdate(_PersonFields):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"phone": "07700 900123", "mentee": {"custody_status": "released"}},
+                {"preferred_name": None},
+            ]
+        }
+    )
+
     given_name: Text100 | None = None
     family_name: Text100 | None = None
     languages: Languages | None = None  # type: ignore[assignment]
