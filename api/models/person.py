@@ -2,7 +2,7 @@
 
 import uuid
 from datetime import date, datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 import sqlalchemy as sa
 from pydantic import (
@@ -194,7 +194,7 @@ class _PersonFields(Input):
         return value
 
 
-_MENTEE_EXAMPLE = {
+_MENTEE_EXAMPLE: dict[str, Any] = {
     "kind": "mentee",
     "given_name": "Kyle",
     "family_name": "Walsh",
@@ -215,7 +215,7 @@ _MENTEE_EXAMPLE = {
         "offence_summary": "Shoplifting linked to heroin use.",
     },
 }
-_MENTOR_EXAMPLE = {
+_MENTOR_EXAMPLE: dict[str, Any] = {
     "kind": "mentor",
     "given_name": "Sam",
     "family_name": "Okafor",
