@@ -3,6 +3,7 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
+from pydantic import BaseModel
 from sqlmodel import Field
 
 from api.models.base import OrgRecord, UTCDateTime, json_column, utcnow
@@ -27,3 +28,17 @@ class AuditEvent(OrgRecord, table=True):
     person_id: uuid.UUID | None = None
     request_id: str | None = Field(default=None, max_length=64)
     details: dict[str, Any] = Field(default_factory=dict, sa_column=json_column())
+
+
+class AuditEventRead(BaseModel):
+    id: uuid.UUID
+    at: datetime
+    actor: str
+    actor_role: str
+    client: str | None
+    action: str
+    entity_type: str
+    entity_id: uuid.UUID | None
+    person_id: uuid.UUID | None
+    request_id: str | None
+    details: dict[str, Any]

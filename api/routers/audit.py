@@ -1,15 +1,14 @@
 """`/audit-events`: who read or changed which person's record."""
 
 import uuid
-from datetime import datetime
-from typing import Any
 
 from fastapi import APIRouter
-from pydantic import BaseModel
+from pydantic import AwareDatetime
 
 from api.auth.deps import Admin
 from api.db import DB
 from api.errors import problem_responses
+from api.models.audit import AuditEventRead
 from api.models.common import Page
 from api.routers.common import Cursor, Limit
 from api.services import audit_log
@@ -19,27 +18,13 @@ router = APIRouter(
 )
 
 
-class AuditEventRead(BaseModel):
-    id: uuid.UUID
-    at: datetime
-    actor: str
-    actor_role: str
-    client: str | None
-    action: str
-    entity_type: str
-    entity_id: uuid.UUID | None
-    person_id: uuid.UUID | None
-    request_id: str | None
-    details: dict[str, Any]
-
-
 @router.get("", summary="List audit events", response_model=Page[AuditEventRead])
 async def list_audit_events(
     db: DB,
     caller: Admin,
     person_id: uuid.UUID | None = None,
     actor: str | None = None,
-    since: datetime | None = None,
+    since: AwareDatetime | None = None,
     limit: Limit = 50,
     cursor: Cursor = None,
 ) -> Page[AuditEventRead]:

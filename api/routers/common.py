@@ -3,7 +3,7 @@
 import re
 from typing import Annotated
 
-from fastapi import Header, Query, Response
+from fastapi import Depends, Header, Query, Response
 
 from api.errors import PreconditionFailed
 from api.models.base import Record
@@ -42,3 +42,6 @@ def expected_version(
     if match is None:
         raise PreconditionFailed('If-Match must be an ETag this API gave out, such as "3".')
     return int(match.group(1))
+
+
+IfMatch = Annotated[int | None, Depends(expected_version)]

@@ -1,10 +1,10 @@
 """`/people`: mentees and mentors."""
 
 import uuid
-from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Response, status
+from fastapi import APIRouter, Query, Response, status
+from pydantic import AwareDatetime
 
 from api.auth.deps import PeopleReader, PeopleWriter
 from api.db import DB
@@ -12,13 +12,11 @@ from api.errors import problem_responses
 from api.models.common import Page
 from api.models.enums import PersonKind
 from api.models.person import PersonCreate, PersonRead, PersonUpdate
-from api.routers.common import Cursor, Limit, expected_version, with_etag
+from api.routers.common import Cursor, IfMatch, Limit, with_etag
 from api.services import people
 from api.services.people import PeopleFilter
 
 router = APIRouter(prefix="/people", tags=["people"], responses=problem_responses(401, 403, 429))
-
-IfMatch = Annotated[int | None, Depends(expected_version)]
 
 
 @router.get(
@@ -35,7 +33,7 @@ async def list_people(
     region: Annotated[str | None, Query(max_length=100)] = None,
     q: Annotated[str | None, Query(max_length=100, description="Text in a name.")] = None,
     external_ref: Annotated[str | None, Query(max_length=100)] = None,
-    updated_since: datetime | None = None,
+    updated_since: AwareDatetime | None = None,
     limit: Limit = 50,
     cursor: Cursor = None,
 ) -> Page[PersonRead]:

@@ -244,6 +244,10 @@ async def test_filters_and_text_search(
     everyone = await names()
     assert await names(updated_since="2000-01-01T00:00:00Z") == everyone
     assert await names(updated_since="2999-01-01T00:00:00Z") == set()
+    naive = await client.get(
+        "/api/v1/people", params={"updated_since": "2000-01-01T00:00:00"}, headers=headers
+    )
+    assert naive.status_code == 422  # a timestamp without a zone is ambiguous
     assert (
         await client.get("/api/v1/people", params={"kind": "x"}, headers=headers)
     ).status_code == 422
