@@ -11,6 +11,7 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
+from sqlalchemy.exc import DataError as DBAPIDataError
 from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -173,6 +174,16 @@ async def _stale_data(_request: Request, _exc: Exception) -> JSONResponse:
     )
 
 
+async def _unstorable(_request: Request, exc: Exception) -> JSONResponse:
+    log.warning("database refused a value: %s", exc.__class__.__name__)
+    return problem_response(
+        422,
+        slug="invalid",
+        title="Invalid request",
+        detail="A value in the request cannot be stored or searched for (a control character?).",
+    )
+
+
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     log.exception("unexpected error on %s %s", request.method, request.url.path, exc_info=exc)
     return problem_response(
@@ -188,6 +199,7 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(StaleDataError, _stale_data)
+    app.add_exception_handler(DBAPIDataError, _unstorable)
     app.add_exception_handler(Exception, _unexpected)
 
 

@@ -14,6 +14,7 @@ import pytest
 import sqlalchemy as sa
 from alembic import command
 from fastapi import FastAPI
+from hypothesis import settings as settings_profiles
 from sqlalchemy import delete
 from sqlalchemy.engine import make_url
 from sqlmodel import SQLModel
@@ -23,6 +24,10 @@ from api.cli import alembic_config
 from api.main import create_app
 from api.settings import Settings
 from tests.factories import World, build_world
+
+# CI runs are reproducible; local runs explore new inputs each time.
+settings_profiles.register_profile("ci", derandomize=True)
+settings_profiles.load_profile("ci" if os.environ.get("CI") else "default")
 
 TEST_KEYS = "test-k1:" + "k" * 40 + ",test-old:" + "o" * 40
 

@@ -4,21 +4,37 @@ import uuid
 from datetime import date, datetime
 from typing import Annotated, Any, Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
 T = TypeVar("T")
 
-Text100 = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
-Text200 = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-Text500 = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)]
-Text4000 = Annotated[str, StringConstraints(strip_whitespace=True, max_length=4000)]
-Short = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
+
+def _reject_nul(value: str) -> str:
+    # PostgreSQL cannot store NUL in text, and no honest value contains one.
+    if "\x00" in value:
+        raise ValueError("text may not contain NUL characters")
+    return value
+
+
+NoNul = AfterValidator(_reject_nul)
+
+Text100 = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100), NoNul
+]
+Text200 = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), NoNul
+]
+Text500 = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500), NoNul]
+Text4000 = Annotated[str, StringConstraints(strip_whitespace=True, max_length=4000), NoNul]
+Short = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40), NoNul]
 Phone = Annotated[
     str,
     StringConstraints(
         strip_whitespace=True, min_length=3, max_length=40, pattern=r"^[0-9+() .-]+$"
     ),
 ]
+# Query-string text (filters and searches).
+QueryText = Annotated[str, StringConstraints(max_length=100), NoNul]
 EarliestDate = date(1900, 1, 1)
 
 

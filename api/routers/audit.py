@@ -9,7 +9,7 @@ from api.auth.deps import Admin
 from api.db import DB
 from api.errors import problem_responses
 from api.models.audit import AuditEventRead
-from api.models.common import Page
+from api.models.common import Page, QueryText
 from api.routers.common import Cursor, Limit
 from api.services import audit_log
 
@@ -23,7 +23,7 @@ async def list_audit_events(
     db: DB,
     caller: Admin,
     person_id: uuid.UUID | None = None,
-    actor: str | None = None,
+    actor: QueryText | None = None,
     since: AwareDatetime | None = None,
     limit: Limit = 50,
     cursor: Cursor = None,

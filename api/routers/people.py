@@ -9,7 +9,7 @@ from pydantic import AwareDatetime
 from api.auth.deps import PeopleReader, PeopleWriter
 from api.db import DB
 from api.errors import problem_responses
-from api.models.common import Page
+from api.models.common import Page, QueryText
 from api.models.enums import PersonKind
 from api.models.person import PersonCreate, PersonRead, PersonUpdate
 from api.routers.common import Cursor, IfMatch, Limit, with_etag
@@ -30,9 +30,9 @@ async def list_people(
     db: DB,
     caller: PeopleReader,
     kind: PersonKind | None = None,
-    region: Annotated[str | None, Query(max_length=100)] = None,
-    q: Annotated[str | None, Query(max_length=100, description="Text in a name.")] = None,
-    external_ref: Annotated[str | None, Query(max_length=100)] = None,
+    region: QueryText | None = None,
+    q: Annotated[QueryText | None, Query(description="Text in a name.")] = None,
+    external_ref: QueryText | None = None,
     updated_since: AwareDatetime | None = None,
     limit: Limit = 50,
     cursor: Cursor = None,

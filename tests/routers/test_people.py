@@ -117,6 +117,7 @@ async def test_a_mentor_cannot_change_their_own_vetting(
     [
         {**MENTEE, "kind": "visitor"},
         {**MENTEE, "given_name": ""},
+        {**MENTEE, "given_name": "Ky\u0000le"},
         {**MENTEE, "unknown_field": 1},
         {**MENTEE, "email": "not-an-email"},
         {**MENTEE, "date_of_birth": "2999-01-01"},
@@ -244,6 +245,8 @@ async def test_filters_and_text_search(
     everyone = await names()
     assert await names(updated_since="2000-01-01T00:00:00Z") == everyone
     assert await names(updated_since="2999-01-01T00:00:00Z") == set()
+    nul = await client.get("/api/v1/people", params={"q": "a\x00b"}, headers=headers)
+    assert nul.status_code == 422
     naive = await client.get(
         "/api/v1/people", params={"updated_since": "2000-01-01T00:00:00"}, headers=headers
     )
