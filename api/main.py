@@ -14,7 +14,7 @@ from api.errors import install_error_handlers
 from api.idempotency import IdempotencyMiddleware
 from api.logs import configure_logging
 from api.ratelimit import RateLimits
-from api.routers import audit, auth, health, people
+from api.routers import audit, auth, health, matching, organisation, people, relationships
 from api.settings import Settings, get_settings
 
 API_PREFIX = "/api/v1"
@@ -37,6 +37,13 @@ first response. Too many requests get 429 with `Retry-After`.
 TAGS = [
     {"name": "auth", "description": "Tokens and the caller's identity."},
     {"name": "people", "description": "Mentees and mentors, with their profiles."},
+    {"name": "matching", "description": "Suggested mentors, and people never to be matched."},
+    {
+        "name": "relationships",
+        "description": "Mentoring relationships: proposed, active, paused, ended; "
+        "phases from custody through the gate to the community; check-ins.",
+    },
+    {"name": "organisation", "description": "Your organisation and its settings."},
     {"name": "audit", "description": "Who read or changed people's records (admin)."},
     {"name": "operations", "description": "Health probes and metrics."},
 ]
@@ -75,7 +82,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     install_error_handlers(app)
     v1 = APIRouter(prefix=API_PREFIX)
-    for module in (auth, people, audit):
+    for module in (auth, organisation, people, matching, relationships, audit):
         v1.include_router(module.router)
     app.include_router(v1)
     app.include_router(health.router)

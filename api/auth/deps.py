@@ -106,4 +106,6 @@ def _needs(*scopes: str) -> object:
 Caller = Annotated[Principal, _needs()]
 PeopleReader = Annotated[Principal, _needs("people:read")]
 PeopleWriter = Annotated[Principal, _needs("people:write")]
+RelationshipsReader = Annotated[Principal, _needs("relationships:read")]
+RelationshipsWriter = Annotated[Principal, _needs("relationships:write")]
 Admin = Annotated[Principal, _needs("admin")]

@@ -20,10 +20,12 @@ ROLE_SCOPES: dict[Role, frozenset[str]] = {
     Role.coordinator: _READ_WRITE | {"people:sensitive", "reports:read"},
     # Mentors work on their own mentees; the directory of services is read-only to them.
     Role.mentor: _READ_WRITE - {"services:write"},
+    # Mentees write only their own goals, reflections and relationship check-ins.
     Role.mentee: frozenset(
         {
             "people:read",
             "relationships:read",
+            "relationships:write",
             "goals:read",
             "goals:write",
             "sessions:read",

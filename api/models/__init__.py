@@ -9,7 +9,12 @@ from api.models.idempotency import IdempotencyRecord
 from api.models.organisation import Organisation
 from api.models.person import MenteeProfile, MentorProfile, Person
 from api.models.referral import Referral, ReferralStatusChange
-from api.models.relationship import MentoringRelationship, RelationshipEvent
+from api.models.relationship import (
+    MentoringRelationship,
+    NonAssociation,
+    RelationshipCheckIn,
+    RelationshipEvent,
+)
 from api.models.service import Service
 from api.models.session import MentoringSession, SessionGoal
 from api.models.webhook import WebhookDelivery, WebhookSubscription
@@ -27,12 +32,14 @@ __all__ = [
     "MentorProfile",
     "MentoringRelationship",
     "MentoringSession",
+    "NonAssociation",
     "Organisation",
     "Person",
     "Record",
     "Referral",
     "ReferralStatusChange",
     "RefreshToken",
+    "RelationshipCheckIn",
     "RelationshipEvent",
     "Service",
     "SessionGoal",

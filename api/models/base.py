@@ -1,7 +1,7 @@
 """What every table shares: naming convention, UTC timestamps, and the record fields."""
 
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -70,3 +70,7 @@ class OrgRecord(Record):
     """A record owned by one organisation: every query filters on `org_id`."""
 
     org_id: uuid.UUID = Field(foreign_key="organisation.id", nullable=False, index=True)
+
+
+def utc_today() -> date:
+    return utcnow().date()

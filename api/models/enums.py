@@ -135,3 +135,31 @@ class ReferralStatus(StrEnum):
     in_progress = "in_progress"
     completed = "completed"
     withdrawn = "withdrawn"
+
+
+class NonAssociationKind(StrEnum):
+    co_defendant = "co_defendant"
+    victim = "victim"
+    known_associate = "known_associate"
+    same_establishment = "same_establishment"
+    other = "other"
+
+
+class CheckInFeeling(StrEnum):
+    good_fit = "good_fit"
+    unsure = "unsure"
+    not_a_good_fit = "not_a_good_fit"
+
+
+class Side(StrEnum):
+    mentor = "mentor"
+    mentee = "mentee"
+
+
+class Transition(StrEnum):
+    """The moves of a relationship's state machine (`POST /relationships/{id}/<move>`)."""
+
+    activate = "activate"
+    pause = "pause"
+    resume = "resume"
+    end = "end"

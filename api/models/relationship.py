@@ -2,11 +2,23 @@
 
 import uuid
 from datetime import date, datetime
+from typing import Annotated
 
 import sqlalchemy as sa
+from pydantic import BaseModel, ConfigDict, StringConstraints, model_validator
+from pydantic import Field as PydField
 from sqlmodel import Field
 
 from api.models.base import OrgRecord, UTCDateTime, utcnow
+from api.models.common import Input, NoNul, RecordRead, Text4000
+from api.models.enums import (
+    CheckInFeeling,
+    EndingReason,
+    NonAssociationKind,
+    Phase,
+    RelationshipStatus,
+    Side,
+)
 
 _OPEN = sa.text("status IN ('proposed', 'active', 'paused')")
 
@@ -51,3 +63,136 @@ class RelationshipEvent(OrgRecord, table=True):
     at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     by: str = Field(max_length=80)
     note: str | None = Field(default=None, max_length=4000)
+
+
+class NonAssociation(OrgRecord, table=True):
+    """Someone who must never be matched with a mentee (co-defendant, victim, associate...)."""
+
+    __tablename__ = "non_association"
+    __table_args__ = (sa.UniqueConstraint("mentee_id", "other_person_id"),)
+
+    mentee_id: uuid.UUID = Field(foreign_key="person.id", index=True)
+    other_person_id: uuid.UUID = Field(foreign_key="person.id", index=True)
+    kind: str = Field(max_length=30)
+    reason: str | None = Field(default=None, max_length=2000)  # sensitive
+    by: str = Field(max_length=80)
+
+
+class RelationshipCheckIn(OrgRecord, table=True):
+    """How the relationship feels to one side, recorded after a session."""
+
+    __tablename__ = "relationship_check_in"
+    __table_args__ = (sa.Index("ix_relationship_check_in_latest", "relationship_id", "side", "at"),)
+
+    relationship_id: uuid.UUID = Field(foreign_key="mentoring_relationship.id")
+    side: str = Field(max_length=10)  # "mentor" or "mentee"
+    feeling: str = Field(max_length=20)
+    comment: str | None = Field(default=None, max_length=2000)
+    session_id: uuid.UUID | None = Field(default=None, foreign_key="mentoring_session.id")
+    at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    by: str = Field(max_length=80)
+
+
+# --- API models -----------------------------------------------------------------------------
+
+
+class RelationshipCreate(Input):
+    mentee_id: uuid.UUID
+    mentor_id: uuid.UUID
+    phase: Phase | None = PydField(
+        None,
+        description="Defaults from the mentee's custody status: in custody → `custody`, "
+        "released → `through_the_gate`, community sentence → `community`.",
+    )
+    expectations: Text4000 | None = PydField(
+        None, description="What mentor and mentee agreed to expect of each other at the start."
+    )
+    review_date: date | None = None
+
+
+class RelationshipUpdate(Input):
+    phase: Phase | None = PydField(None, description="Moves forward only.")
+    expectations: Text4000 | None = None
+    review_date: date | None = None
+
+    @model_validator(mode="after")
+    def _phase_stays_set(self) -> "RelationshipUpdate":
+        self.reject_nulls("phase")
+        return self
+
+
+class TransitionNote(Input):
+    note: Text4000 | None = None
+
+
+class RelationshipEnd(Input):
+    ending_reason: EndingReason
+    ending_summary: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000), NoNul
+    ]
+
+
+class RelationshipEventRead(BaseModel):
+    field: str = PydField(description="`status` or `phase`.")
+    from_: str | None = PydField(alias="from", serialization_alias="from")
+    to: str
+    at: datetime
+    by: str
+    note: str | None
+
+    model_config = ConfigDict(populate_by_name=True)
+
+
+class CheckInCreate(Input):
+    feeling: CheckInFeeling
+    comment: Text4000 | None = None
+    session_id: uuid.UUID | None = None
+    side: Side | None = PydField(
+        None, description="Staff recording on someone's behalf say whose view it is."
+    )
+
+
+class CheckInRead(BaseModel):
+    id: uuid.UUID
+    side: Side
+    feeling: CheckInFeeling
+    comment: str | None
+    session_id: uuid.UUID | None
+    at: datetime
+    by: str
+
+
+class LatestCheckIns(BaseModel):
+    mentor: CheckInRead | None
+    mentee: CheckInRead | None
+
+
+class RelationshipRead(RecordRead):
+    mentee_id: uuid.UUID
+    mentor_id: uuid.UUID
+    status: RelationshipStatus
+    phase: Phase
+    phase_started_at: dict[Phase, datetime] = PydField(
+        description="When each phase the relationship has been in began."
+    )
+    expectations: str | None
+    started_on: date | None
+    ended_on: date | None
+    ending_reason: EndingReason | None
+    ending_summary: str | None
+    review_date: date | None
+    latest_check_ins: LatestCheckIns
+    history: list[RelationshipEventRead]
+
+
+class NonAssociationCreate(Input):
+    other_person_id: uuid.UUID
+    kind: NonAssociationKind
+    reason: Text4000 | None = PydField(None, description="Sensitive.")
+
+
+class NonAssociationRead(RecordRead):
+    mentee_id: uuid.UUID
+    other_person_id: uuid.UUID
+    kind: NonAssociationKind
+    reason: str | None = PydField(None, description="Only with `people:sensitive`.")

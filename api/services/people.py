@@ -14,7 +14,7 @@ from api.auth.principal import Principal
 from api.errors import Conflict, Forbidden, Invalid, NotFound
 from api.models import MentoringRelationship, UserAccount
 from api.models.base import utcnow
-from api.models.enums import OPEN_RELATIONSHIP_STATUSES, PersonKind, Role
+from api.models.enums import OPEN_RELATIONSHIP_STATUSES, CustodyStatus, PersonKind, Role
 from api.models.person import (
     SENSITIVE_MENTEE_FIELDS,
     SENSITIVE_MENTOR_FIELDS,
@@ -29,7 +29,7 @@ from api.models.person import (
     PersonRead,
     PersonUpdate,
 )
-from api.services import audit
+from api.services import audit, relationships
 from api.services.pagination import paginate
 from api.services.versioning import check_version
 from api.services.visibility import visible_people_clause
@@ -149,7 +149,14 @@ async def update_person(
             await _check_external_ref_free(
                 db, caller.org_id, mentee_changes["external_ref"], person.id
             )
+        released = (
+            mentee_changes.get("custody_status") == CustodyStatus.released
+            and person.mentee_profile is not None
+            and person.mentee_profile.custody_status != CustodyStatus.released
+        )
         _apply(person.mentee_profile, _mentee_columns(mentee_changes))
+        if released:
+            await relationships.advance_on_release(db, caller, person.id)
     if data.mentor is not None:
         mentor_changes = data.mentor.model_dump(exclude_unset=True)
         _check_sensitive_write(caller, data.mentor, SENSITIVE_MENTOR_FIELDS)

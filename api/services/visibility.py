@@ -47,3 +47,13 @@ def visible_people_clause(caller: Principal) -> ColumnElement[bool]:
         col(Person.deleted_at).is_(None),
         person_is_visible(caller, Person.id),
     )
+
+
+def visible_relationships_clause(caller: Principal) -> ColumnElement[bool]:
+    """Staff see the organisation's relationships; mentors and mentees their own."""
+    in_org = col(MentoringRelationship.org_id) == caller.org_id
+    if caller.role == Role.mentor:
+        return sa.and_(in_org, col(MentoringRelationship.mentor_id) == caller.person_id)
+    if caller.role == Role.mentee:
+        return sa.and_(in_org, col(MentoringRelationship.mentee_id) == caller.person_id)
+    return sa.and_(in_org, person_is_visible(caller, MentoringRelationship.mentee_id))

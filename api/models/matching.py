@@ -1,0 +1,88 @@
+"""API models for match suggestions and the organisation's matching weights."""
+
+import uuid
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from api.models.common import Input
+
+DEFAULT_WEIGHTS: dict[str, float] = {
+    "needs": 0.35,
+    "peer": 0.15,
+    "region": 0.15,
+    "capacity": 0.15,
+    "language": 0.10,
+    "women_specific": 0.05,
+    "supervision": 0.05,
+}
+
+
+class MatchingWeights(Input):
+    """How much each factor counts; 0 switches a factor off. Scores are normalised."""
+
+    needs: float = Field(
+        DEFAULT_WEIGHTS["needs"],
+        ge=0,
+        le=1,
+        description="Share of the mentee's needs the mentor's skills cover.",
+    )
+    peer: float = Field(
+        DEFAULT_WEIGHTS["peer"],
+        ge=0,
+        le=1,
+        description="Lived experience, when the mentee prefers a peer mentor.",
+    )
+    region: float = Field(
+        DEFAULT_WEIGHTS["region"],
+        ge=0,
+        le=1,
+        description="Mentor's region is the mentee's region or release area.",
+    )
+    capacity: float = Field(
+        DEFAULT_WEIGHTS["capacity"],
+        ge=0,
+        le=1,
+        description="Free places in the mentor's caseload (spreads load).",
+    )
+    language: float = Field(
+        DEFAULT_WEIGHTS["language"], ge=0, le=1, description="A language both speak."
+    )
+    women_specific: float = Field(
+        DEFAULT_WEIGHTS["women_specific"],
+        ge=0,
+        le=1,
+        description="A woman mentor when the mentee has women-specific needs.",
+    )
+    supervision: float = Field(
+        DEFAULT_WEIGHTS["supervision"],
+        ge=0,
+        le=1,
+        description="The mentor was supervised in the last 90 days.",
+    )
+
+
+class Reason(BaseModel):
+    factor: str = Field(examples=["needs"])
+    effect: Literal["raised", "lowered"]
+    detail: str = Field(examples=["covers accommodation, drugs_alcohol of 2 needs"])
+
+
+class MatchSuggestion(BaseModel):
+    mentor_id: uuid.UUID
+    score: float = Field(ge=0, le=1)
+    reasons: list[Reason]
+
+
+class MatchSuggestions(BaseModel):
+    items: list[MatchSuggestion]
+
+
+class OrganisationRead(BaseModel):
+    id: uuid.UUID
+    name: str
+    matching_weights: MatchingWeights
+
+
+class OrganisationUpdate(Input):
+    matching_weights: MatchingWeights | None = None

@@ -1,0 +1,81 @@
+"""Matching: suggested mentors for a mentee, and the people they must never meet."""
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response, status
+
+from api.auth.deps import PeopleReader, PeopleWriter, RelationshipsWriter
+from api.db import DB
+from api.errors import problem_responses
+from api.models.matching import MatchSuggestions
+from api.models.relationship import NonAssociationCreate, NonAssociationRead
+from api.services import matching, non_associations
+
+router = APIRouter(
+    prefix="/people/{mentee_id}",
+    tags=["matching"],
+    responses=problem_responses(401, 403, 404, 422, 429),
+)
+
+
+@router.get(
+    "/match-suggestions", summary="Suggest mentors for a mentee", response_model=MatchSuggestions
+)
+async def match_suggestions(
+    db: DB,
+    caller: RelationshipsWriter,
+    mentee_id: uuid.UUID,
+    limit: Annotated[int, Query(ge=1, le=50)] = 10,
+) -> MatchSuggestions:
+    """Eligible mentors, best first, each with a score in 0..1 and the reasons for it.
+
+    Never suggested: mentors at capacity, not cleared, with vetting expired or untrained,
+    of another gender than the mentee asked for, non-associated with the mentee, or whose
+    earlier relationship with them ended for safeguarding. Weights are organisation
+    settings (`PATCH /organisation`). Staff only.
+    """
+    return MatchSuggestions(items=await matching.suggest(db, caller, mentee_id, limit=limit))
+
+
+@router.get(
+    "/non-associations",
+    summary="List a mentee's non-associations",
+    response_model=list[NonAssociationRead],
+    response_model_exclude_unset=True,
+)
+async def list_non_associations(
+    db: DB, caller: PeopleReader, mentee_id: uuid.UUID
+) -> list[NonAssociationRead]:
+    """People this mentee must never be matched with; the reason needs `people:sensitive`."""
+    rows = await non_associations.list_for(db, caller, mentee_id)
+    return [non_associations.present(row, caller) for row in rows]
+
+
+@router.post(
+    "/non-associations",
+    summary="Record a non-association",
+    status_code=status.HTTP_201_CREATED,
+    response_model=NonAssociationRead,
+    response_model_exclude_unset=True,
+    responses=problem_responses(409),
+)
+async def add_non_association(
+    db: DB, caller: PeopleWriter, mentee_id: uuid.UUID, body: NonAssociationCreate
+) -> NonAssociationRead:
+    """A co-defendant, victim, known associate or anyone else never to be matched. Staff only."""
+    row = await non_associations.add(db, caller, mentee_id, body)
+    return non_associations.present(row, caller)
+
+
+@router.delete(
+    "/non-associations/{non_association_id}",
+    summary="Remove a non-association",
+    status_code=status.HTTP_204_NO_CONTENT,
+)
+async def remove_non_association(
+    db: DB, caller: PeopleWriter, mentee_id: uuid.UUID, non_association_id: uuid.UUID
+) -> Response:
+    """Staff only."""
+    await non_associations.remove(db, caller, mentee_id, non_association_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -1,0 +1,252 @@
+"""`/relationships`: matches between a mentee and a mentor, from proposal to a definitive end."""
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Body, Response, status
+from pydantic import AwareDatetime
+
+from api.auth.deps import RelationshipsReader, RelationshipsWriter
+from api.db import DB
+from api.errors import problem_responses
+from api.models import MentoringRelationship
+from api.models.common import Page
+from api.models.enums import Phase, RelationshipStatus, Transition
+from api.models.relationship import (
+    CheckInCreate,
+    CheckInRead,
+    RelationshipCreate,
+    RelationshipEnd,
+    RelationshipRead,
+    RelationshipUpdate,
+    TransitionNote,
+)
+from api.routers.common import Cursor, IfMatch, Limit, with_etag
+from api.services import relationships
+from api.services.relationships import RelationshipFilter
+
+router = APIRouter(
+    prefix="/relationships", tags=["relationships"], responses=problem_responses(401, 403, 429)
+)
+OptionalNote = Annotated[TransitionNote | None, Body()]
+
+
+@router.get(
+    "",
+    summary="List relationships",
+    response_model=Page[RelationshipRead],
+    responses=problem_responses(422),
+)
+async def list_relationships(
+    db: DB,
+    caller: RelationshipsReader,
+    status: RelationshipStatus | None = None,
+    phase: Phase | None = None,
+    mentor_id: uuid.UUID | None = None,
+    mentee_id: uuid.UUID | None = None,
+    updated_since: AwareDatetime | None = None,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+) -> Page[RelationshipRead]:
+    """Staff see the organisation's relationships; mentors and mentees their own."""
+    filters = RelationshipFilter(
+        status=status,
+        phase=phase,
+        mentor_id=mentor_id,
+        mentee_id=mentee_id,
+        updated_since=updated_since,
+    )
+    rows, next_cursor = await relationships.list_relationships(
+        db, caller, filters, limit=limit, cursor=cursor
+    )
+    return Page(items=await relationships.present(db, rows), next_cursor=next_cursor)
+
+
+@router.post(
+    "",
+    summary="Propose a match",
+    status_code=status.HTTP_201_CREATED,
+    response_model=RelationshipRead,
+    responses=problem_responses(409, 422),
+)
+async def create_relationship(
+    db: DB, caller: RelationshipsWriter, body: RelationshipCreate, response: Response
+) -> RelationshipRead:
+    """Match a mentee with a mentor (status `proposed`). Staff only.
+
+    Refused with 409 when the mentee already has an open relationship, the mentor's caseload
+    is full, the mentor is not cleared, in date and trained, or a non-association links them.
+    """
+    relationship = await relationships.create_relationship(db, caller, body)
+    response.headers["Location"] = f"/api/v1/relationships/{relationship.id}"
+    return await _answer(db, relationship, response)
+
+
+@router.get(
+    "/{relationship_id}",
+    summary="Get a relationship",
+    response_model=RelationshipRead,
+    responses=problem_responses(404, 422),
+)
+async def get_relationship(
+    db: DB, caller: RelationshipsReader, relationship_id: uuid.UUID, response: Response
+) -> RelationshipRead:
+    """One relationship with its history and the latest check-in from each side."""
+    relationship = await relationships.find_relationship(db, caller, relationship_id)
+    return await _answer(db, relationship, response)
+
+
+@router.patch(
+    "/{relationship_id}",
+    summary="Change a relationship",
+    response_model=RelationshipRead,
+    responses=problem_responses(404, 409, 412, 422),
+)
+async def update_relationship(
+    db: DB,
+    caller: RelationshipsWriter,
+    relationship_id: uuid.UUID,
+    body: RelationshipUpdate,
+    if_match: IfMatch,
+    response: Response,
+) -> RelationshipRead:
+    """Move the phase forward, or change the expectations or the review date."""
+    relationship = await relationships.update_relationship(
+        db, caller, relationship_id, body, if_match=if_match
+    )
+    return await _answer(db, relationship, response)
+
+
+@router.post(
+    "/{relationship_id}/activate",
+    summary="Start a proposed relationship",
+    response_model=RelationshipRead,
+    responses=problem_responses(404, 409, 412, 422),
+)
+async def activate_relationship(
+    db: DB,
+    caller: RelationshipsWriter,
+    relationship_id: uuid.UUID,
+    if_match: IfMatch,
+    response: Response,
+    body: OptionalNote = None,
+) -> RelationshipRead:
+    """`proposed` → `active`; records the start date."""
+    return await _move(db, caller, relationship_id, Transition.activate, body, if_match, response)
+
+
+@router.post(
+    "/{relationship_id}/pause",
+    summary="Pause an active relationship",
+    response_model=RelationshipRead,
+    responses=problem_responses(404, 409, 412, 422),
+)
+async def pause_relationship(
+    db: DB,
+    caller: RelationshipsWriter,
+    relationship_id: uuid.UUID,
+    if_match: IfMatch,
+    response: Response,
+    body: OptionalNote = None,
+) -> RelationshipRead:
+    """`active` → `paused`."""
+    return await _move(db, caller, relationship_id, Transition.pause, body, if_match, response)
+
+
+@router.post(
+    "/{relationship_id}/resume",
+    summary="Resume a paused relationship",
+    response_model=RelationshipRead,
+    responses=problem_responses(404, 409, 412, 422),
+)
+async def resume_relationship(
+    db: DB,
+    caller: RelationshipsWriter,
+    relationship_id: uuid.UUID,
+    if_match: IfMatch,
+    response: Response,
+    body: OptionalNote = None,
+) -> RelationshipRead:
+    """`paused` → `active`."""
+    return await _move(db, caller, relationship_id, Transition.resume, body, if_match, response)
+
+
+@router.post(
+    "/{relationship_id}/end",
+    summary="End a relationship",
+    response_model=RelationshipRead,
+    responses=problem_responses(404, 409, 412, 422),
+)
+async def end_relationship(
+    db: DB,
+    caller: RelationshipsWriter,
+    relationship_id: uuid.UUID,
+    body: RelationshipEnd,
+    if_match: IfMatch,
+    response: Response,
+) -> RelationshipRead:
+    """Any open state → `ended`, with a reason and a closing summary. It never reopens."""
+    relationship = await relationships.transition(
+        db, caller, relationship_id, Transition.end, ending=body, if_match=if_match
+    )
+    return await _answer(db, relationship, response)
+
+
+@router.post(
+    "/{relationship_id}/check-ins",
+    summary="Record a check-in",
+    status_code=status.HTTP_201_CREATED,
+    response_model=CheckInRead,
+    responses=problem_responses(404, 409, 422),
+)
+async def create_check_in(
+    db: DB, caller: RelationshipsWriter, relationship_id: uuid.UUID, body: CheckInCreate
+) -> CheckInRead:
+    """How the relationship feels to the mentor or the mentee after a session."""
+    check_in = await relationships.record_check_in(db, caller, relationship_id, body)
+    return CheckInRead.model_validate(check_in, from_attributes=True)
+
+
+@router.get(
+    "/{relationship_id}/check-ins",
+    summary="List check-ins",
+    response_model=Page[CheckInRead],
+    responses=problem_responses(404, 422),
+)
+async def list_check_ins(
+    db: DB,
+    caller: RelationshipsReader,
+    relationship_id: uuid.UUID,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+) -> Page[CheckInRead]:
+    """Every check-in on the relationship, oldest first."""
+    rows, next_cursor = await relationships.list_check_ins(
+        db, caller, relationship_id, limit=limit, cursor=cursor
+    )
+    return Page(
+        items=[CheckInRead.model_validate(r, from_attributes=True) for r in rows],
+        next_cursor=next_cursor,
+    )
+
+
+async def _move(
+    db: DB,
+    caller: RelationshipsWriter,
+    relationship_id: uuid.UUID,
+    move: Transition,
+    body: TransitionNote | None,
+    if_match: int | None,
+    response: Response,
+) -> RelationshipRead:
+    relationship = await relationships.transition(
+        db, caller, relationship_id, move, note=body.note if body else None, if_match=if_match
+    )
+    return await _answer(db, relationship, response)
+
+
+async def _answer(
+    db: DB, relationship: MentoringRelationship, response: Response
+) -> RelationshipRead:
+    with_etag(response, relationship)
+    return (await relationships.present(db, [relationship]))[0]

@@ -1,0 +1,107 @@
+"""Non-associations: people a mentee must never be matched with (a hard exclusion)."""
+
+import uuid
+from collections.abc import Sequence
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from api.auth.principal import Principal
+from api.errors import Conflict, Forbidden, Invalid, NotFound
+from api.models import NonAssociation, Person
+from api.models.enums import PersonKind, Role
+from api.models.relationship import NonAssociationCreate, NonAssociationRead
+from api.services import audit, people
+
+STAFF_ROLES = frozenset({Role.admin, Role.coordinator})
+
+
+async def list_for(
+    db: AsyncSession, caller: Principal, mentee_id: uuid.UUID
+) -> Sequence[NonAssociation]:
+    mentee = await people.find_person(db, caller, mentee_id)
+    return (
+        await db.exec(
+            select(NonAssociation)
+            .where(NonAssociation.mentee_id == mentee.id)
+            .order_by(col(NonAssociation.created_at), col(NonAssociation.id))
+        )
+    ).all()
+
+
+async def add(
+    db: AsyncSession, caller: Principal, mentee_id: uuid.UUID, data: NonAssociationCreate
+) -> NonAssociation:
+    _require_staff(caller)
+    mentee = await people.find_person(db, caller, mentee_id)
+    if mentee.kind != PersonKind.mentee:
+        raise Invalid("Non-associations are recorded on a mentee.", loc=["path", "mentee_id"])
+    other = (
+        await db.exec(
+            select(Person).where(
+                Person.id == data.other_person_id,
+                Person.org_id == caller.org_id,
+                col(Person.deleted_at).is_(None),
+            )
+        )
+    ).first()
+    if other is None or other.id == mentee.id:
+        raise Invalid("No such other person in your organisation.", loc=["body", "other_person_id"])
+    if data.reason is not None and not caller.has("people:sensitive"):
+        raise Forbidden("Writing a non-association's reason needs people:sensitive.")
+    row = NonAssociation(
+        org_id=caller.org_id,
+        mentee_id=mentee.id,
+        other_person_id=other.id,
+        kind=data.kind,
+        reason=data.reason,
+        by=caller.subject,
+    )
+    db.add(row)
+    audit.record(
+        db,
+        caller,
+        "non_association.create",
+        entity_type="non_association",
+        entity_id=row.id,
+        person_id=mentee.id,
+    )
+    try:
+        await db.commit()
+    except IntegrityError as exc:
+        await db.rollback()
+        raise Conflict("That non-association is already recorded.") from exc
+    return row
+
+
+async def remove(
+    db: AsyncSession, caller: Principal, mentee_id: uuid.UUID, non_association_id: uuid.UUID
+) -> None:
+    _require_staff(caller)
+    rows = await list_for(db, caller, mentee_id)
+    row = next((r for r in rows if r.id == non_association_id), None)
+    if row is None:
+        raise NotFound("No such non-association for this mentee.")
+    await db.delete(row)
+    audit.record(
+        db,
+        caller,
+        "non_association.delete",
+        entity_type="non_association",
+        entity_id=row.id,
+        person_id=row.mentee_id,
+    )
+    await db.commit()
+
+
+def present(row: NonAssociation, caller: Principal) -> NonAssociationRead:
+    fields = row.model_dump()
+    if not caller.has("people:sensitive"):
+        fields.pop("reason")
+    return NonAssociationRead.model_validate(fields)
+
+
+def _require_staff(caller: Principal) -> None:
+    if caller.role not in STAFF_ROLES:
+        raise Forbidden("Non-associations are kept by administrators and coordinators.")

@@ -1,0 +1,462 @@
+"""Mentoring relationships: who may be matched, the state machine, phases and check-ins."""
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import aliased
+from sqlmodel import col, select, update
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from api.auth.principal import Principal
+from api.errors import Conflict, Forbidden, Invalid, NotFound
+from api.models import (
+    MentoringRelationship,
+    MentoringSession,
+    MentorProfile,
+    Person,
+    RelationshipCheckIn,
+    RelationshipEvent,
+)
+from api.models.base import utc_today
+from api.models.enums import (
+    OPEN_RELATIONSHIP_STATUSES,
+    CustodyStatus,
+    PersonKind,
+    Phase,
+    RelationshipStatus,
+    Role,
+    Side,
+    Transition,
+)
+from api.models.relationship import (
+    CheckInCreate,
+    CheckInRead,
+    LatestCheckIns,
+    RelationshipCreate,
+    RelationshipEnd,
+    RelationshipEventRead,
+    RelationshipRead,
+    RelationshipUpdate,
+)
+from api.services import audit
+from api.services.eligibility import cleared_and_trained, excluded_for, open_caseloads
+from api.services.pagination import paginate
+from api.services.versioning import check_version
+from api.services.visibility import visible_relationships_clause
+
+STAFF_ROLES = frozenset({Role.admin, Role.coordinator})
+
+# The state machine: each move, the states it may start from, and where it leads.
+TRANSITIONS: dict[Transition, tuple[frozenset[str], RelationshipStatus]] = {
+    Transition.activate: (frozenset({RelationshipStatus.proposed}), RelationshipStatus.active),
+    Transition.pause: (frozenset({RelationshipStatus.active}), RelationshipStatus.paused),
+    Transition.resume: (frozenset({RelationshipStatus.paused}), RelationshipStatus.active),
+    Transition.end: (frozenset(OPEN_RELATIONSHIP_STATUSES), RelationshipStatus.ended),
+}
+PHASE_ORDER = (Phase.custody, Phase.through_the_gate, Phase.community)
+PHASE_FOR_CUSTODY = {
+    CustodyStatus.in_custody: Phase.custody,
+    CustodyStatus.released: Phase.through_the_gate,
+    CustodyStatus.community_sentence: Phase.community,
+}
+
+
+@dataclass(frozen=True)
+class RelationshipFilter:
+    status: RelationshipStatus | None = None
+    phase: Phase | None = None
+    mentor_id: uuid.UUID | None = None
+    mentee_id: uuid.UUID | None = None
+    updated_since: datetime | None = None
+
+
+async def list_relationships(
+    db: AsyncSession,
+    caller: Principal,
+    filters: RelationshipFilter,
+    *,
+    limit: int,
+    cursor: str | None,
+) -> tuple[Sequence[MentoringRelationship], str | None]:
+    stmt = select(MentoringRelationship).where(visible_relationships_clause(caller))
+    for column, value in (
+        (MentoringRelationship.status, filters.status),
+        (MentoringRelationship.phase, filters.phase),
+        (MentoringRelationship.mentor_id, filters.mentor_id),
+        (MentoringRelationship.mentee_id, filters.mentee_id),
+    ):
+        if value is not None:
+            stmt = stmt.where(col(column) == value)
+    if filters.updated_since:
+        stmt = stmt.where(col(MentoringRelationship.updated_at) >= filters.updated_since)
+    return await paginate(db, stmt, MentoringRelationship, limit=limit, cursor=cursor)
+
+
+async def find_relationship(
+    db: AsyncSession, caller: Principal, relationship_id: uuid.UUID
+) -> MentoringRelationship:
+    relationship = (
+        await db.exec(
+            select(MentoringRelationship).where(
+                MentoringRelationship.id == relationship_id, visible_relationships_clause(caller)
+            )
+        )
+    ).first()
+    if relationship is None:
+        raise NotFound("No relationship with that id.")
+    return relationship
+
+
+async def create_relationship(
+    db: AsyncSession, caller: Principal, data: RelationshipCreate
+) -> MentoringRelationship:
+    """Propose a match. Safe under concurrency: the mentor's row is locked while counting."""
+    if caller.role not in STAFF_ROLES:
+        raise Forbidden("Matching mentors and mentees is for administrators and coordinators.")
+    mentee = await _person_of_kind(db, caller, data.mentee_id, PersonKind.mentee)
+    mentor = await _person_of_kind(db, caller, data.mentor_id, PersonKind.mentor)
+    await _lock_mentor(db, mentor.id)
+
+    caseload = open_caseloads(caller.org_id)
+    today = utc_today()
+    capacity = (
+        await db.exec(
+            select(MentorProfile.max_caseload, sa.func.coalesce(caseload.c.open_count, 0))
+            .outerjoin(caseload, caseload.c.mentor_id == MentorProfile.person_id)
+            .where(MentorProfile.person_id == mentor.id, cleared_and_trained(today))
+        )
+    ).first()
+    if capacity is None:
+        raise Conflict(
+            "This mentor cannot take a new mentee: vetting must be cleared and in date, "
+            "and training completed."
+        )
+    max_caseload, open_count = capacity
+    if (await db.exec(select(excluded_for(mentee.id, mentor.id)))).one():
+        raise Conflict("These two must never be matched (a non-association or safeguarding).")
+    if open_count >= max_caseload:
+        raise Conflict(f"This mentor's caseload is full ({open_count} of {max_caseload}).")
+    if await _open_relationship_of(db, mentee.id) is not None:
+        raise Conflict("This mentee already has an open relationship; end it first.")
+
+    assert mentee.mentee_profile is not None
+    phase = data.phase or PHASE_FOR_CUSTODY[CustodyStatus(mentee.mentee_profile.custody_status)]
+    relationship = MentoringRelationship(
+        org_id=caller.org_id,
+        mentee_id=mentee.id,
+        mentor_id=mentor.id,
+        status=RelationshipStatus.proposed,
+        phase=phase,
+        expectations=data.expectations,
+        review_date=data.review_date,
+    )
+    db.add(relationship)
+    _record(db, caller, relationship, "status", None, RelationshipStatus.proposed)
+    _record(db, caller, relationship, "phase", None, phase)
+    audit.record(
+        db,
+        caller,
+        "relationship.create",
+        entity_type="relationship",
+        entity_id=relationship.id,
+        person_id=mentee.id,
+    )
+    try:
+        await db.commit()
+    except IntegrityError as exc:  # the one-open-relationship index, under a race
+        await db.rollback()
+        raise Conflict("This mentee already has an open relationship; end it first.") from exc
+    return relationship
+
+
+async def update_relationship(
+    db: AsyncSession,
+    caller: Principal,
+    relationship_id: uuid.UUID,
+    data: RelationshipUpdate,
+    *,
+    if_match: int | None = None,
+) -> MentoringRelationship:
+    relationship = await find_relationship(db, caller, relationship_id)
+    _require_staff_or_mentor(caller, relationship)
+    check_version(relationship, if_match)
+    if relationship.status == RelationshipStatus.ended:
+        raise Conflict("An ended relationship does not change.")
+    changes = data.model_dump(exclude_unset=True)
+    new_phase = changes.pop("phase", None)
+    if new_phase is not None and new_phase != relationship.phase:
+        if PHASE_ORDER.index(new_phase) < PHASE_ORDER.index(Phase(relationship.phase)):
+            raise Conflict(
+                f"The phase moves forward only ({' → '.join(PHASE_ORDER)}); "
+                "after a recall, end the relationship with `returned_to_custody`."
+            )
+        _record(db, caller, relationship, "phase", relationship.phase, new_phase)
+        relationship.phase = new_phase
+    for name, value in changes.items():
+        setattr(relationship, name, value)
+    audit.record(
+        db,
+        caller,
+        "relationship.update",
+        entity_type="relationship",
+        entity_id=relationship.id,
+        person_id=relationship.mentee_id,
+        fields=sorted(data.model_dump(exclude_unset=True)),
+    )
+    await db.commit()
+    return relationship
+
+
+async def transition(
+    db: AsyncSession,
+    caller: Principal,
+    relationship_id: uuid.UUID,
+    move: Transition,
+    *,
+    note: str | None = None,
+    ending: RelationshipEnd | None = None,
+    if_match: int | None = None,
+) -> MentoringRelationship:
+    """Apply one move of the state machine, or refuse it with 409."""
+    relationship = await find_relationship(db, caller, relationship_id)
+    _require_staff_or_mentor(caller, relationship)
+    check_version(relationship, if_match)
+    allowed_from, target = TRANSITIONS[move]
+    if relationship.status not in allowed_from:
+        raise Conflict(f"A relationship that is {relationship.status} cannot {move}.")
+    today = utc_today()
+    if move == Transition.activate and relationship.started_on is None:
+        relationship.started_on = today
+    if move == Transition.end:
+        assert ending is not None
+        relationship.ended_on = today
+        relationship.ending_reason = ending.ending_reason
+        relationship.ending_summary = ending.ending_summary
+        note = ending.ending_summary
+    _record(db, caller, relationship, "status", relationship.status, target, note)
+    relationship.status = target
+    audit.record(
+        db,
+        caller,
+        f"relationship.{move}",
+        entity_type="relationship",
+        entity_id=relationship.id,
+        person_id=relationship.mentee_id,
+    )
+    await db.commit()
+    return relationship
+
+
+async def record_check_in(
+    db: AsyncSession, caller: Principal, relationship_id: uuid.UUID, data: CheckInCreate
+) -> RelationshipCheckIn:
+    relationship = await find_relationship(db, caller, relationship_id)
+    side = _check_in_side(caller, data.side)
+    if relationship.status == RelationshipStatus.ended:
+        raise Conflict("The relationship has ended.")
+    if data.session_id is not None:
+        session = await db.get(MentoringSession, data.session_id)
+        if session is None or session.relationship_id != relationship.id:
+            raise Invalid(
+                "That session is not one of this relationship's.", loc=["body", "session_id"]
+            )
+    check_in = RelationshipCheckIn(
+        org_id=caller.org_id,
+        relationship_id=relationship.id,
+        side=side,
+        feeling=data.feeling,
+        comment=data.comment,
+        session_id=data.session_id,
+        by=caller.subject,
+    )
+    db.add(check_in)
+    await db.commit()
+    return check_in
+
+
+async def list_check_ins(
+    db: AsyncSession,
+    caller: Principal,
+    relationship_id: uuid.UUID,
+    *,
+    limit: int,
+    cursor: str | None,
+) -> tuple[Sequence[RelationshipCheckIn], str | None]:
+    relationship = await find_relationship(db, caller, relationship_id)
+    stmt = select(RelationshipCheckIn).where(RelationshipCheckIn.relationship_id == relationship.id)
+    return await paginate(db, stmt, RelationshipCheckIn, limit=limit, cursor=cursor)
+
+
+async def advance_on_release(db: AsyncSession, caller: Principal, mentee_id: uuid.UUID) -> None:
+    """A mentee released from custody takes their open relationship through the gate.
+
+    Part of the caller's transaction (the person update that recorded the release).
+    """
+    relationship = await _open_relationship_of(db, mentee_id)
+    if relationship is not None and relationship.phase == Phase.custody:
+        _record(
+            db,
+            caller,
+            relationship,
+            "phase",
+            Phase.custody,
+            Phase.through_the_gate,
+            "The mentee was released.",
+        )
+        relationship.phase = Phase.through_the_gate
+
+
+def _record(
+    db: AsyncSession,
+    caller: Principal,
+    relationship: MentoringRelationship,
+    field: str,
+    from_value: str | None,
+    to_value: str,
+    note: str | None = None,
+) -> None:
+    db.add(
+        RelationshipEvent(
+            org_id=relationship.org_id,
+            relationship_id=relationship.id,
+            field=field,
+            from_value=from_value,
+            to_value=to_value,
+            by=caller.subject,
+            note=note,
+        )
+    )
+
+
+async def _person_of_kind(
+    db: AsyncSession, caller: Principal, person_id: uuid.UUID, kind: PersonKind
+) -> Person:
+    person = (
+        await db.exec(
+            select(Person).where(
+                Person.id == person_id,
+                Person.org_id == caller.org_id,
+                col(Person.deleted_at).is_(None),
+            )
+        )
+    ).first()
+    if person is None or person.kind != kind:
+        raise Invalid(f"No {kind} with that id in your organisation.", loc=["body", f"{kind}_id"])
+    return person
+
+
+async def _lock_mentor(db: AsyncSession, mentor_id: uuid.UUID) -> None:
+    """Serialise new matches for one mentor until this transaction ends.
+
+    A no-op UPDATE takes the row lock on PostgreSQL and the write lock on SQLite, so the
+    caseload counted next cannot be overtaken by a concurrent match.
+    """
+    await db.exec(
+        update(MentorProfile)
+        .where(col(MentorProfile.person_id) == mentor_id)
+        .values(max_caseload=MentorProfile.max_caseload)
+    )
+
+
+async def _open_relationship_of(
+    db: AsyncSession, mentee_id: uuid.UUID
+) -> MentoringRelationship | None:
+    return (
+        await db.exec(
+            select(MentoringRelationship).where(
+                MentoringRelationship.mentee_id == mentee_id,
+                col(MentoringRelationship.status).in_(OPEN_RELATIONSHIP_STATUSES),
+            )
+        )
+    ).first()
+
+
+def _require_staff_or_mentor(caller: Principal, relationship: MentoringRelationship) -> None:
+    if caller.role in STAFF_ROLES:
+        return
+    if caller.role == Role.mentor and caller.person_id == relationship.mentor_id:
+        return
+    raise Forbidden("Only staff and the relationship's mentor change it.")
+
+
+def _check_in_side(caller: Principal, asked: Side | None) -> Side:
+    own = {Role.mentor: Side.mentor, Role.mentee: Side.mentee}.get(caller.role)
+    if own is not None:
+        if asked is not None and asked != own:
+            raise Invalid(f"A {caller.role} records their own view.", loc=["body", "side"])
+        return own
+    if caller.role not in STAFF_ROLES:
+        raise Forbidden("Only the mentor, the mentee or staff record check-ins.")
+    if asked is None:
+        raise Invalid("Say whose view this is.", loc=["body", "side"])
+    return asked
+
+
+async def present(
+    db: AsyncSession, relationships: Sequence[MentoringRelationship]
+) -> list[RelationshipRead]:
+    """Relationships with their history and latest check-ins: two queries for any number."""
+    ids = [r.id for r in relationships]
+    events = (
+        await db.exec(
+            select(RelationshipEvent)
+            .where(col(RelationshipEvent.relationship_id).in_(ids))
+            .order_by(col(RelationshipEvent.at), col(RelationshipEvent.created_at))
+        )
+    ).all()
+    ranked = (
+        select(
+            RelationshipCheckIn,
+            sa.func.row_number()
+            .over(
+                partition_by=(
+                    col(RelationshipCheckIn.relationship_id),
+                    col(RelationshipCheckIn.side),
+                ),
+                order_by=(col(RelationshipCheckIn.at).desc(), col(RelationshipCheckIn.id).desc()),
+            )
+            .label("rank"),
+        )
+        .where(col(RelationshipCheckIn.relationship_id).in_(ids))
+        .subquery()
+    )
+    latest_row = aliased(RelationshipCheckIn, ranked)
+    latest = (await db.exec(select(latest_row).where(ranked.c.rank == 1))).all()
+
+    history: dict[uuid.UUID, list[RelationshipEvent]] = {i: [] for i in ids}
+    for event in events:
+        history[event.relationship_id].append(event)
+    check_ins: dict[tuple[uuid.UUID, str], RelationshipCheckIn] = {
+        (c.relationship_id, c.side): c for c in latest
+    }
+    return [_read(r, history[r.id], check_ins) for r in relationships]
+
+
+def _read(
+    relationship: MentoringRelationship,
+    events: list[RelationshipEvent],
+    check_ins: dict[tuple[uuid.UUID, str], RelationshipCheckIn],
+) -> RelationshipRead:
+    def latest(side: Side) -> CheckInRead | None:
+        found = check_ins.get((relationship.id, side))
+        return CheckInRead.model_validate(found, from_attributes=True) if found else None
+
+    return RelationshipRead.model_validate(
+        {
+            **relationship.model_dump(),
+            "phase_started_at": {e.to_value: e.at for e in events if e.field == "phase"},
+            "latest_check_ins": LatestCheckIns(
+                mentor=latest(Side.mentor), mentee=latest(Side.mentee)
+            ),
+            "history": [
+                RelationshipEventRead(
+                    field=e.field, from_=e.from_value, to=e.to_value, at=e.at, by=e.by, note=e.note
+                )
+                for e in events
+            ],
+        }
+    )
