@@ -66,6 +66,7 @@ async def make_mentor(db: AsyncSession, org: Organisation, **overrides: Any) -> 
     profile: dict[str, Any] = {
         "skills": ["accommodation"],
         "vetting_status": "cleared",
+        "vetting_expires_on": date(2030, 1, 1),
         "training_completed_on": date(2025, 1, 1),
         "lived_experience": True,
     }
