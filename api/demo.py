@@ -9,10 +9,34 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.auth.principal import Principal
 from api.auth.scopes import ROLE_SCOPES
-from api.models import Organisation
-from api.models.enums import CustodyStatus, Pathway, PersonKind, RiskLevel, Role, VettingStatus
-from api.models.person import MenteeProfileCreate, MentorProfileCreate, PersonCreate
-from api.services import accounts, people
+from api.models import Organisation, Person
+from api.models.enums import (
+    CustodyStatus,
+    EndingReason,
+    NonAssociationKind,
+    Pathway,
+    PersonKind,
+    Phase,
+    RiskLevel,
+    Role,
+    Transition,
+    VettingStatus,
+)
+from api.models.person import (
+    MenteeProfileCreate,
+    MenteeProfileUpdate,
+    MentorProfileCreate,
+    PersonCreate,
+    PersonUpdate,
+)
+from api.models.relationship import (
+    NonAssociationCreate,
+    RelationshipCreate,
+    RelationshipEnd,
+    RelationshipUpdate,
+)
+from api.services import accounts, non_associations, people, relationships
+from api.services.relationships import RelationshipFilter
 
 DEMO_ORG = "Demo: Northgate Mentoring"
 DEMO_PASSWORD = "through-the-gate"
@@ -143,6 +167,8 @@ async def seed(db: AsyncSession) -> dict[str, Any]:
     mentors = [await people.create_person(db, system, _mentor(m, rng, today)) for m in _MENTORS]
     mentees = [await people.create_person(db, system, _mentee(i, rng, today)) for i in range(24)]
 
+    await _relationships(db, system, mentors, mentees)
+
     for role in (Role.admin, Role.coordinator, Role.analyst):
         await accounts.create_user(
             db, org, email=f"{role}@{DEMO_DOMAIN}", role=role, password=DEMO_PASSWORD
@@ -178,6 +204,66 @@ async def seed(db: AsyncSession) -> dict[str, Any]:
         "mentors": len(mentors),
         "mentees": len(mentees),
     }
+
+
+async def _relationships(
+    db: AsyncSession, system: Principal, mentors: list[Person], mentees: list[Person]
+) -> None:
+    """Relationships in every status and phase, each with its history."""
+    sam, bernie, priya, tony, grace, rhys = mentors[:6]
+    plans: list[tuple[Person, Person, list[Transition], str]] = [
+        (mentees[0], sam, [Transition.activate], "Meet weekly in the visits hall; plan housing."),
+        (mentees[1], bernie, [Transition.activate], "Phone twice a week after release."),
+        (mentees[2], tony, [Transition.activate], "Gym on Tuesdays; talk about drinking."),
+        (mentees[3], priya, [], "Introductions arranged for next visit."),
+        (mentees[4], grace, [Transition.activate, Transition.pause], "Fortnightly coffee."),
+        (mentees[5], rhys, [Transition.activate, Transition.end], "Help towards a CSCS card."),
+        (mentees[6], sam, [Transition.activate, Transition.end], "Weekly check-in calls."),
+        (mentees[7], tony, [Transition.activate], "Meet at the gate on release day."),
+    ]
+    endings = {
+        mentees[5].id: RelationshipEnd(
+            ending_reason=EndingReason.completed,
+            ending_summary="Working on site with a CSCS card; agreed a planned ending.",
+        ),
+        mentees[6].id: RelationshipEnd(
+            ending_reason=EndingReason.lost_contact,
+            ending_summary="No answer to calls or letters for six weeks after release.",
+        ),
+    }
+    for mentee, mentor, moves, expectations in plans:
+        created = await relationships.create_relationship(
+            db,
+            system,
+            RelationshipCreate(mentee_id=mentee.id, mentor_id=mentor.id, expectations=expectations),
+        )
+        for move in moves:
+            await relationships.transition(
+                db, system, created.id, move, ending=endings.get(mentee.id)
+            )
+    community = await relationships.list_relationships(
+        db, system, RelationshipFilter(mentee_id=mentees[2].id), limit=1, cursor=None
+    )
+    await relationships.update_relationship(
+        db, system, community[0][0].id, RelationshipUpdate(phase=Phase.community)
+    )
+    # Released today: the relationship moves through the gate by itself.
+    await people.update_person(
+        db,
+        system,
+        mentees[7].id,
+        PersonUpdate(mentee=MenteeProfileUpdate(custody_status=CustodyStatus.released)),
+    )
+    await non_associations.add(
+        db,
+        system,
+        mentees[8].id,
+        NonAssociationCreate(
+            other_person_id=sam.id,
+            kind=NonAssociationKind.same_establishment,
+            reason="Sam knew him on the wing at HMP Durham.",
+        ),
+    )
 
 
 def _mentor(spec: dict[str, Any], rng: random.Random, today: date) -> PersonCreate:

@@ -186,6 +186,40 @@ def test_seed_demo_once_and_every_demo_login_works(database: str) -> None:
     )
 
 
+def test_seed_demo_covers_every_relationship_status_and_phase(database: str) -> None:
+    assert run("seed-demo")[0] == 0
+
+    async def relationships() -> list[dict[str, Any]]:
+        app = create_app(make_settings(database))
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+            token = (
+                await client.post(
+                    "/api/v1/auth/token",
+                    data={
+                        "grant_type": "password",
+                        "username": f"coordinator@{DEMO_DOMAIN}",
+                        "password": DEMO_PASSWORD,
+                    },
+                )
+            ).json()["access_token"]
+            response = await client.get(
+                "/api/v1/relationships",
+                params={"limit": 200},
+                headers={"Authorization": f"Bearer {token}"},
+            )
+        await app.state.engine.dispose()
+        items: list[dict[str, Any]] = response.json()["items"]
+        return items
+
+    items = asyncio.run(relationships())
+    assert {r["status"] for r in items} == {"proposed", "active", "paused", "ended"}
+    assert {r["phase"] for r in items} == {"custody", "through_the_gate", "community"}
+    assert all(r["history"] for r in items)
+    released = [r for r in items if r["history"][-1]["note"] == "The mentee was released."]
+    assert len(released) == 1
+
+
 def test_seed_demo_refuses_production(database: str, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("THROUGHGATE_ENV", "production")
     get_settings.cache_clear()

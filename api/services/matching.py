@@ -48,8 +48,11 @@ async def suggest(
         areas=frozenset(a.lower() for a in (mentee.region, profile.probation_region) if a),
         peer_preferred=profile.peer_mentor_preferred,
     )
+    connection = await db.connection()  # plain rows: no ORM objects for thousands of mentors
     rows = (
-        await db.execute(_eligible_mentors(caller, mentee.id, profile.preferred_mentor_gender))
+        await connection.execute(
+            _eligible_mentors(caller, mentee.id, profile.preferred_mentor_gender)
+        )
     ).all()
     # Lived experience is sensitive: without the scope it neither shows nor counts.
     sensitive = caller.has("people:sensitive")

@@ -10,7 +10,7 @@ from sqlmodel import func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.models import MentoringRelationship, NonAssociation, Person
-from tests.factories import World, make_mentee, make_mentor, make_relationship
+from tests.factories import World, make_mentee, make_mentor
 
 BASE = "/api/v1/relationships"
 
