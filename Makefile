@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test test-pg lint format openapi bench clean
+.PHONY: run test test-pg lint format openapi bench-matching clean
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Python 3.11+ is needed")'
@@ -48,3 +48,7 @@ openapi: $(VENV)/.installed
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
+
+## Match-suggestion latency at 10,000 mentors on SQLite and PostgreSQL
+bench-matching: $(VENV)/.installed-dev
+	$(BIN)/python benchmarks/matching.py

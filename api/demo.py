@@ -219,7 +219,7 @@ async def _relationships(
         (mentees[4], grace, [Transition.activate, Transition.pause], "Fortnightly coffee."),
         (mentees[5], rhys, [Transition.activate, Transition.end], "Help towards a CSCS card."),
         (mentees[6], sam, [Transition.activate, Transition.end], "Weekly check-in calls."),
-        (mentees[7], tony, [Transition.activate], "Meet at the gate on release day."),
+        (mentees[9], tony, [Transition.activate], "Meet at the gate on release day."),
     ]
     endings = {
         mentees[5].id: RelationshipEnd(
@@ -241,8 +241,9 @@ async def _relationships(
             await relationships.transition(
                 db, system, created.id, move, ending=endings.get(mentee.id)
             )
+    # Settled after release: through the gate, now in the community.
     community = await relationships.list_relationships(
-        db, system, RelationshipFilter(mentee_id=mentees[2].id), limit=1, cursor=None
+        db, system, RelationshipFilter(mentee_id=mentees[1].id), limit=1, cursor=None
     )
     await relationships.update_relationship(
         db, system, community[0][0].id, RelationshipUpdate(phase=Phase.community)
@@ -251,7 +252,7 @@ async def _relationships(
     await people.update_person(
         db,
         system,
-        mentees[7].id,
+        mentees[9].id,
         PersonUpdate(mentee=MenteeProfileUpdate(custody_status=CustodyStatus.released)),
     )
     await non_associations.add(

@@ -1,34 +1,46 @@
-"""Match suggestions: eligible mentors (filtered in SQL), scored by explainable factors."""
+"""Match suggestions: eligible mentors ranked by explainable factors, all in one SQL query.
 
+Each factor is a value in 0..1 computed by the database for every eligible mentor; the
+score is their weighted mean, and the database sorts and cuts the list, so only the page of
+suggestions reaches Python, where each factor's value is put into words.
+"""
+
+import json
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, Literal
 
 import sqlalchemy as sa
-from sqlmodel import col
+from sqlalchemy.sql.elements import ColumnElement
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.auth.principal import Principal
 from api.errors import Forbidden, Invalid
-from api.models import MentoringRelationship, MentorProfile, Person
+from api.models import MentoringRelationship, MentorProfile, NonAssociation, Person
 from api.models.base import utc_today
-from api.models.enums import OPEN_RELATIONSHIP_STATUSES, Pathway, PersonKind, Role
-from api.models.matching import MatchingWeights, MatchSuggestion, Reason
+from api.models.enums import OPEN_RELATIONSHIP_STATUSES, EndingReason, Pathway, PersonKind, Role
+from api.models.matching import MatchSuggestion, Reason
 from api.services import organisation, people
-from api.services.eligibility import cleared_and_trained, excluded_for, open_caseloads
+from api.services.eligibility import cleared_and_trained, open_caseloads
 
 WOMEN_SPECIFIC = frozenset({Pathway.abuse_domestic_violence, Pathway.sex_work})
-WOMEN = frozenset({"female", "woman", "f"})
+WOMEN = ("female", "woman", "f")
 SUPERVISION_DAYS = 90
 
 
 @dataclass(frozen=True)
-class MenteeNeeds:
+class Wanted:
+    """What the mentee needs and prefers, and whether lived experience may count."""
+
     needs: frozenset[str]
     languages: frozenset[str]
     areas: frozenset[str]
     peer_preferred: bool
+    sensitive: bool
+    supervised_since: date
 
 
 async def suggest(
@@ -42,47 +54,91 @@ async def suggest(
     if profile is None:
         raise Invalid("Suggestions are for mentees.", loc=["path", "mentee_id"])
     weights = organisation.matching_weights(await organisation.get_organisation(db, caller))
-    wanted = MenteeNeeds(
+    wanted = Wanted(
         needs=frozenset(profile.needs),
         languages=frozenset(language.lower() for language in mentee.languages),
         areas=frozenset(a.lower() for a in (mentee.region, profile.probation_region) if a),
         peer_preferred=profile.peer_mentor_preferred,
+        # Lived experience is sensitive: without the scope it neither shows nor counts.
+        sensitive=caller.has("people:sensitive"),
+        supervised_since=utc_today() - timedelta(days=SUPERVISION_DAYS),
     )
-    connection = await db.connection()  # plain rows: no ORM objects for thousands of mentors
-    rows = (
-        await connection.execute(
-            _eligible_mentors(caller, mentee.id, profile.preferred_mentor_gender)
-        )
-    ).all()
-    # Lived experience is sensitive: without the scope it neither shows nor counts.
-    sensitive = caller.has("people:sensitive")
-    today = utc_today()
-    scored = [_score(wanted, row, weights, sensitive, today) for row in rows]
-    scored.sort(key=lambda s: (-s[0].score, s[1], str(s[0].mentor_id)))
-    return [suggestion for suggestion, _ in scored[:limit]]
-
-
-def _eligible_mentors(
-    caller: Principal, mentee_id: uuid.UUID, preferred_gender: str | None
-) -> sa.Select[Any]:
     caseload = open_caseloads(caller.org_id)
     open_count = sa.func.coalesce(caseload.c.open_count, 0)
-    already_matched = sa.exists().where(
-        col(MentoringRelationship.mentee_id) == mentee_id,
-        col(MentoringRelationship.mentor_id) == col(Person.id),
-        col(MentoringRelationship.status).in_(OPEN_RELATIONSHIP_STATUSES),
+    factors = {
+        name: (weight, value)
+        for name, value in _factor_values(wanted, open_count).items()
+        if (weight := getattr(weights, name)) > 0
+    }
+    stmt = _ranked_mentors(caller, caseload, open_count, factors, limit).where(
+        col(Person.id).not_in(await _excluded_mentors(db, mentee.id))
     )
-    stmt = (
+    if profile.preferred_mentor_gender:
+        stmt = stmt.where(
+            sa.func.lower(col(Person.gender)) == profile.preferred_mentor_gender.lower()
+        )
+    connection = await db.connection()  # plain rows: only the page, no ORM objects
+    rows = (await connection.execute(stmt)).mappings().all()
+    return [_suggestion(row, wanted, factors) for row in rows]
+
+
+def _factor_values(wanted: Wanted, open_count: Any) -> dict[str, ColumnElement[Any]]:
+    """The factors that apply to this mentee, each a 0..1 SQL expression over a mentor."""
+
+    def flag(condition: ColumnElement[bool]) -> ColumnElement[Any]:
+        return sa.case((condition, 1.0), else_=0.0)
+
+    def lists(column: Any, value: str) -> ColumnElement[bool]:
+        # The JSON list as text holds `"value"`; autoescape keeps `_` from matching anything.
+        text: ColumnElement[str] = sa.func.lower(sa.cast(column, sa.Text))
+        return text.contains(json.dumps(value), autoescape=True)
+
+    values: dict[str, ColumnElement[Any]] = {}
+    if wanted.needs:
+        covered = sum(
+            (flag(lists(MentorProfile.skills, need)) for need in sorted(wanted.needs)),
+            start=sa.literal(0.0),
+        )
+        values["needs"] = covered / float(len(wanted.needs))
+    if wanted.peer_preferred and wanted.sensitive:
+        values["peer"] = flag(col(MentorProfile.lived_experience).is_(True))
+    if wanted.languages:
+        values["language"] = flag(
+            sa.or_(*(lists(Person.languages, language) for language in sorted(wanted.languages)))
+        )
+    if wanted.areas:
+        values["region"] = flag(sa.func.lower(col(Person.region)).in_(sorted(wanted.areas)))
+    if wanted.needs & WOMEN_SPECIFIC:
+        values["women_specific"] = flag(sa.func.lower(col(Person.gender)).in_(WOMEN))
+    max_caseload = col(MentorProfile.max_caseload)
+    values["capacity"] = (max_caseload - open_count) * 1.0 / max_caseload
+    values["supervision"] = flag(col(MentorProfile.last_supervision_on) >= wanted.supervised_since)
+    return values
+
+
+def _ranked_mentors(
+    caller: Principal,
+    caseload: Any,
+    open_count: Any,
+    factors: dict[str, tuple[float, ColumnElement[Any]]],
+    limit: int,
+) -> sa.Select[Any]:
+    """Eligible mentors with each factor's value and the weighted mean, best first."""
+    total = sum(weight for weight, _ in factors.values())
+    weighted = sum((weight * value for weight, value in factors.values()), start=sa.literal(0.0))
+    score = weighted / total if total else sa.literal(0.0)
+    return (
         sa.select(
             col(Person.id),
             col(Person.gender),
-            col(Person.languages),
             col(Person.region),
+            col(Person.languages),
             col(MentorProfile.skills),
             col(MentorProfile.max_caseload),
-            col(MentorProfile.lived_experience),
             col(MentorProfile.last_supervision_on),
             open_count.label("open_count"),
+            *(value.label(f"factor_{name}") for name, (_, value) in factors.items()),
+            score.label("score"),
         )
         .join(MentorProfile, col(MentorProfile.person_id) == col(Person.id))
         .outerjoin(caseload, caseload.c.mentor_id == col(Person.id))
@@ -92,104 +148,90 @@ def _eligible_mentors(
             col(Person.deleted_at).is_(None),
             cleared_and_trained(utc_today()),
             open_count < col(MentorProfile.max_caseload),
-            sa.not_(excluded_for(mentee_id, col(Person.id))),
-            sa.not_(already_matched),
         )
-    )
-    if preferred_gender:
-        stmt = stmt.where(sa.func.lower(col(Person.gender)) == preferred_gender.lower())
-    return stmt
-
-
-def _score(
-    wanted: MenteeNeeds, row: Any, weights: MatchingWeights, sensitive: bool, today: date
-) -> tuple[MatchSuggestion, int]:
-    factors: list[tuple[str, float, float, str]] = []  # factor, weight, value 0..1, detail
-
-    if wanted.needs:
-        covered = sorted(wanted.needs & set(row.skills))
-        detail = (
-            f"covers {', '.join(covered)} of {len(wanted.needs)} needs"
-            if covered
-            else f"covers none of the mentee's {len(wanted.needs)} needs"
-        )
-        factors.append(("needs", weights.needs, len(covered) / len(wanted.needs), detail))
-    if wanted.peer_preferred and sensitive:
-        lived = bool(row.lived_experience)
-        factors.append(
-            (
-                "peer",
-                weights.peer,
-                float(lived),
-                "has lived experience, as the mentee would like"
-                if lived
-                else "no lived experience, though the mentee would like a peer mentor",
-            )
-        )
-    if wanted.languages:
-        shared = sorted(wanted.languages & {language.lower() for language in row.languages})
-        factors.append(
-            (
-                "language",
-                weights.language,
-                float(bool(shared)),
-                f"speaks {', '.join(shared)}" if shared else "no language in common",
-            )
-        )
-    if wanted.areas:
-        near = (row.region or "").lower() in wanted.areas
-        factors.append(
-            (
-                "region",
-                weights.region,
-                float(near),
-                f"works in {row.region}"
-                if near
-                else f"works in {row.region or 'an unknown region'}, not the mentee's",
-            )
-        )
-    if wanted.needs & WOMEN_SPECIFIC:
-        woman = (row.gender or "").lower() in WOMEN
-        factors.append(
-            (
-                "women_specific",
-                weights.women_specific,
-                float(woman),
-                "a woman mentor for women-specific needs"
-                if woman
-                else "not a woman mentor, and the mentee has women-specific needs",
-            )
-        )
-    free = row.max_caseload - row.open_count
-    factors.append(
-        (
-            "capacity",
-            weights.capacity,
-            free / row.max_caseload,
-            f"{free} of {row.max_caseload} places free",
-        )
-    )
-    recent = row.last_supervision_on is not None and row.last_supervision_on >= today - timedelta(
-        days=SUPERVISION_DAYS
-    )
-    factors.append(
-        (
-            "supervision",
-            weights.supervision,
-            float(recent),
-            f"supervised within {SUPERVISION_DAYS} days"
-            if recent
-            else f"no supervision recorded in {SUPERVISION_DAYS} days",
-        )
+        .order_by(sa.desc("score"), open_count, col(Person.id))
+        .limit(limit)
     )
 
-    counted = [f for f in factors if f[1] > 0]
-    total = sum(weight for _, weight, _, _ in counted)
-    score = sum(weight * value for _, weight, value, _ in counted) / total if total else 0.0
-    reasons = [
-        Reason(factor=name, effect="raised" if value >= 0.5 else "lowered", detail=detail)
-        for name, _, value, detail in counted
-    ]
-    return MatchSuggestion(mentor_id=row.id, score=round(score, 4), reasons=reasons), int(
-        row.open_count
+
+async def _excluded_mentors(db: AsyncSession, mentee_id: uuid.UUID) -> list[uuid.UUID]:
+    """Mentors this mentee must not be offered: non-associated, ended for safeguarding, or
+    already theirs. A handful of ids, fetched first so the big query stays a plain filter."""
+    pairs = (
+        await db.exec(
+            select(NonAssociation.mentee_id, NonAssociation.other_person_id).where(
+                sa.or_(
+                    col(NonAssociation.mentee_id) == mentee_id,
+                    col(NonAssociation.other_person_id) == mentee_id,
+                )
+            )
+        )
+    ).all()
+    related = (
+        await db.exec(
+            select(MentoringRelationship.mentor_id).where(
+                MentoringRelationship.mentee_id == mentee_id,
+                sa.or_(
+                    col(MentoringRelationship.ending_reason) == EndingReason.safeguarding,
+                    col(MentoringRelationship.status).in_(OPEN_RELATIONSHIP_STATUSES),
+                ),
+            )
+        )
+    ).all()
+    return [*(other if first == mentee_id else first for first, other in pairs), *related]
+
+
+def _suggestion(
+    row: Any, wanted: Wanted, factors: dict[str, tuple[float, ColumnElement[Any]]]
+) -> MatchSuggestion:
+    reasons = []
+    for name in factors:
+        value = float(row[f"factor_{name}"])
+        effect: Literal["raised", "lowered"] = "raised" if value >= 0.5 else "lowered"
+        reasons.append(Reason(factor=name, effect=effect, detail=_WORDS[name](row, wanted)))
+    return MatchSuggestion(
+        mentor_id=row["id"], score=round(float(row["score"]), 4), reasons=reasons
     )
+
+
+def _needs_words(row: Any, wanted: Wanted) -> str:
+    covered = sorted(wanted.needs & set(row["skills"]))
+    if not covered:
+        return f"covers none of the mentee's {len(wanted.needs)} needs"
+    return f"covers {', '.join(covered)} of {len(wanted.needs)} needs"
+
+
+def _language_words(row: Any, wanted: Wanted) -> str:
+    shared = sorted(wanted.languages & {language.lower() for language in row["languages"]})
+    return f"speaks {', '.join(shared)}" if shared else "no language in common"
+
+
+def _region_words(row: Any, wanted: Wanted) -> str:
+    if row["region"] and row["region"].lower() in wanted.areas:
+        return f"works in {row['region']}"
+    return f"works in {row['region'] or 'an unknown region'}, not the mentee's"
+
+
+_WORDS: dict[str, Callable[[Any, Wanted], str]] = {
+    "needs": _needs_words,
+    "language": _language_words,
+    "region": _region_words,
+    "peer": lambda row, _: (
+        "has lived experience, as the mentee would like"
+        if row["factor_peer"]
+        else "no lived experience, though the mentee would like a peer mentor"
+    ),
+    "women_specific": lambda row, _: (
+        "a woman mentor for women-specific needs"
+        if row["factor_women_specific"]
+        else "not a woman mentor, and the mentee has women-specific needs"
+    ),
+    "capacity": lambda row, _: (
+        f"{row['max_caseload'] - row['open_count']} of {row['max_caseload']} places free"
+    ),
+    "supervision": lambda row, _: (
+        f"supervised within {SUPERVISION_DAYS} days"
+        if row["factor_supervision"]
+        else f"no supervision recorded in {SUPERVISION_DAYS} days"
+    ),
+}

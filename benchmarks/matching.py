@@ -1,0 +1,325 @@
+"""Match-suggestion latency over HTTP at scale, on SQLite and PostgreSQL.
+
+Seeds one organisation with 10,000 mentors and 1,000 mentees (and enough open
+relationships that caseloads vary), serves it with `throughgate serve` (one worker), and
+times `GET /people/{id}/match-suggestions` for random mentees. Prints p50/p95/p99.
+
+    make bench-matching                       # both databases
+    .venv/bin/python benchmarks/matching.py --database sqlite --mentors 2000
+"""
+
+import argparse
+import asyncio
+import os
+import random
+import secrets
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+import sqlalchemy as sa
+from alembic import command
+from sqlalchemy.engine import make_url
+
+from api.auth.passwords import hash_secret
+from api.cli import alembic_config
+from api.db import create_engine
+from api.models import MenteeProfile, MentoringRelationship, MentorProfile, Organisation, Person
+from api.models import UserAccount
+from api.models.base import utcnow
+from api.models.enums import Pathway
+from api.settings import Settings
+
+ROOT = Path(__file__).resolve().parent.parent
+PASSWORD = "benchmark password"
+REGIONS = ["North East", "Yorkshire", "North West", "London", "Wales", "South West", "Midlands"]
+LANGUAGES = ["en", "pl", "ur", "cy", "pa", "ro"]
+PATHWAYS = [p.value for p in Pathway]
+
+
+def seed_rows(mentors: int, mentees: int, rng: random.Random) -> dict[str, list[dict[str, Any]]]:
+    org_id = uuid.uuid4()
+    now = utcnow()
+    today = date.today()
+    base = {"org_id": org_id, "created_at": now, "updated_at": now, "version": 1}
+    rows: dict[str, list[dict[str, Any]]] = {
+        "organisation": [
+            {
+                "id": org_id,
+                "name": "Benchmark",
+                "settings": {},
+                "created_at": now,
+                "updated_at": now,
+                "version": 1,
+            }
+        ],
+        "person": [],
+        "mentor_profile": [],
+        "mentee_profile": [],
+        "mentoring_relationship": [],
+        "user_account": [
+            {
+                **base,
+                "id": uuid.uuid4(),
+                "email": "bench@example.org",
+                "password_hash": hash_secret(PASSWORD),
+                "role": "coordinator",
+                "person_id": None,
+                "is_active": True,
+                "last_login_at": None,
+            }
+        ],
+    }
+    mentor_ids = []
+    for i in range(mentors):
+        pid = uuid.uuid4()
+        mentor_ids.append(pid)
+        rows["person"].append(
+            {
+                **base,
+                "id": pid,
+                "kind": "mentor",
+                "given_name": f"Mentor{i}",
+                "family_name": "Bench",
+                "gender": rng.choice(["female", "male"]),
+                "languages": rng.sample(LANGUAGES, k=rng.randint(1, 2)),
+                "region": rng.choice(REGIONS),
+                "deleted_at": None,
+                "preferred_name": None,
+                "pronouns": None,
+                "date_of_birth": None,
+                "email": None,
+                "phone": None,
+            }
+        )
+        rows["mentor_profile"].append(
+            {
+                "person_id": pid,
+                "skills": rng.sample(PATHWAYS, k=rng.randint(1, 4)),
+                "max_caseload": rng.randint(1, 4),
+                "training_completed_on": None if rng.random() < 0.1 else today - timedelta(days=90),
+                "vetting_status": "cleared" if rng.random() < 0.85 else "pending",
+                "vetting_expires_on": today + timedelta(days=rng.randint(-60, 700)),
+                "last_supervision_on": today - timedelta(days=rng.randint(0, 150)),
+                "availability": None,
+                "lived_experience": rng.random() < 0.5,
+            }
+        )
+    mentee_ids = []
+    for i in range(mentees):
+        pid = uuid.uuid4()
+        mentee_ids.append(pid)
+        woman = rng.random() < 0.3
+        rows["person"].append(
+            {
+                **base,
+                "id": pid,
+                "kind": "mentee",
+                "given_name": f"Mentee{i}",
+                "family_name": "Bench",
+                "gender": "female" if woman else "male",
+                "languages": rng.sample(LANGUAGES, k=rng.randint(1, 2)),
+                "region": rng.choice(REGIONS),
+                "deleted_at": None,
+                "preferred_name": None,
+                "pronouns": None,
+                "date_of_birth": None,
+                "email": None,
+                "phone": None,
+            }
+        )
+        rows["mentee_profile"].append(
+            {
+                "person_id": pid,
+                "org_id": org_id,
+                "custody_status": "in_custody",
+                "establishment": None,
+                "release_date": None,
+                "probation_region": rng.choice(REGIONS),
+                "needs": rng.sample(PATHWAYS, k=rng.randint(1, 3)),
+                "preferred_mentor_gender": "female" if woman and rng.random() < 0.5 else None,
+                "peer_mentor_preferred": rng.random() < 0.5,
+                "external_ref": None,
+                "risk_level": None,
+                "offence_summary": None,
+            }
+        )
+    # A third of the mentees are already matched, so caseloads are partly used.
+    for mentee_id in mentee_ids[: mentees // 3]:
+        rows["mentoring_relationship"].append(
+            {
+                **base,
+                "id": uuid.uuid4(),
+                "mentee_id": mentee_id,
+                "mentor_id": rng.choice(mentor_ids),
+                "status": "active",
+                "phase": "custody",
+                "expectations": None,
+                "started_on": today,
+                "ended_on": None,
+                "ending_reason": None,
+                "ending_summary": None,
+                "review_date": None,
+            }
+        )
+    rows["mentees"] = [{"id": m} for m in mentee_ids[mentees // 3 :]]
+    return rows
+
+
+async def load(database_url: str, rows: dict[str, list[dict[str, Any]]]) -> None:
+    engine = create_engine(Settings(database_url=database_url))
+    tables = [
+        Organisation,
+        UserAccount,
+        Person,
+        MentorProfile,
+        MenteeProfile,
+        MentoringRelationship,
+    ]
+    async with engine.begin() as connection:
+        for model in tables:
+            table = model.__table__  # type: ignore[attr-defined]
+            batch = rows[table.name]
+            for start in range(0, len(batch), 2000):
+                await connection.execute(sa.insert(table), batch[start : start + 2000])
+        # Planner statistics, as autovacuum (PostgreSQL) or `PRAGMA optimize` (SQLite) keep
+        # them on a live database; a bulk load leaves none.
+        await connection.execute(sa.text("ANALYZE"))
+    await engine.dispose()
+
+
+def fresh_database(kind: str, workdir: Path) -> tuple[str, Any]:
+    if kind == "sqlite":
+        return f"sqlite+aiosqlite:///{workdir / 'bench.db'}", lambda: None
+    base = os.environ.get(
+        "BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+    )
+    url = make_url(base)
+    name = f"throughgate_bench_{secrets.token_hex(4)}"
+    admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+
+    def drop() -> None:
+        with admin.connect() as connection:
+            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+    return url.set(database=name).render_as_string(hide_password=False), drop
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def run(kind: str, mentors: int, mentees: int, requests: int) -> None:
+    rng = random.Random(7)
+    with tempfile.TemporaryDirectory() as tmp:
+        workdir = Path(tmp)
+        url, drop = fresh_database(kind, workdir)
+        try:
+            command.upgrade(alembic_config(url), "head")
+            started = time.perf_counter()
+            rows = seed_rows(mentors, mentees, rng)
+            asyncio.run(load(url, rows))
+            print(
+                f"[{kind}] seeded {mentors} mentors, {mentees} mentees in "
+                f"{time.perf_counter() - started:.1f}s",
+                flush=True,
+            )
+            serve_and_time(kind, url, workdir, [r["id"] for r in rows["mentees"]], requests, rng)
+        finally:
+            drop()
+
+
+def serve_and_time(
+    kind: str,
+    url: str,
+    workdir: Path,
+    mentee_ids: list[uuid.UUID],
+    requests: int,
+    rng: random.Random,
+) -> None:
+    port = free_port()
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "THROUGHGATE_LOG_LEVEL": "WARNING",
+        "THROUGHGATE_RATE_LIMIT_API": "1000000/minute",
+        "THROUGHGATE_SIGNING_KEYS": "bench:" + secrets.token_urlsafe(40),
+    }
+    exe = ROOT / ".venv" / "bin" / "throughgate"
+    server = subprocess.Popen(
+        [str(exe), "serve", "--port", str(port)],
+        env=env,
+        cwd=workdir,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        with httpx.Client(base_url=base, timeout=30) as http:
+            for _ in range(100):
+                try:
+                    if http.get("/readyz").status_code == 200:
+                        break
+                except httpx.TransportError:
+                    time.sleep(0.1)
+            token = http.post(
+                "/api/v1/auth/token",
+                data={
+                    "grant_type": "password",
+                    "username": "bench@example.org",
+                    "password": PASSWORD,
+                },
+            ).json()["access_token"]
+            headers = {"Authorization": f"Bearer {token}"}
+            for mentee in mentee_ids[:20]:  # warm up
+                http.get(f"/api/v1/people/{mentee}/match-suggestions", headers=headers)
+            timings = []
+            for _ in range(requests):
+                mentee = rng.choice(mentee_ids)
+                started = time.perf_counter()
+                response = http.get(
+                    f"/api/v1/people/{mentee}/match-suggestions",
+                    params={"limit": 10},
+                    headers=headers,
+                )
+                timings.append((time.perf_counter() - started) * 1000)
+                assert response.status_code == 200, response.text
+        timings.sort()
+        q = statistics.quantiles(timings, n=100)
+        print(
+            f"[{kind}] {requests} requests: p50 {q[49]:.1f} ms, p95 {q[94]:.1f} ms, "
+            f"p99 {q[98]:.1f} ms, mean {statistics.fmean(timings):.1f} ms",
+            flush=True,
+        )
+    finally:
+        server.terminate()
+        server.wait(timeout=15)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database", choices=["sqlite", "postgresql", "both"], default="both")
+    parser.add_argument("--mentors", type=int, default=10_000)
+    parser.add_argument("--mentees", type=int, default=1_000)
+    parser.add_argument("--requests", type=int, default=300)
+    args = parser.parse_args()
+    kinds = ["sqlite", "postgresql"] if args.database == "both" else [args.database]
+    for kind in kinds:
+        run(kind, args.mentors, args.mentees, args.requests)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
