@@ -36,7 +36,7 @@ test-pg: $(VENV)/.installed-dev
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy api tests
+	$(BIN)/mypy api tests benchmarks
 
 format: $(VENV)/.installed-dev
 	$(BIN)/ruff format .

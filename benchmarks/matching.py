@@ -16,7 +16,6 @@ import secrets
 import socket
 import statistics
 import subprocess
-import sys
 import tempfile
 import time
 import uuid
@@ -32,8 +31,14 @@ from sqlalchemy.engine import make_url
 from api.auth.passwords import hash_secret
 from api.cli import alembic_config
 from api.db import create_engine
-from api.models import MenteeProfile, MentoringRelationship, MentorProfile, Organisation, Person
-from api.models import UserAccount
+from api.models import (
+    MenteeProfile,
+    MentoringRelationship,
+    MentorProfile,
+    Organisation,
+    Person,
+    UserAccount,
+)
 from api.models.base import utcnow
 from api.models.enums import Pathway
 from api.settings import Settings
@@ -322,4 +327,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()
