@@ -18,6 +18,7 @@ from api.db import create_engine, session_factory
 from api.errors import DomainError
 from api.main import create_app
 from api.models.enums import Role
+from api.schema.schema import SDL_PATH, sdl
 from api.services import accounts
 from api.settings import get_settings
 
@@ -180,4 +181,11 @@ def seed_demo() -> None:
 def export_openapi(path: Path = Path("openapi/openapi.json")) -> None:
     """Write the OpenAPI document the app serves (commit it when the API changes)."""
     path.write_text(json.dumps(create_app().openapi(), indent=2, sort_keys=True) + "\n")
+    typer.echo(f"wrote {path}", err=True)
+
+
+@app.command("export-graphql")
+def export_graphql(path: Path = SDL_PATH) -> None:
+    """Write the GraphQL schema (SDL) the app serves (commit it when the schema changes)."""
+    path.write_text(sdl())
     typer.echo(f"wrote {path}", err=True)

@@ -15,6 +15,7 @@ from api.idempotency import IdempotencyMiddleware
 from api.logs import configure_logging
 from api.ratelimit import RateLimits
 from api.routers import audit, auth, health, matching, organisation, people, relationships
+from api.schema.schema import graphql_router
 from api.settings import Settings, get_settings
 
 API_PREFIX = "/api/v1"
@@ -84,6 +85,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     v1 = APIRouter(prefix=API_PREFIX)
     for module in (auth, organisation, people, matching, relationships, audit):
         v1.include_router(module.router)
+    v1.include_router(graphql_router(settings), prefix="/graphql")
     app.include_router(v1)
     app.include_router(health.router)
     Instrumentator(excluded_handlers=["/metrics", "/healthz", "/readyz"]).instrument(app).expose(

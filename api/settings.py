@@ -45,6 +45,9 @@ class Settings(BaseSettings):
     rate_limit_api: str = "600/minute"
     rate_limit_token: str = "30/minute"
 
+    # GraphQL introspection; unset means on in development, off in production.
+    graphql_introspection: bool | None = None
+
     idempotency_hours: int = Field(24, ge=1, le=24 * 30)
 
     @model_validator(mode="after")

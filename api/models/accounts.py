@@ -3,9 +3,11 @@
 import uuid
 from datetime import datetime
 
+from pydantic import BaseModel
 from sqlmodel import Field
 
 from api.models.base import OrgRecord, UTCDateTime
+from api.models.enums import Role
 
 
 class UserAccount(OrgRecord, table=True):
@@ -44,3 +46,15 @@ class RefreshToken(OrgRecord, table=True):
     expires_at: datetime = Field(sa_type=UTCDateTime)
     used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+# --- API models -----------------------------------------------------------------------------
+
+
+class Me(BaseModel):
+    org_id: uuid.UUID
+    role: Role
+    scopes: list[str]
+    subject: str
+    person_id: uuid.UUID | None
+    client_id: uuid.UUID | None

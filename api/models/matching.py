@@ -1,7 +1,7 @@
 """API models for match suggestions and the organisation's matching weights."""
 
 import uuid
-from typing import Literal
+from enum import StrEnum
 
 from pydantic import BaseModel, Field
 
@@ -62,9 +62,14 @@ class MatchingWeights(Input):
     )
 
 
+class Effect(StrEnum):
+    raised = "raised"
+    lowered = "lowered"
+
+
 class Reason(BaseModel):
     factor: str = Field(examples=["needs"])
-    effect: Literal["raised", "lowered"]
+    effect: Effect
     detail: str = Field(examples=["covers accommodation, drugs_alcohol of 2 needs"])
 
 

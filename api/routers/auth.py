@@ -2,18 +2,16 @@
 
 import base64
 import binascii
-import uuid
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Form, Header
-from pydantic import BaseModel
 
 from api.auth.deps import AppSettings, Caller
 from api.db import DB
 from api.errors import OAuthError, problem_responses
-from api.models.enums import Role
+from api.models.accounts import Me
 from api.ratelimit import limit_token_requests
-from api.services import tokens
+from api.services import accounts, tokens
 from api.services.tokens import TokenResponse
 
 router = APIRouter(tags=["auth"])
@@ -79,23 +77,7 @@ def _basic_credentials(authorization: str | None) -> tuple[str, str] | None:
     return (client_id, secret) if sep else None
 
 
-class Me(BaseModel):
-    org_id: uuid.UUID
-    role: Role
-    scopes: list[str]
-    subject: str
-    person_id: uuid.UUID | None
-    client_id: uuid.UUID | None
-
-
 @router.get("/me", summary="Who this token is", response_model=Me, responses=problem_responses(401))
 async def me(caller: Caller) -> Me:
     """The caller behind the token: organisation, role, granted scopes and linked person."""
-    return Me(
-        org_id=caller.org_id,
-        role=caller.role,
-        scopes=sorted(caller.scopes),
-        subject=caller.subject,
-        person_id=caller.person_id,
-        client_id=caller.client_id,
-    )
+    return accounts.describe(caller)

@@ -7,9 +7,11 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.auth.passwords import hash_secret
+from api.auth.principal import Principal
 from api.auth.scopes import CLIENT_ROLES
 from api.errors import Conflict, Invalid, NotFound
 from api.models import ApiClient, Organisation, Person, UserAccount
+from api.models.accounts import Me
 from api.models.enums import PersonKind, Role
 
 # Mentor and mentee accounts are the person they belong to.
@@ -106,3 +108,15 @@ async def create_client(
     db.add(client)
     await db.commit()
     return client, secret
+
+
+def describe(caller: Principal) -> Me:
+    """Who a token is: what `GET /me` (and GraphQL's `me`) answers."""
+    return Me(
+        org_id=caller.org_id,
+        role=caller.role,
+        scopes=sorted(caller.scopes),
+        subject=caller.subject,
+        person_id=caller.person_id,
+        client_id=caller.client_id,
+    )

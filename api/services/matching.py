@@ -10,7 +10,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any, Literal
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.sql.elements import ColumnElement
@@ -22,7 +22,7 @@ from api.errors import Forbidden, Invalid
 from api.models import MentoringRelationship, MentorProfile, NonAssociation, Person
 from api.models.base import utc_today
 from api.models.enums import OPEN_RELATIONSHIP_STATUSES, EndingReason, Pathway, PersonKind, Role
-from api.models.matching import MatchSuggestion, Reason
+from api.models.matching import Effect, MatchSuggestion, Reason
 from api.services import organisation, people
 from api.services.eligibility import cleared_and_trained, open_caseloads
 
@@ -187,7 +187,7 @@ def _suggestion(
     reasons = []
     for name in factors:
         value = float(row[f"factor_{name}"])
-        effect: Literal["raised", "lowered"] = "raised" if value >= 0.5 else "lowered"
+        effect = Effect.raised if value >= 0.5 else Effect.lowered
         reasons.append(Reason(factor=name, effect=effect, detail=_WORDS[name](row, wanted)))
     return MatchSuggestion(
         mentor_id=row["id"], score=round(float(row["score"]), 4), reasons=reasons

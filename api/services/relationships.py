@@ -111,6 +111,31 @@ async def find_relationship(
     return relationship
 
 
+async def of_people(
+    db: AsyncSession, caller: Principal, person_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, list[MentoringRelationship]]:
+    """Each person's visible relationships, as mentee or mentor, oldest first (one query)."""
+    rows = (
+        await db.exec(
+            select(MentoringRelationship)
+            .where(
+                sa.or_(
+                    col(MentoringRelationship.mentee_id).in_(person_ids),
+                    col(MentoringRelationship.mentor_id).in_(person_ids),
+                ),
+                visible_relationships_clause(caller),
+            )
+            .order_by(col(MentoringRelationship.created_at), col(MentoringRelationship.id))
+        )
+    ).all()
+    found: dict[uuid.UUID, list[MentoringRelationship]] = {i: [] for i in person_ids}
+    for row in rows:
+        for person_id in (row.mentee_id, row.mentor_id):
+            if person_id in found:
+                found[person_id].append(row)
+    return found
+
+
 async def create_relationship(
     db: AsyncSession, caller: Principal, data: RelationshipCreate
 ) -> MentoringRelationship:

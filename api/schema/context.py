@@ -1,0 +1,48 @@
+"""The per-request GraphQL context: the database session, the caller, the DataLoaders."""
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlmodel.ext.asyncio.session import AsyncSession
+from strawberry.fastapi import BaseContext
+
+from api.auth.deps import AppSettings, authenticate, oauth2
+from api.auth.principal import Principal
+from api.db import DB
+from api.errors import Forbidden, Unauthorized
+from api.schema.loaders import Loaders
+
+
+class Context(BaseContext):
+    def __init__(self, db: AsyncSession, caller: Principal | None) -> None:
+        super().__init__()
+        self.db = db
+        self._caller = caller
+        self.loaders = Loaders(db, caller) if caller else None
+
+    def require(self, *scopes: str) -> Principal:
+        """The caller, holding every scope named (the same 401/403 rules as REST)."""
+        if self._caller is None:
+            raise Unauthorized("Send a bearer token in the Authorization header.")
+        missing = [s for s in scopes if not self._caller.has(s)]
+        if missing:
+            raise Forbidden(f"This needs the scope(s): {', '.join(missing)}.")
+        return self._caller
+
+    @property
+    def load(self) -> Loaders:
+        assert self.loaders is not None, "loaders exist once the caller is known"
+        return self.loaders
+
+
+async def get_context(
+    request: Request,
+    db: DB,
+    settings: AppSettings,
+    authorization: Annotated[str | None, Depends(oauth2)],
+) -> Context:
+    """Authenticate like REST does; only the GraphiQL page itself loads without a token."""
+    wants_ide = request.method == "GET" and "text/html" in request.headers.get("accept", "")
+    if authorization is None and wants_ide and settings.env == "development":
+        return Context(db, None)
+    return Context(db, await authenticate(request, db, settings, authorization))

@@ -1,0 +1,43 @@
+"""The GraphQL schema and its router at /api/v1/graphql."""
+
+from pathlib import Path
+
+import strawberry
+from strawberry.extensions import DisableIntrospection
+from strawberry.fastapi import GraphQLRouter
+
+from api.schema.context import get_context
+from api.schema.limits import limit_extensions
+from api.schema.mutations import Mutation
+from api.schema.problems import error_extensions
+from api.schema.queries import Query
+from api.settings import Settings
+
+SDL_PATH = Path(__file__).with_name("schema.graphql")
+
+
+def build_schema(*, introspection: bool = True) -> strawberry.Schema:
+    extensions = [*limit_extensions(), *error_extensions()]
+    if not introspection:
+        extensions.append(DisableIntrospection())
+    return strawberry.Schema(query=Query, mutation=Mutation, extensions=extensions)
+
+
+def sdl() -> str:
+    return build_schema().as_str() + "\n"
+
+
+def graphql_router(settings: Settings) -> GraphQLRouter[object, None]:
+    development = settings.env == "development"
+    introspection = (
+        settings.graphql_introspection
+        if settings.graphql_introspection is not None
+        else development
+    )
+    return GraphQLRouter(
+        build_schema(introspection=introspection),
+        context_getter=get_context,
+        graphql_ide="graphiql" if development else None,
+        allow_queries_via_get=False,
+        include_in_schema=False,
+    )

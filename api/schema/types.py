@@ -1,0 +1,203 @@
+"""GraphQL object types, made from the same read models the REST API returns."""
+
+import uuid
+from datetime import datetime
+from typing import TYPE_CHECKING, Annotated, Generic, TypeVar
+
+import strawberry
+from strawberry.permission import BasePermission
+from strawberry.types import Info
+
+from api.models.accounts import Me as MeModel
+from api.models.enums import Phase
+from api.models.matching import MatchingWeights as WeightsModel
+from api.models.matching import MatchSuggestion as SuggestionModel
+from api.models.matching import OrganisationRead
+from api.models.matching import Reason as ReasonModel
+from api.models.person import MenteePreferences, MenteeProfileRead, MentorProfileRead, PersonRead
+from api.models.relationship import (
+    CheckInRead,
+    LatestCheckIns,
+    NonAssociationRead,
+    RelationshipEventRead,
+    RelationshipRead,
+)
+
+if TYPE_CHECKING:
+    from api.schema.context import Context
+
+T = TypeVar("T")
+
+
+class CanSeeSensitive(BasePermission):
+    """Sensitive fields resolve only for callers with `people:sensitive` (else a field error)."""
+
+    message = "This field needs the people:sensitive scope."
+
+    def has_permission(self, source: object, info: Info, **kwargs: object) -> bool:
+        context: Context = info.context
+        return context.require().has("people:sensitive")
+
+
+def sensitive() -> object:
+    return strawberry.field(permission_classes=[CanSeeSensitive])
+
+
+@strawberry.experimental.pydantic.type(model=MenteePreferences, all_fields=True)
+class Preferences:
+    pass
+
+
+@strawberry.experimental.pydantic.type(model=MenteeProfileRead)
+class MenteeProfile:
+    custody_status: strawberry.auto
+    establishment: strawberry.auto
+    release_date: strawberry.auto
+    probation_region: strawberry.auto
+    needs: strawberry.auto
+    preferences: strawberry.auto
+    external_ref: strawberry.auto
+    risk_level: strawberry.auto = sensitive()
+    offence_summary: strawberry.auto = sensitive()
+
+
+@strawberry.experimental.pydantic.type(model=MentorProfileRead)
+class MentorProfile:
+    skills: strawberry.auto
+    max_caseload: strawberry.auto
+    training_completed_on: strawberry.auto
+    vetting_status: strawberry.auto
+    vetting_expires_on: strawberry.auto
+    last_supervision_on: strawberry.auto
+    availability: strawberry.auto
+    lived_experience: strawberry.auto = sensitive()
+
+
+@strawberry.experimental.pydantic.type(model=PersonRead, all_fields=True)
+class Person:
+    id: strawberry.auto
+
+    @strawberry.field(description="This person's relationships you may see, as mentee or mentor.")
+    async def relationships(
+        self, info: Info
+    ) -> list[Annotated["Relationship", strawberry.lazy("api.schema.types")]]:
+        context: Context = info.context
+        reads = await context.load.relationships_of.load(self.id)
+        return [Relationship.from_pydantic(read) for read in reads]
+
+
+@strawberry.experimental.pydantic.type(model=RelationshipEventRead)
+class RelationshipEvent:
+    field: strawberry.auto
+    from_: strawberry.auto = strawberry.field(name="from")
+    to: strawberry.auto
+    at: strawberry.auto
+    by: strawberry.auto
+    note: strawberry.auto
+
+
+@strawberry.experimental.pydantic.type(model=CheckInRead, all_fields=True)
+class CheckIn:
+    pass
+
+
+@strawberry.experimental.pydantic.type(model=LatestCheckIns, all_fields=True)
+class LatestCheckInsType:
+    pass
+
+
+@strawberry.type
+class PhaseStart:
+    phase: Phase
+    started_at: datetime
+
+
+@strawberry.experimental.pydantic.type(model=RelationshipRead)
+class Relationship:
+    id: strawberry.auto
+    created_at: strawberry.auto
+    updated_at: strawberry.auto
+    version: strawberry.auto
+    mentee_id: strawberry.auto
+    mentor_id: strawberry.auto
+    status: strawberry.auto
+    phase: strawberry.auto
+    expectations: strawberry.auto
+    started_on: strawberry.auto
+    ended_on: strawberry.auto
+    ending_reason: strawberry.auto
+    ending_summary: strawberry.auto
+    review_date: strawberry.auto
+    latest_check_ins: strawberry.auto
+    history: strawberry.auto
+
+    @strawberry.field(description="When each phase the relationship has been in began.")
+    def phase_starts(self) -> list[PhaseStart]:
+        return [
+            PhaseStart(phase=Phase(event.to), started_at=event.at)
+            for event in self.history
+            if event.field == "phase"
+        ]
+
+    @strawberry.field(description="The mentee, if you may see them.")
+    async def mentee(self, info: Info) -> Person | None:
+        return await _person(info, self.mentee_id)
+
+    @strawberry.field(description="The mentor, if you may see them.")
+    async def mentor(self, info: Info) -> Person | None:
+        return await _person(info, self.mentor_id)
+
+
+async def _person(info: Info, person_id: uuid.UUID) -> Person | None:
+    context: Context = info.context
+    read = await context.load.person.load(person_id)
+    return Person.from_pydantic(read) if read else None
+
+
+@strawberry.experimental.pydantic.type(model=NonAssociationRead)
+class NonAssociation:
+    id: strawberry.auto
+    created_at: strawberry.auto
+    updated_at: strawberry.auto
+    version: strawberry.auto
+    mentee_id: strawberry.auto
+    other_person_id: strawberry.auto
+    kind: strawberry.auto
+    reason: strawberry.auto = sensitive()
+
+
+@strawberry.experimental.pydantic.type(model=ReasonModel, all_fields=True)
+class Reason:
+    pass
+
+
+@strawberry.experimental.pydantic.type(model=SuggestionModel, all_fields=True)
+class MatchSuggestion:
+    pass
+
+
+@strawberry.experimental.pydantic.type(model=WeightsModel, all_fields=True)
+class MatchingWeights:
+    pass
+
+
+@strawberry.experimental.pydantic.type(model=OrganisationRead, all_fields=True)
+class Organisation:
+    pass
+
+
+@strawberry.experimental.pydantic.type(model=MeModel, all_fields=True)
+class Me:
+    pass
+
+
+@strawberry.type
+class PageInfo:
+    end_cursor: str | None = strawberry.field(description="Pass as `after` for the next page.")
+    has_next_page: bool
+
+
+@strawberry.type
+class Connection(Generic[T]):
+    nodes: list[T]
+    page_info: PageInfo
