@@ -87,7 +87,8 @@ class ProblemCodes(SchemaExtension):
 
 
 def error_extensions() -> list[Any]:
+    """Extension factories: a fresh extension is made for each request."""
     return [
-        ProblemCodes(),
-        MaskErrors(should_mask_error=_unexpected, error_message="Internal error"),
+        ProblemCodes,
+        lambda: MaskErrors(should_mask_error=_unexpected, error_message="Internal error"),
     ]

@@ -19,7 +19,7 @@ SDL_PATH = Path(__file__).with_name("schema.graphql")
 def build_schema(*, introspection: bool = True) -> strawberry.Schema:
     extensions = [*limit_extensions(), *error_extensions()]
     if not introspection:
-        extensions.append(DisableIntrospection())
+        extensions.append(DisableIntrospection)
     return strawberry.Schema(query=Query, mutation=Mutation, extensions=extensions)
 
 
