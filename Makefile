@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test test-pg lint format openapi bench-matching clean
+.PHONY: run test test-pg lint format openapi graphql-schema bench-matching clean
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Python 3.11+ is needed")'
@@ -45,6 +45,10 @@ format: $(VENV)/.installed-dev
 ## Regenerate the committed OpenAPI document
 openapi: $(VENV)/.installed
 	$(BIN)/throughgate export-openapi openapi/openapi.json
+
+## Regenerate the committed GraphQL schema (SDL)
+graphql-schema: $(VENV)/.installed
+	$(BIN)/throughgate export-graphql api/schema/schema.graphql
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

@@ -178,14 +178,16 @@ def seed_demo() -> None:
 
 
 @app.command("export-openapi")
-def export_openapi(path: Path = Path("openapi/openapi.json")) -> None:
+def export_openapi(
+    path: Annotated[Path, typer.Argument()] = Path("openapi/openapi.json"),
+) -> None:
     """Write the OpenAPI document the app serves (commit it when the API changes)."""
     path.write_text(json.dumps(create_app().openapi(), indent=2, sort_keys=True) + "\n")
     typer.echo(f"wrote {path}", err=True)
 
 
 @app.command("export-graphql")
-def export_graphql(path: Path = SDL_PATH) -> None:
+def export_graphql(path: Annotated[Path, typer.Argument()] = SDL_PATH) -> None:
     """Write the GraphQL schema (SDL) the app serves (commit it when the schema changes)."""
     path.write_text(sdl())
     typer.echo(f"wrote {path}", err=True)

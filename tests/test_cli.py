@@ -241,3 +241,15 @@ def test_the_installed_command_runs(database: str, tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["name"] == "From the shell"
+
+
+def test_export_commands_regenerate_the_committed_contracts(tmp_path: Path) -> None:
+    root = Path(__file__).resolve().parent.parent
+    for command, committed in (
+        ("export-openapi", root / "openapi" / "openapi.json"),
+        ("export-graphql", root / "api" / "schema" / "schema.graphql"),
+    ):
+        target = tmp_path / committed.name
+        result = runner.invoke(cli, [command, str(target)])
+        assert result.exit_code == 0, result.stderr
+        assert target.read_text() == committed.read_text()

@@ -22,15 +22,15 @@ MAX_ALIASES = 15
 MAX_TOKENS = 2_000
 MAX_COST = 20_000
 MAX_PAGE = 200
-NESTED_LIST_ESTIMATE = 20  # a nested list without a size (e.g. a person's relationships)
+NESTED_LIST_ESTIMATE = 10  # a nested list without a size (e.g. a person's relationships)
 
 
 class CostLimit(ValidationRule):
     """Refuse documents whose lists within lists could return too many objects.
 
-    Each field costs the product of the sizes of the lists it sits in; a page's size is its
-    `first`/`limit` argument (the maximum when it comes from a variable), and any other list
-    counts as NESTED_LIST_ESTIMATE items.
+    The cost is the number of list items the document could return: each list (or page)
+    multiplies the lists it sits in. A page's size is its `first`/`limit` argument (the
+    maximum when it comes from a variable); any other list counts as NESTED_LIST_ESTIMATE.
     """
 
     def __init__(self, context: Any) -> None:
@@ -49,7 +49,8 @@ class CostLimit(ValidationRule):
                 else 1
             )
         multiplier = self.multipliers[-1] * size
-        self.cost += multiplier
+        if size > 1:
+            self.cost += multiplier
         self.multipliers.append(multiplier)
 
     def leave_field(self, *_: Any) -> None:

@@ -1,0 +1,328 @@
+"""GraphQL behaviour: sensitive fields, typed problems, workflows, limits, N+1, contracts."""
+
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from sqlalchemy import event
+from sqlmodel import func, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from api.main import create_app
+from api.models import Person
+from api.schema.schema import sdl
+from tests.conftest import make_settings
+from tests.factories import World, make_mentee, make_mentor, make_relationship
+from tests.schema.helpers import URL, error_statuses, gql
+
+SENSITIVE = """query ($id: UUID!) {
+  person(id: $id) { givenName mentee { needs riskLevel offenceSummary } }
+}"""
+
+
+async def test_sensitive_fields_need_the_scope(client: httpx.AsyncClient, world: World) -> None:
+    person_id = str(world.my_mentee.id)
+    full = await gql(client, world.headers("coordinator"), SENSITIVE, id=person_id)
+    assert full["data"]["person"]["mentee"]["riskLevel"] == "medium"
+    assert "errors" not in full
+
+    narrow = await gql(
+        client, world.headers("coordinator", scopes="people:read"), SENSITIVE, id=person_id
+    )
+    assert narrow["data"]["person"]["givenName"] == "Kyle"
+    assert narrow["data"]["person"]["mentee"]["riskLevel"] is None
+    assert narrow["data"]["person"]["mentee"]["needs"] == ["accommodation"]
+    paths = sorted(tuple(e["path"]) for e in narrow["errors"])
+    assert paths == [("person", "mentee", "offenceSummary"), ("person", "mentee", "riskLevel")]
+
+
+CREATE = """mutation ($input: PersonCreateInput!) {
+  createPerson(input: $input) {
+    __typename
+    ... on Person { id mentee { needs } }
+    ... on Problem { type status errors { path message } }
+  }
+}"""
+
+
+@pytest.mark.parametrize(
+    ("person", "path"),
+    [
+        (
+            {
+                "kind": "mentee",
+                "givenName": "",
+                "familyName": "B",
+                "mentee": {"custodyStatus": "in_custody"},
+            },
+            ["input", "givenName"],
+        ),
+        ({"kind": "mentee", "givenName": "A", "familyName": "B"}, ["input"]),
+        (
+            {
+                "kind": "mentee",
+                "givenName": "A",
+                "familyName": "B",
+                "email": "nope",
+                "mentee": {"custodyStatus": "in_custody"},
+            },
+            ["input", "email"],
+        ),
+        (
+            {"kind": "mentor", "givenName": "A", "familyName": "B", "mentor": {"maxCaseload": 99}},
+            ["input", "mentor", "maxCaseload"],
+        ),
+    ],
+)
+async def test_invalid_input_is_a_problem_with_field_paths_and_changes_nothing(
+    client: httpx.AsyncClient,
+    world: World,
+    db: AsyncSession,
+    person: dict[str, Any],
+    path: list[str],
+) -> None:
+    before = (await db.exec(select(func.count()).select_from(Person))).one()
+    answer = await gql(client, world.headers("coordinator"), CREATE, input=person)
+    result = answer["data"]["createPerson"]
+    assert result["__typename"] == "Problem" and result["status"] == 422
+    assert path in [e["path"] for e in result["errors"]]
+    assert (await db.exec(select(func.count()).select_from(Person))).one() == before
+
+
+async def test_bad_enum_values_are_refused_before_running(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    answer = await gql(
+        client,
+        world.headers("coordinator"),
+        CREATE,
+        input={"kind": "visitor", "givenName": "A", "familyName": "B"},
+    )
+    assert answer["data"] is None and answer["errors"]
+
+
+async def test_create_and_patch_keep_rest_semantics(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    created = await gql(
+        client,
+        world.headers("coordinator"),
+        CREATE,
+        input={
+            "kind": "mentee",
+            "givenName": "Aisha",
+            "familyName": "Begum",
+            "mentee": {"custodyStatus": "in_custody", "needs": ["health", "health"]},
+        },
+    )
+    person = created["data"]["createPerson"]
+    assert person["mentee"]["needs"] == ["health"]
+    update = """mutation ($id: UUID!, $v: Int) {
+      updatePerson(id: $id, expectedVersion: $v, input: {mentee: {custodyStatus: released}}) {
+        ... on Person { version mentee { custodyStatus needs } }
+        ... on Problem { status }
+      }
+    }"""
+    changed = await gql(client, world.headers("coordinator"), update, id=person["id"], v=1)
+    assert changed["data"]["updatePerson"] == {
+        "version": 2,
+        "mentee": {"custodyStatus": "released", "needs": ["health"]},
+    }
+    stale = await gql(client, world.headers("coordinator"), update, id=person["id"], v=1)
+    assert stale["data"]["updatePerson"] == {"status": 412}
+
+
+async def test_relationship_workflow(
+    client: httpx.AsyncClient, world: World, db: AsyncSession
+) -> None:
+    mentee = await make_mentee(db, world.org)
+    headers = world.headers("coordinator")
+    result = """{ __typename ... on Relationship { id status history { from to } }
+                  ... on Problem { problem: status detail } }"""
+    created = await gql(
+        client,
+        headers,
+        f"""mutation ($input: RelationshipCreateInput!) {{
+        createRelationship(input: $input) {result} }}""",
+        input={"menteeId": str(mentee.id), "mentorId": str(world.other_mentor.id)},
+    )
+    rid = created["data"]["createRelationship"]["id"]
+    move = f"""mutation ($id: UUID!, $move: Transition!) {{
+        moveRelationship(id: $id, move: $move) {result} }}"""
+    active = await gql(client, headers, move, id=rid, move="activate")
+    assert active["data"]["moveRelationship"]["status"] == "active"
+    illegal = await gql(client, headers, move, id=rid, move="resume")
+    assert illegal["data"]["moveRelationship"]["problem"] == 409
+    no_end_here = await gql(client, headers, move, id=rid, move="end")
+    assert no_end_here["data"]["moveRelationship"]["problem"] == 422
+    end = f"""mutation ($id: UUID!, $input: RelationshipEndInput!) {{
+        endRelationship(id: $id, input: $input) {result} }}"""
+    ended = await gql(
+        client,
+        headers,
+        end,
+        id=rid,
+        input={"endingReason": "moved_away", "endingSummary": "Moved to Leeds."},
+    )
+    assert ended["data"]["endRelationship"]["history"][-1] == {"from": "active", "to": "ended"}
+    check_in = """mutation ($id: UUID!) { recordCheckIn(relationshipId: $id,
+        input: {feeling: good_fit, side: mentee}) { ... on Problem { status } } }"""
+    assert (await gql(client, headers, check_in, id=rid))["data"]["recordCheckIn"] == {
+        "status": 409
+    }
+
+
+async def test_match_suggestions_and_non_associations(
+    client: httpx.AsyncClient, world: World, db: AsyncSession
+) -> None:
+    mentee = await make_mentee(db, world.org)
+    query = """query ($id: UUID!) { matchSuggestions(menteeId: $id, limit: 5) {
+        mentorId score reasons { factor effect detail } } }"""
+    answer = await gql(client, world.headers("coordinator"), query, id=str(mentee.id))
+    rest = await client.get(
+        f"/api/v1/people/{mentee.id}/match-suggestions",
+        params={"limit": 5},
+        headers=world.headers("coordinator"),
+    )
+    assert [s["mentorId"] for s in answer["data"]["matchSuggestions"]] == [
+        s["mentor_id"] for s in rest.json()["items"]
+    ]
+    refused = await gql(client, world.headers("mentor"), query, id=str(mentee.id))
+    assert error_statuses(refused) == [403]
+
+
+async def test_one_graphql_call_answers_what_rest_needs_five_for(
+    client: httpx.AsyncClient, world: World, db: AsyncSession
+) -> None:
+    headers = world.headers("coordinator")
+    mentee_id = str(world.my_mentee.id)
+    query = """query ($id: UUID!) {
+      me { role }
+      organisation { name matchingWeights { needs } }
+      person(id: $id) {
+        givenName mentee { custodyStatus needs }
+        relationships { id status phase mentor { id givenName mentor { skills } } }
+      }
+      nonAssociations(menteeId: $id) { kind }
+    }"""
+    answer = (await gql(client, headers, query, id=mentee_id))["data"]
+
+    me = (await client.get("/api/v1/me", headers=headers)).json()
+    org = (await client.get("/api/v1/organisation", headers=headers)).json()
+    person = (await client.get(f"/api/v1/people/{mentee_id}", headers=headers)).json()
+    rels = (
+        await client.get("/api/v1/relationships", params={"mentee_id": mentee_id}, headers=headers)
+    ).json()["items"]
+    mentor = (await client.get(f"/api/v1/people/{rels[0]['mentor_id']}", headers=headers)).json()
+    assert answer["me"]["role"] == me["role"]
+    assert answer["organisation"] == {
+        "name": org["name"],
+        "matchingWeights": {"needs": org["matching_weights"]["needs"]},
+    }
+    assert answer["person"]["givenName"] == person["given_name"]
+    assert answer["person"]["mentee"] == {
+        "custodyStatus": person["mentee"]["custody_status"],
+        "needs": person["mentee"]["needs"],
+    }
+    assert answer["person"]["relationships"] == [
+        {
+            "id": r["id"],
+            "status": r["status"],
+            "phase": r["phase"],
+            "mentor": {
+                "id": mentor["id"],
+                "givenName": mentor["given_name"],
+                "mentor": {"skills": mentor["mentor"]["skills"]},
+            },
+        }
+        for r in rels
+    ]
+    assert answer["nonAssociations"] == []
+
+
+async def count_statements(
+    app: FastAPI, client: httpx.AsyncClient, world: World, query: str
+) -> int:
+    statements: list[str] = []
+
+    def record(*args: Any) -> None:
+        statements.append(args[2])
+
+    engine = app.state.engine.sync_engine
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        answer = await gql(client, world.headers("admin"), query)
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    assert "errors" not in answer, answer
+    return len(statements)
+
+
+async def test_nested_queries_do_not_grow_with_the_rows(
+    app: FastAPI, client: httpx.AsyncClient, world: World, db: AsyncSession
+) -> None:
+    mentors = [await make_mentor(db, world.org) for _ in range(5)]
+    for i in range(50):
+        mentee = await make_mentee(db, world.org, given_name=f"Many{i}")
+        await make_relationship(db, mentee, mentors[i % 5])
+    query = """{ people(first: %d, kind: mentee) { nodes { givenName
+        relationships { status history { to } latestCheckIns { mentor { feeling } }
+          mentor { givenName relationships { status } } } } } }"""
+    few = await count_statements(app, client, world, query % 5)
+    many = await count_statements(app, client, world, query % 50)
+    assert few == many
+    assert many < 20
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        (
+            "{ people { nodes { relationships { mentor { relationships { mentee { relationships"
+            " { mentor { relationships { id } } } } } } } } } }",
+            "exceeds maximum operation depth",
+        ),
+        ("{ " + " ".join(f"a{i}: me {{ role }}" for i in range(20)) + " }", "aliases"),
+        (
+            "{ people(first: 200) { nodes { relationships { history { by } "
+            "mentor { relationships { id } } } } } }",
+            "limit is",
+        ),
+    ],
+)
+async def test_abusive_queries_are_refused(
+    client: httpx.AsyncClient, world: World, query: str, message: str
+) -> None:
+    answer = await gql(client, world.headers("admin"), query)
+    assert answer.get("data") is None
+    assert any(message in e["message"] for e in answer["errors"]), answer["errors"]
+
+
+async def test_page_size_is_capped(client: httpx.AsyncClient, world: World) -> None:
+    answer = await gql(client, world.headers("admin"), "{ people(first: 500) { nodes { id } } }")
+    assert error_statuses(answer) == [422]
+
+
+async def test_introspection_and_the_ide_follow_the_environment(
+    migrated: str, world: World, client: httpx.AsyncClient
+) -> None:
+    query = "{ __schema { queryType { name } } }"
+    on = await gql(client, world.headers("admin"), query)
+    assert on["data"]["__schema"]["queryType"]["name"] == "Query"
+    ide = await client.get(URL, headers={"Accept": "text/html"})
+    assert ide.status_code == 200 and "graphiql" in ide.text.lower()
+
+    production: FastAPI = create_app(make_settings(migrated, env="production"))
+    transport = httpx.ASGITransport(app=production)
+    async with httpx.AsyncClient(transport=transport, base_url="http://t") as locked:
+        off = await gql(locked, world.headers("admin"), query)
+        assert off.get("data") is None and off["errors"]
+        assert (await locked.get(URL, headers={"Accept": "text/html"})).status_code != 200
+    await production.state.engine.dispose()
+
+
+def test_committed_sdl_matches_the_live_schema() -> None:
+    committed = Path(__file__).resolve().parents[2] / "api" / "schema" / "schema.graphql"
+    assert committed.read_text() == sdl(), "run `make graphql-schema` and commit the result"
