@@ -1,9 +1,9 @@
 """`/relationships`: matches between a mentee and a mentor, from proposal to a definitive end."""
 
 import uuid
-from typing import Annotated
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, Body, Response, status
+from fastapi import APIRouter, Body, Path, Response, status
 from pydantic import AwareDatetime
 
 from api.auth.deps import RelationshipsReader, RelationshipsWriter
@@ -118,60 +118,6 @@ async def update_relationship(
 
 
 @router.post(
-    "/{relationship_id}/activate",
-    summary="Start a proposed relationship",
-    response_model=RelationshipRead,
-    responses=problem_responses(404, 409, 412, 422),
-)
-async def activate_relationship(
-    db: DB,
-    caller: RelationshipsWriter,
-    relationship_id: uuid.UUID,
-    if_match: IfMatch,
-    response: Response,
-    body: OptionalNote = None,
-) -> RelationshipRead:
-    """`proposed` → `active`; records the start date."""
-    return await _move(db, caller, relationship_id, Transition.activate, body, if_match, response)
-
-
-@router.post(
-    "/{relationship_id}/pause",
-    summary="Pause an active relationship",
-    response_model=RelationshipRead,
-    responses=problem_responses(404, 409, 412, 422),
-)
-async def pause_relationship(
-    db: DB,
-    caller: RelationshipsWriter,
-    relationship_id: uuid.UUID,
-    if_match: IfMatch,
-    response: Response,
-    body: OptionalNote = None,
-) -> RelationshipRead:
-    """`active` → `paused`."""
-    return await _move(db, caller, relationship_id, Transition.pause, body, if_match, response)
-
-
-@router.post(
-    "/{relationship_id}/resume",
-    summary="Resume a paused relationship",
-    response_model=RelationshipRead,
-    responses=problem_responses(404, 409, 412, 422),
-)
-async def resume_relationship(
-    db: DB,
-    caller: RelationshipsWriter,
-    relationship_id: uuid.UUID,
-    if_match: IfMatch,
-    response: Response,
-    body: OptionalNote = None,
-) -> RelationshipRead:
-    """`paused` → `active`."""
-    return await _move(db, caller, relationship_id, Transition.resume, body, if_match, response)
-
-
-@router.post(
     "/{relationship_id}/end",
     summary="End a relationship",
     response_model=RelationshipRead,
@@ -230,15 +176,29 @@ async def list_check_ins(
     )
 
 
-async def _move(
+# Registered last: its `{move}` segment would otherwise capture `end` and `check-ins`.
+@router.post(
+    "/{relationship_id}/{move}",
+    summary="Activate, pause or resume a relationship",
+    response_model=RelationshipRead,
+    responses=problem_responses(404, 409, 412, 422),
+)
+async def move_relationship(
     db: DB,
     caller: RelationshipsWriter,
     relationship_id: uuid.UUID,
-    move: Transition,
-    body: TransitionNote | None,
-    if_match: int | None,
+    move: Annotated[
+        Literal[Transition.activate, Transition.pause, Transition.resume],
+        Path(
+            description="`activate`: proposed → active (records the start date); "
+            "`pause`: active → paused; `resume`: paused → active."
+        ),
+    ],
+    if_match: IfMatch,
     response: Response,
+    body: OptionalNote = None,
 ) -> RelationshipRead:
+    """Apply one move of the state machine; any other move from the current state is a 409."""
     relationship = await relationships.transition(
         db, caller, relationship_id, move, note=body.note if body else None, if_match=if_match
     )

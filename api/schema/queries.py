@@ -2,6 +2,7 @@
 
 import uuid
 from datetime import datetime
+from typing import TypeVar
 
 import strawberry
 from strawberry.types import Info
@@ -31,6 +32,8 @@ from api.services import (
 from api.services.people import PeopleFilter
 from api.services.relationships import RelationshipFilter
 
+T = TypeVar("T")
+
 
 def _page_size(first: int) -> int:
     if not 1 <= first <= MAX_PAGE:
@@ -42,6 +45,12 @@ def _zoned(when: datetime | None) -> datetime | None:
     if when is not None and when.tzinfo is None:
         raise Invalid("`updatedSince` needs a time zone (e.g. ...Z).", loc=["updatedSince"])
     return when
+
+
+def _page(nodes: list[T], cursor: str | None) -> Connection[T]:
+    return Connection(
+        nodes=nodes, page_info=PageInfo(end_cursor=cursor, has_next_page=cursor is not None)
+    )
 
 
 @strawberry.type
@@ -90,10 +99,7 @@ class Query:
         rows, cursor = await people.list_people(
             context.db, caller, filters, limit=_page_size(first), cursor=after
         )
-        return Connection(
-            nodes=[Person.from_pydantic(people.present(p, caller)) for p in rows],
-            page_info=PageInfo(end_cursor=cursor, has_next_page=cursor is not None),
-        )
+        return _page([Person.from_pydantic(people.present(p, caller)) for p in rows], cursor)
 
     @strawberry.field(description="One relationship, or null if absent or not yours to see.")
     async def relationship(self, info: Info[Context, None], id: uuid.UUID) -> Relationship | None:
@@ -131,10 +137,7 @@ class Query:
             context.db, caller, filters, limit=_page_size(first), cursor=after
         )
         reads = await relationships.present(context.db, rows)
-        return Connection(
-            nodes=[Relationship.from_pydantic(read) for read in reads],
-            page_info=PageInfo(end_cursor=cursor, has_next_page=cursor is not None),
-        )
+        return _page([Relationship.from_pydantic(read) for read in reads], cursor)
 
     @strawberry.field(description="Eligible mentors for a mentee, best first (staff).")
     async def match_suggestions(
