@@ -14,7 +14,18 @@ from api.errors import install_error_handlers
 from api.idempotency import IdempotencyMiddleware
 from api.logs import configure_logging
 from api.ratelimit import RateLimits
-from api.routers import audit, auth, health, matching, organisation, people, relationships
+from api.routers import (
+    assessments,
+    audit,
+    auth,
+    goals,
+    health,
+    matching,
+    organisation,
+    people,
+    relationships,
+    sessions,
+)
 from api.schema.schema import graphql_router
 from api.settings import Settings, get_settings
 
@@ -44,6 +55,9 @@ TAGS = [
         "description": "Mentoring relationships: proposed, active, paused, ended; "
         "phases from custody through the gate to the community; check-ins.",
     },
+    {"name": "goals", "description": "The mentee's goals, their small steps and reviews."},
+    {"name": "sessions", "description": "Meetings within a relationship."},
+    {"name": "assessments", "description": "Self-assessments and distance travelled."},
     {"name": "organisation", "description": "Your organisation and its settings."},
     {"name": "audit", "description": "Who read or changed people's records (admin)."},
     {"name": "operations", "description": "Health probes and metrics."},
@@ -83,7 +97,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     install_error_handlers(app)
     v1 = APIRouter(prefix=API_PREFIX)
-    for module in (auth, organisation, people, matching, relationships, audit):
+    for module in (
+        auth,
+        organisation,
+        people,
+        matching,
+        relationships,
+        goals,
+        sessions,
+        assessments,
+        audit,
+    ):
         v1.include_router(module.router)
     v1.include_router(graphql_router(settings), prefix="/graphql")
     app.include_router(v1)

@@ -1,10 +1,10 @@
 """Building blocks shared by the API models of every resource."""
 
 import uuid
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Annotated, Any, Generic, TypeVar
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 
 T = TypeVar("T")
 
@@ -33,6 +33,18 @@ Phone = Annotated[
         strip_whitespace=True, min_length=3, max_length=40, pattern=r"^[0-9+() .-]+$"
     ),
 ]
+
+
+def _to_utc(value: datetime) -> datetime:
+    try:
+        return value.astimezone(UTC)
+    except OverflowError as exc:  # e.g. 0001-01-01T00:00:00+01:00
+        raise ValueError("timestamp out of range") from exc
+
+
+# A timestamp with a zone (a zone-less one is ambiguous), kept in UTC.
+Timestamp = Annotated[AwareDatetime, AfterValidator(_to_utc)]
+
 # Query-string text (filters and searches).
 QueryText = Annotated[str, StringConstraints(max_length=100), NoNul]
 EarliestDate = date(1900, 1, 1)

@@ -2,11 +2,16 @@
 
 import uuid
 from datetime import datetime
+from typing import Annotated
 
 import sqlalchemy as sa
+from pydantic import AfterValidator, model_validator
+from pydantic import Field as PydField
 from sqlmodel import Field, SQLModel
 
 from api.models.base import OrgRecord, UTCDateTime, json_column
+from api.models.common import Input, RecordRead, Text500, Text4000, Timestamp, unique
+from api.models.enums import Pathway, SessionFormat, SessionSetting, SessionStatus
 
 
 class MentoringSession(OrgRecord, table=True):
@@ -36,3 +41,65 @@ class SessionGoal(SQLModel, table=True):
 
     session_id: uuid.UUID = Field(foreign_key="mentoring_session.id", primary_key=True)
     goal_id: uuid.UUID = Field(foreign_key="goal.id", primary_key=True, index=True)
+
+
+# --- API models -----------------------------------------------------------------------------
+
+Minutes = Annotated[int, PydField(ge=1, le=600)]
+Wellbeing = Annotated[int, PydField(ge=1, le=5, description="1 (very low) to 5 (very good).")]
+Topics = Annotated[list[Pathway], AfterValidator(unique), PydField(max_length=len(Pathway))]
+
+
+class SessionCreate(Input):
+    relationship_id: uuid.UUID
+    scheduled_start: Timestamp
+    duration_minutes: Minutes | None = None
+    format: SessionFormat = SessionFormat.one_to_one
+    setting: SessionSetting
+    status: SessionStatus = PydField(
+        SessionStatus.scheduled, description="A past session may be recorded directly as held."
+    )
+    status_reason: Text500 | None = PydField(
+        None, description="Why it was cancelled or missed (required then)."
+    )
+    topics: Topics = []
+    goal_ids: list[uuid.UUID] = PydField([], description="Goals discussed (the mentee's own).")
+    notes: Text4000 | None = None
+    private_notes: Text4000 | None = PydField(None, description="Sensitive.")
+    wellbeing: Wellbeing | None = None
+
+
+class SessionUpdate(Input):
+    scheduled_start: Timestamp | None = None
+    duration_minutes: Minutes | None = None
+    format: SessionFormat | None = None
+    setting: SessionSetting | None = None
+    status: SessionStatus | None = None
+    status_reason: Text500 | None = None
+    topics: Topics | None = None
+    goal_ids: list[uuid.UUID] | None = None
+    notes: Text4000 | None = None
+    private_notes: Text4000 | None = None
+    wellbeing: Wellbeing | None = None
+
+    @model_validator(mode="after")
+    def _required_stay_set(self) -> "SessionUpdate":
+        self.reject_nulls("scheduled_start", "format", "setting", "status", "topics", "goal_ids")
+        return self
+
+
+class SessionRead(RecordRead):
+    relationship_id: uuid.UUID
+    mentee_id: uuid.UUID
+    mentor_id: uuid.UUID
+    scheduled_start: datetime
+    duration_minutes: int | None
+    format: SessionFormat
+    setting: SessionSetting
+    status: SessionStatus
+    status_reason: str | None
+    topics: list[Pathway]
+    goal_ids: list[uuid.UUID]
+    notes: str | None
+    private_notes: str | None = PydField(None, description="Only with `people:sensitive`.")
+    wellbeing: int | None

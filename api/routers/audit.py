@@ -3,13 +3,12 @@
 import uuid
 
 from fastapi import APIRouter
-from pydantic import AwareDatetime
 
 from api.auth.deps import Admin
 from api.db import DB
 from api.errors import problem_responses
 from api.models.audit import AuditEventRead
-from api.models.common import Page, QueryText
+from api.models.common import Page, QueryText, Timestamp
 from api.routers.common import Cursor, Limit
 from api.services import audit_log
 
@@ -24,7 +23,7 @@ async def list_audit_events(
     caller: Admin,
     person_id: uuid.UUID | None = None,
     actor: QueryText | None = None,
-    since: AwareDatetime | None = None,
+    since: Timestamp | None = None,
     limit: Limit = 50,
     cursor: Cursor = None,
 ) -> Page[AuditEventRead]:

@@ -4,12 +4,11 @@ import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
-from pydantic import AwareDatetime
 
 from api.auth.deps import PeopleReader, PeopleWriter
 from api.db import DB
 from api.errors import problem_responses
-from api.models.common import Page, QueryText
+from api.models.common import Page, QueryText, Timestamp
 from api.models.enums import PersonKind
 from api.models.person import PersonCreate, PersonRead, PersonUpdate
 from api.routers.common import Cursor, IfMatch, Limit, with_etag
@@ -33,7 +32,7 @@ async def list_people(
     region: QueryText | None = None,
     q: Annotated[QueryText | None, Query(description="Text in a name.")] = None,
     external_ref: QueryText | None = None,
-    updated_since: AwareDatetime | None = None,
+    updated_since: Timestamp | None = None,
     limit: Limit = 50,
     cursor: Cursor = None,
 ) -> Page[PersonRead]:

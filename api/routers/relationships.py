@@ -4,13 +4,12 @@ import uuid
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Body, Path, Response, status
-from pydantic import AwareDatetime
 
 from api.auth.deps import RelationshipsReader, RelationshipsWriter
 from api.db import DB
 from api.errors import problem_responses
 from api.models import MentoringRelationship
-from api.models.common import Page
+from api.models.common import Page, Timestamp
 from api.models.enums import Phase, RelationshipStatus, Transition
 from api.models.relationship import (
     CheckInCreate,
@@ -44,7 +43,7 @@ async def list_relationships(
     phase: Phase | None = None,
     mentor_id: uuid.UUID | None = None,
     mentee_id: uuid.UUID | None = None,
-    updated_since: AwareDatetime | None = None,
+    updated_since: Timestamp | None = None,
     limit: Limit = 50,
     cursor: Cursor = None,
 ) -> Page[RelationshipRead]:

@@ -5,9 +5,11 @@ from datetime import datetime
 from typing import TypeVar
 
 import strawberry
+from pydantic import TypeAdapter, ValidationError
 from strawberry.types import Info
 
 from api.errors import Invalid, NotFound
+from api.models.common import Timestamp
 from api.models.enums import PersonKind, Phase, RelationshipStatus
 from api.schema.context import Context
 from api.schema.limits import MAX_PAGE
@@ -42,9 +44,15 @@ def _page_size(first: int) -> int:
 
 
 def _zoned(when: datetime | None) -> datetime | None:
-    if when is not None and when.tzinfo is None:
-        raise Invalid("`updatedSince` needs a time zone (e.g. ...Z).", loc=["updatedSince"])
-    return when
+    """REST's timestamp rule: a zone is required, and the instant must be representable."""
+    if when is None:
+        return None
+    try:
+        return TypeAdapter(Timestamp).validate_python(when)
+    except ValidationError as exc:
+        raise Invalid(
+            "`updatedSince` needs a time zone (e.g. ...Z) and a real date.", loc=["updatedSince"]
+        ) from exc
 
 
 def _page(nodes: list[T], cursor: str | None) -> Connection[T]:

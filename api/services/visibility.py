@@ -57,3 +57,8 @@ def visible_relationships_clause(caller: Principal) -> ColumnElement[bool]:
     if caller.role == Role.mentee:
         return sa.and_(in_org, col(MentoringRelationship.mentee_id) == caller.person_id)
     return sa.and_(in_org, person_is_visible(caller, MentoringRelationship.mentee_id))
+
+
+def visible_for_mentee(caller: Principal, model: Any) -> ColumnElement[bool]:
+    """Rows about a mentee (goals, assessments): visible when the mentee is."""
+    return sa.and_(col(model.org_id) == caller.org_id, person_is_visible(caller, model.mentee_id))

@@ -251,6 +251,10 @@ async def test_filters_and_text_search(
         "/api/v1/people", params={"updated_since": "2000-01-01T00:00:00"}, headers=headers
     )
     assert naive.status_code == 422  # a timestamp without a zone is ambiguous
+    unrepresentable = await client.get(
+        "/api/v1/people", params={"updated_since": "0001-01-01T00:00:00+01:00"}, headers=headers
+    )
+    assert unrepresentable.status_code == 422
     assert (
         await client.get("/api/v1/people", params={"kind": "x"}, headers=headers)
     ).status_code == 422

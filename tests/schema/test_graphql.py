@@ -305,6 +305,15 @@ async def test_page_size_is_capped(client: httpx.AsyncClient, world: World) -> N
     assert error_statuses(answer) == [422]
 
 
+@pytest.mark.parametrize("when", ["2020-01-01T00:00:00", "0001-01-01T00:00:00+01:00"])
+async def test_filter_timestamps_follow_rest_rules(
+    client: httpx.AsyncClient, world: World, when: str
+) -> None:
+    query = "query ($t: DateTime!) { people(updatedSince: $t) { nodes { id } } }"
+    answer = await gql(client, world.headers("admin"), query, t=when)
+    assert error_statuses(answer) == [422]
+
+
 async def test_introspection_and_the_ide_follow_the_environment(
     migrated: str, world: World, client: httpx.AsyncClient
 ) -> None:

@@ -1,0 +1,250 @@
+"""Mentoring sessions: meetings within a relationship, planned or logged after the fact."""
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlmodel import col, delete, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from api.auth.principal import Principal
+from api.errors import Conflict, Forbidden, Invalid, NotFound
+from api.models import Goal, MentoringRelationship, MentoringSession, SessionGoal
+from api.models.base import utcnow
+from api.models.enums import OPEN_RELATIONSHIP_STATUSES, Role, SessionStatus
+from api.models.session import SessionCreate, SessionRead, SessionUpdate
+from api.services import audit
+from api.services.pagination import paginate
+from api.services.versioning import check_version
+from api.services.visibility import visible_relationships_clause
+
+STAFF_ROLES = frozenset({Role.admin, Role.coordinator})
+NEEDS_REASON = frozenset(
+    {SessionStatus.cancelled, SessionStatus.missed_by_mentee, SessionStatus.missed_by_mentor}
+)
+# A session is planned, then happens, is cancelled or is missed; those outcomes are final.
+SESSION_MOVES = {SessionStatus.scheduled: frozenset(SessionStatus) - {SessionStatus.scheduled}}
+
+
+@dataclass(frozen=True)
+class SessionFilter:
+    relationship_id: uuid.UUID | None = None
+    mentee_id: uuid.UUID | None = None
+    mentor_id: uuid.UUID | None = None
+    status: SessionStatus | None = None
+    starts_from: datetime | None = None
+    starts_before: datetime | None = None
+    updated_since: datetime | None = None
+
+
+async def list_sessions(
+    db: AsyncSession, caller: Principal, filters: SessionFilter, *, limit: int, cursor: str | None
+) -> tuple[Sequence[MentoringSession], str | None]:
+    visible_ids = select(MentoringRelationship.id).where(visible_relationships_clause(caller))
+    stmt = select(MentoringSession).where(col(MentoringSession.relationship_id).in_(visible_ids))
+    if filters.mentee_id or filters.mentor_id:
+        related = select(MentoringRelationship.id)
+        if filters.mentee_id:
+            related = related.where(MentoringRelationship.mentee_id == filters.mentee_id)
+        if filters.mentor_id:
+            related = related.where(MentoringRelationship.mentor_id == filters.mentor_id)
+        stmt = stmt.where(col(MentoringSession.relationship_id).in_(related))
+    if filters.relationship_id:
+        stmt = stmt.where(MentoringSession.relationship_id == filters.relationship_id)
+    if filters.status:
+        stmt = stmt.where(MentoringSession.status == filters.status)
+    if filters.starts_from:
+        stmt = stmt.where(col(MentoringSession.scheduled_start) >= filters.starts_from)
+    if filters.starts_before:
+        stmt = stmt.where(col(MentoringSession.scheduled_start) < filters.starts_before)
+    if filters.updated_since:
+        stmt = stmt.where(col(MentoringSession.updated_at) >= filters.updated_since)
+    return await paginate(db, stmt, MentoringSession, limit=limit, cursor=cursor)
+
+
+async def find_session(
+    db: AsyncSession, caller: Principal, session_id: uuid.UUID
+) -> MentoringSession:
+    visible_ids = select(MentoringRelationship.id).where(visible_relationships_clause(caller))
+    found = (
+        await db.exec(
+            select(MentoringSession).where(
+                MentoringSession.id == session_id,
+                col(MentoringSession.relationship_id).in_(visible_ids),
+            )
+        )
+    ).first()
+    if found is None:
+        raise NotFound("No session with that id.")
+    return found
+
+
+async def create_session(
+    db: AsyncSession, caller: Principal, data: SessionCreate
+) -> MentoringSession:
+    relationship = (
+        await db.exec(
+            select(MentoringRelationship).where(
+                MentoringRelationship.id == data.relationship_id,
+                visible_relationships_clause(caller),
+            )
+        )
+    ).first()
+    if relationship is None:
+        raise Invalid(
+            "No relationship with that id that you may see.", loc=["body", "relationship_id"]
+        )
+    _require_staff_or_mentor(caller, relationship)
+    if relationship.status not in OPEN_RELATIONSHIP_STATUSES:
+        raise Conflict("Sessions are recorded within an open relationship.")
+    _check_sensitive(caller, data)
+    _check_outcome(data.status, data.status_reason, data.scheduled_start)
+    session = MentoringSession(
+        org_id=caller.org_id,
+        **data.model_dump(exclude={"goal_ids"}),
+    )
+    db.add(session)
+    await _set_goals(db, session, relationship.mentee_id, data.goal_ids)
+    audit.record(
+        db,
+        caller,
+        "session.create",
+        entity_type="session",
+        entity_id=session.id,
+        person_id=relationship.mentee_id,
+    )
+    await db.commit()
+    return session
+
+
+async def update_session(
+    db: AsyncSession,
+    caller: Principal,
+    session_id: uuid.UUID,
+    data: SessionUpdate,
+    *,
+    if_match: int | None = None,
+) -> MentoringSession:
+    session = await find_session(db, caller, session_id)
+    relationship = await db.get(MentoringRelationship, session.relationship_id)
+    assert relationship is not None
+    _require_staff_or_mentor(caller, relationship)
+    check_version(session, if_match)
+    _check_sensitive(caller, data)
+    changes = data.model_dump(exclude_unset=True)
+    status = changes.get("status", session.status)
+    allowed = SESSION_MOVES.get(SessionStatus(session.status), frozenset())
+    if status != session.status and status not in allowed:
+        raise Conflict(f"A session that is {session.status} cannot become {status}.")
+    _check_outcome(
+        status,
+        changes.get("status_reason", session.status_reason),
+        changes.get("scheduled_start", session.scheduled_start),
+    )
+    goal_ids = changes.pop("goal_ids", None)
+    for name, value in changes.items():
+        setattr(session, name, value)
+    if goal_ids is not None:
+        await _set_goals(db, session, relationship.mentee_id, goal_ids)
+    session.updated_at = utcnow()
+    audit.record(
+        db,
+        caller,
+        "session.update",
+        entity_type="session",
+        entity_id=session.id,
+        person_id=relationship.mentee_id,
+        fields=sorted(data.model_dump(exclude_unset=True)),
+    )
+    await db.commit()
+    return session
+
+
+async def present(
+    db: AsyncSession, caller: Principal, sessions: Sequence[MentoringSession]
+) -> list[SessionRead]:
+    """Sessions with their people and goals (two queries); private notes need the scope."""
+    relationship_ids = {s.relationship_id for s in sessions}
+    pairs = {
+        r.id: (r.mentee_id, r.mentor_id)
+        for r in (
+            await db.exec(
+                select(MentoringRelationship).where(
+                    col(MentoringRelationship.id).in_(relationship_ids)
+                )
+            )
+        ).all()
+    }
+    links = (
+        await db.exec(
+            select(SessionGoal).where(col(SessionGoal.session_id).in_([s.id for s in sessions]))
+        )
+    ).all()
+    goals: dict[uuid.UUID, list[uuid.UUID]] = {}
+    for link in links:
+        goals.setdefault(link.session_id, []).append(link.goal_id)
+    sensitive = caller.has("people:sensitive")
+    reads = []
+    for session in sessions:
+        fields = session.model_dump()
+        if not sensitive:
+            fields.pop("private_notes")
+        mentee_id, mentor_id = pairs[session.relationship_id]
+        reads.append(
+            SessionRead.model_validate(
+                {
+                    **fields,
+                    "mentee_id": mentee_id,
+                    "mentor_id": mentor_id,
+                    "goal_ids": sorted(goals.get(session.id, []), key=str),
+                }
+            )
+        )
+    return reads
+
+
+def _check_outcome(
+    status: SessionStatus | str, reason: str | None, scheduled_start: datetime
+) -> None:
+    if status in NEEDS_REASON and not reason:
+        raise Invalid(
+            f"A session that is {status} needs a status_reason.", loc=["body", "status_reason"]
+        )
+    if status == SessionStatus.held and scheduled_start > utcnow():
+        raise Invalid("A session in the future cannot have been held yet.", loc=["body", "status"])
+
+
+def _check_sensitive(caller: Principal, data: SessionCreate | SessionUpdate) -> None:
+    if "private_notes" in data.model_fields_set and not caller.has("people:sensitive"):
+        raise Forbidden("Writing private notes needs the people:sensitive scope.")
+
+
+def _require_staff_or_mentor(caller: Principal, relationship: MentoringRelationship) -> None:
+    if caller.role in STAFF_ROLES:
+        return
+    if caller.role == Role.mentor and caller.person_id == relationship.mentor_id:
+        return
+    raise Forbidden("Sessions are recorded by staff and the relationship's mentor.")
+
+
+async def _set_goals(
+    db: AsyncSession,
+    session: MentoringSession,
+    mentee_id: uuid.UUID,
+    goal_ids: list[uuid.UUID],
+) -> None:
+    if goal_ids:
+        found = (
+            await db.exec(
+                select(Goal.id).where(col(Goal.id).in_(goal_ids), Goal.mentee_id == mentee_id)
+            )
+        ).all()
+        if len(set(found)) != len(set(goal_ids)):
+            raise Invalid(
+                "Every goal discussed must be one of the mentee's.", loc=["body", "goal_ids"]
+            )
+    await db.exec(delete(SessionGoal).where(col(SessionGoal.session_id) == session.id))
+    await db.flush()
+    for goal_id in dict.fromkeys(goal_ids):
+        db.add(SessionGoal(session_id=session.id, goal_id=goal_id))
