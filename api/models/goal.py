@@ -135,7 +135,7 @@ class GoalRead(RecordRead):
     status: GoalStatus
     target_date: date | None
     review_date: date | None
-    steps: StepProgress
+    step_progress: StepProgress = PydField(description="The action plan's steps done, of all.")
     history: list[GoalStatusChangeRead]
 
 

@@ -1,5 +1,8 @@
 """The per-request GraphQL context: the database session, the caller, the DataLoaders."""
 
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -14,11 +17,21 @@ from api.schema.loaders import Loaders
 
 
 class Context(BaseContext):
+    """GraphQL runs sibling fields concurrently, but one database session allows one
+    operation at a time: every use of `db` in a query goes through `db_lock` (root resolvers
+    via `locked()`, DataLoader batches inside the loaders)."""
+
     def __init__(self, db: AsyncSession, caller: Principal | None) -> None:
         super().__init__()
         self.db = db
         self._caller = caller
-        self.loaders = Loaders(db, caller) if caller else None
+        self.db_lock = asyncio.Lock()
+        self.loaders = Loaders(db, caller, self.db_lock) if caller else None
+
+    @asynccontextmanager
+    async def locked(self) -> AsyncIterator[AsyncSession]:
+        async with self.db_lock:
+            yield self.db
 
     def require(self, *scopes: str) -> Principal:
         """The caller, holding every scope named (the same 401/403 rules as REST)."""

@@ -5,12 +5,13 @@ mutations keep REST's semantics: absent means "leave alone", `null` means "clear
 """
 
 import types
+from datetime import datetime
 from enum import Enum
 from functools import cache
-from typing import Any, TypeVar, Union, get_args, get_origin
+from typing import Annotated, Any, TypeVar, Union, get_args, get_origin
 
 import strawberry
-from pydantic import BaseModel, EmailStr
+from pydantic import AwareDatetime, BaseModel, EmailStr
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -55,6 +56,8 @@ def _plain(value: Any) -> Any:
 
 def _graphql_type(annotation: Any) -> Any:
     origin = get_origin(annotation)
+    if origin is Annotated:  # constraints stay with the model, which validates the input
+        return _graphql_type(get_args(annotation)[0])
     if origin in (Union, types.UnionType):
         members = [a for a in get_args(annotation) if a is not type(None)]
         inner = _graphql_type(members[0])
@@ -63,6 +66,8 @@ def _graphql_type(annotation: Any) -> Any:
         return list[_graphql_type(get_args(annotation)[0])]  # type: ignore[misc]
     if annotation is EmailStr:
         return str
+    if annotation is AwareDatetime:
+        return datetime
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return input_type(annotation)
     return annotation

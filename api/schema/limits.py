@@ -20,7 +20,7 @@ from strawberry.extensions import (
 MAX_DEPTH = 8
 MAX_ALIASES = 15
 MAX_TOKENS = 2_000
-MAX_COST = 20_000
+MAX_COST = 25_000
 MAX_PAGE = 200
 NESTED_LIST_ESTIMATE = 10  # a nested list without a size (e.g. a person's relationships)
 

@@ -3,24 +3,47 @@
 They call the same service functions as REST, so visibility rules and audit apply alike.
 """
 
+import asyncio
 import uuid
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
+from typing import TypeVar
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 from strawberry.dataloader import DataLoader
 
 from api.auth.principal import Principal
+from api.models.goal import GoalRead, ReviewRead, StepRead
 from api.models.person import PersonRead
 from api.models.relationship import RelationshipRead
-from api.services import people, relationships
+from api.models.session import SessionRead
+from api.services import goals, people, relationships, sessions
+
+K = TypeVar("K")
+V = TypeVar("V")
 
 
 class Loaders:
-    def __init__(self, db: AsyncSession, caller: Principal) -> None:
+    def __init__(self, db: AsyncSession, caller: Principal, lock: asyncio.Lock) -> None:
         self.db = db
         self.caller = caller
-        self.person = DataLoader(self._people)
-        self.relationships_of = DataLoader(self._relationships_of)
+        self.lock = lock
+        self.person = DataLoader(self._locked(self._people))
+        self.relationships_of = DataLoader(self._locked(self._relationships_of))
+        self.goals_of = DataLoader(self._locked(self._goals_of))
+        self.steps_of = DataLoader(self._locked(self._steps_of))
+        self.reviews_of = DataLoader(self._locked(self._reviews_of))
+        self.sessions_of = DataLoader(self._locked(self._sessions_of))
+
+    def _locked(
+        self, batch: Callable[[Sequence[K]], Awaitable[list[V]]]
+    ) -> Callable[[Sequence[K]], Awaitable[list[V]]]:
+        """Batches of different loaders run one at a time on the shared session."""
+
+        async def run(keys: Sequence[K]) -> list[V]:
+            async with self.lock:
+                return await batch(keys)
+
+        return run
 
     async def _people(self, ids: Sequence[uuid.UUID]) -> list[PersonRead | None]:
         found = await people.load_many(self.db, self.caller, ids)
@@ -35,3 +58,28 @@ class Loaders:
             read.id: read for read in await relationships.present(self.db, list(unique.values()))
         }
         return [[presented[r.id] for r in grouped[i]] for i in person_ids]
+
+    async def _goals_of(self, mentee_ids: Sequence[uuid.UUID]) -> list[list[GoalRead]]:
+        grouped = await goals.of_mentees(self.db, self.caller, mentee_ids)
+        rows = [goal for found in grouped.values() for goal in found]
+        presented = {read.id: read for read in await goals.present(self.db, rows)}
+        return [[presented[g.id] for g in grouped[i]] for i in mentee_ids]
+
+    async def _steps_of(self, goal_ids: Sequence[uuid.UUID]) -> list[list[StepRead]]:
+        grouped = await goals.steps_of(self.db, self.caller, goal_ids)
+        return [
+            [StepRead.model_validate(s, from_attributes=True) for s in grouped[i]] for i in goal_ids
+        ]
+
+    async def _reviews_of(self, goal_ids: Sequence[uuid.UUID]) -> list[list[ReviewRead]]:
+        grouped = await goals.reviews_of(self.db, self.caller, goal_ids)
+        return [
+            [ReviewRead.model_validate(r, from_attributes=True) for r in grouped[i]]
+            for i in goal_ids
+        ]
+
+    async def _sessions_of(self, relationship_ids: Sequence[uuid.UUID]) -> list[list[SessionRead]]:
+        grouped = await sessions.of_relationships(self.db, self.caller, relationship_ids)
+        rows = [session for found in grouped.values() for session in found]
+        presented = {read.id: read for read in await sessions.present(self.db, self.caller, rows)}
+        return [[presented[s.id] for s in grouped[i]] for i in relationship_ids]

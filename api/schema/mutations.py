@@ -2,6 +2,7 @@
 
 import uuid
 from collections.abc import Awaitable, Callable
+from datetime import date
 from typing import Annotated, Any, TypeVar
 
 import strawberry
@@ -11,7 +12,17 @@ from strawberry.types import Info
 
 from api.auth.principal import Principal
 from api.errors import DomainError, Invalid
-from api.models.enums import Transition
+from api.models.assessment import AssessmentCreate, AssessmentRead
+from api.models.enums import Pathway, Transition
+from api.models.goal import (
+    GoalCreate,
+    GoalUpdate,
+    ReviewCreate,
+    ReviewRead,
+    StepCreate,
+    StepRead,
+    StepUpdate,
+)
 from api.models.matching import OrganisationUpdate
 from api.models.person import PersonCreate, PersonUpdate
 from api.models.relationship import (
@@ -22,13 +33,39 @@ from api.models.relationship import (
     RelationshipEnd,
     RelationshipUpdate,
 )
+from api.models.session import SessionCreate, SessionUpdate
 from api.schema.context import Context
 from api.schema.inputs import input_type, to_model
 from api.schema.problems import Problem, problem_of
-from api.schema.types import CheckIn, NonAssociation, Organisation, Person, Relationship
-from api.services import non_associations, organisation, people, relationships
+from api.schema.types import (
+    Assessment,
+    CheckIn,
+    Goal,
+    NonAssociation,
+    Organisation,
+    Person,
+    Relationship,
+    Review,
+    Session,
+    Step,
+)
+from api.services import (
+    assessments,
+    goals,
+    non_associations,
+    organisation,
+    people,
+    relationships,
+    sessions,
+)
 
 R = TypeVar("R")
+
+
+@strawberry.input(description="One pathway's score, 1..10.")
+class PathwayScoreInput:
+    pathway: Pathway
+    score: int
 
 
 @strawberry.type(description="What was removed.")
@@ -41,6 +78,11 @@ RelationshipResult = Annotated[Relationship | Problem, strawberry.union("Relatio
 CheckInResult = Annotated[CheckIn | Problem, strawberry.union("CheckInResult")]
 NonAssociationResult = Annotated[NonAssociation | Problem, strawberry.union("NonAssociationResult")]
 OrganisationResult = Annotated[Organisation | Problem, strawberry.union("OrganisationResult")]
+GoalResult = Annotated[Goal | Problem, strawberry.union("GoalResult")]
+StepResult = Annotated[Step | Problem, strawberry.union("StepResult")]
+ReviewResult = Annotated[Review | Problem, strawberry.union("ReviewResult")]
+SessionResult = Annotated[Session | Problem, strawberry.union("SessionResult")]
+AssessmentResult = Annotated[Assessment | Problem, strawberry.union("AssessmentResult")]
 RemovedResult = Annotated[Removed | Problem, strawberry.union("RemovedResult")]
 
 PersonCreateInput = input_type(PersonCreate)
@@ -51,6 +93,13 @@ RelationshipEndInput = input_type(RelationshipEnd)
 CheckInCreateInput = input_type(CheckInCreate)
 NonAssociationCreateInput = input_type(NonAssociationCreate)
 OrganisationUpdateInput = input_type(OrganisationUpdate)
+GoalCreateInput = input_type(GoalCreate)
+GoalUpdateInput = input_type(GoalUpdate)
+StepCreateInput = input_type(StepCreate)
+StepUpdateInput = input_type(StepUpdate)
+ReviewCreateInput = input_type(ReviewCreate)
+SessionCreateInput = input_type(SessionCreate)
+SessionUpdateInput = input_type(SessionUpdate)
 
 ExpectedVersion = Annotated[
     int | None,
@@ -242,3 +291,120 @@ class Mutation:
             return Organisation.from_pydantic(organisation.present(org))
 
         return await _attempt(info, ("admin",), work)
+
+    @strawberry.mutation(description="Set a goal; a mentee's own goal is agreed at once.")
+    async def create_goal(
+        self,
+        info: Info[Context, None],
+        input: GoalCreateInput,  # type: ignore[valid-type]
+    ) -> GoalResult:
+        async def work(db: AsyncSession, caller: Principal) -> Goal:
+            goal = await goals.create_goal(db, caller, to_model(GoalCreate, input))
+            return Goal.from_pydantic((await goals.present(db, [goal]))[0])
+
+        return await _attempt(info, ("goals:write",), work)
+
+    @strawberry.mutation(description="Change a goal, record agreement, or move its status.")
+    async def update_goal(
+        self,
+        info: Info[Context, None],
+        id: uuid.UUID,
+        input: GoalUpdateInput,  # type: ignore[valid-type]
+        expected_version: ExpectedVersion = None,
+    ) -> GoalResult:
+        async def work(db: AsyncSession, caller: Principal) -> Goal:
+            goal = await goals.update_goal(
+                db, caller, id, to_model(GoalUpdate, input), if_match=expected_version
+            )
+            return Goal.from_pydantic((await goals.present(db, [goal]))[0])
+
+        return await _attempt(info, ("goals:write",), work)
+
+    @strawberry.mutation(description="Add a small step at the end of a goal's plan.")
+    async def add_step(
+        self,
+        info: Info[Context, None],
+        goal_id: uuid.UUID,
+        input: StepCreateInput,  # type: ignore[valid-type]
+    ) -> StepResult:
+        async def work(db: AsyncSession, caller: Principal) -> Step:
+            step = await goals.add_step(db, caller, goal_id, to_model(StepCreate, input))
+            return Step.from_pydantic(StepRead.model_validate(step, from_attributes=True))
+
+        return await _attempt(info, ("goals:write",), work)
+
+    @strawberry.mutation(description="Rename, re-date, or mark a step done or skipped.")
+    async def update_step(
+        self,
+        info: Info[Context, None],
+        goal_id: uuid.UUID,
+        id: uuid.UUID,
+        input: StepUpdateInput,  # type: ignore[valid-type]
+    ) -> StepResult:
+        async def work(db: AsyncSession, caller: Principal) -> Step:
+            step = await goals.update_step(db, caller, goal_id, id, to_model(StepUpdate, input))
+            return Step.from_pydantic(StepRead.model_validate(step, from_attributes=True))
+
+        return await _attempt(info, ("goals:write",), work)
+
+    @strawberry.mutation(description="Add a dated progress review; a lapse changes no status.")
+    async def add_review(
+        self,
+        info: Info[Context, None],
+        goal_id: uuid.UUID,
+        input: ReviewCreateInput,  # type: ignore[valid-type]
+    ) -> ReviewResult:
+        async def work(db: AsyncSession, caller: Principal) -> Review:
+            review = await goals.add_review(db, caller, goal_id, to_model(ReviewCreate, input))
+            return Review.from_pydantic(ReviewRead.model_validate(review, from_attributes=True))
+
+        return await _attempt(info, ("goals:write",), work)
+
+    @strawberry.mutation(description="Plan a session, or record one that has happened.")
+    async def create_session(
+        self,
+        info: Info[Context, None],
+        input: SessionCreateInput,  # type: ignore[valid-type]
+    ) -> SessionResult:
+        async def work(db: AsyncSession, caller: Principal) -> Session:
+            session = await sessions.create_session(db, caller, to_model(SessionCreate, input))
+            return Session.from_pydantic((await sessions.present(db, caller, [session]))[0])
+
+        return await _attempt(info, ("sessions:write",), work)
+
+    @strawberry.mutation(description="Reschedule a session or record how it went.")
+    async def update_session(
+        self,
+        info: Info[Context, None],
+        id: uuid.UUID,
+        input: SessionUpdateInput,  # type: ignore[valid-type]
+        expected_version: ExpectedVersion = None,
+    ) -> SessionResult:
+        async def work(db: AsyncSession, caller: Principal) -> Session:
+            session = await sessions.update_session(
+                db, caller, id, to_model(SessionUpdate, input), if_match=expected_version
+            )
+            return Session.from_pydantic((await sessions.present(db, caller, [session]))[0])
+
+        return await _attempt(info, ("sessions:write",), work)
+
+    @strawberry.mutation(description="Record a self-assessment: a 1..10 score per pathway.")
+    async def record_assessment(
+        self,
+        info: Info[Context, None],
+        mentee_id: uuid.UUID,
+        taken_on: date,
+        scores: list[PathwayScoreInput],
+    ) -> AssessmentResult:
+        async def work(db: AsyncSession, caller: Principal) -> Assessment:
+            data = AssessmentCreate.model_validate(
+                {
+                    "mentee_id": mentee_id,
+                    "taken_on": taken_on,
+                    "scores": {s.pathway.value: s.score for s in scores},
+                }
+            )
+            row = await assessments.record_assessment(db, caller, data)
+            return Assessment.of(AssessmentRead.model_validate(row, from_attributes=True))
+
+        return await _attempt(info, ("assessments:write",), work)

@@ -1,20 +1,33 @@
 """Root queries: each calls the same service function as the matching REST endpoint."""
 
+import functools
 import uuid
-from datetime import datetime
-from typing import TypeVar
+from collections.abc import Awaitable, Callable
+from datetime import date, datetime
+from typing import ParamSpec, TypeVar
 
 import strawberry
 from pydantic import TypeAdapter, ValidationError
 from strawberry.types import Info
 
 from api.errors import Invalid, NotFound
+from api.models.assessment import AssessmentRead
 from api.models.common import Timestamp
-from api.models.enums import PersonKind, Phase, RelationshipStatus
+from api.models.enums import (
+    GoalStatus,
+    Pathway,
+    PersonKind,
+    Phase,
+    RelationshipStatus,
+    SessionStatus,
+)
 from api.schema.context import Context
 from api.schema.limits import MAX_PAGE
 from api.schema.types import (
+    Assessment,
     Connection,
+    DistanceTravelledType,
+    Goal,
     MatchSuggestion,
     Me,
     NonAssociation,
@@ -22,19 +35,27 @@ from api.schema.types import (
     PageInfo,
     Person,
     Relationship,
+    Session,
 )
 from api.services import (
     accounts,
+    assessments,
+    goals,
     matching,
     non_associations,
     organisation,
     people,
     relationships,
+    sessions,
 )
+from api.services.goals import GoalFilter
 from api.services.people import PeopleFilter
 from api.services.relationships import RelationshipFilter
+from api.services.sessions import SessionFilter
 
 T = TypeVar("T")
+R = TypeVar("R")
+P = ParamSpec("P")
 
 
 def _page_size(first: int) -> int:
@@ -55,6 +76,19 @@ def _zoned(when: datetime | None) -> datetime | None:
         ) from exc
 
 
+def one_at_a_time(resolver: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[R]]:
+    """Root fields run concurrently; their database work takes turns on the one session."""
+
+    @functools.wraps(resolver)
+    async def run(*args: P.args, **kwargs: P.kwargs) -> R:
+        info = kwargs["info"]
+        assert isinstance(info, Info)
+        async with info.context.db_lock:
+            return await resolver(*args, **kwargs)
+
+    return run
+
+
 def _page(nodes: list[T], cursor: str | None) -> Connection[T]:
     return Connection(
         nodes=nodes, page_info=PageInfo(end_cursor=cursor, has_next_page=cursor is not None)
@@ -68,12 +102,14 @@ class Query:
         return Me.from_pydantic(accounts.describe(info.context.require()))
 
     @strawberry.field(description="Your organisation and its settings.")
+    @one_at_a_time
     async def organisation(self, info: Info[Context, None]) -> Organisation:
         context = info.context
         org = await organisation.get_organisation(context.db, context.require())
         return Organisation.from_pydantic(organisation.present(org))
 
     @strawberry.field(description="One person, or null if absent or not yours to see.")
+    @one_at_a_time
     async def person(self, info: Info[Context, None], id: uuid.UUID) -> Person | None:
         context = info.context
         caller = context.require("people:read")
@@ -84,6 +120,7 @@ class Query:
         return Person.from_pydantic(people.present(found, caller))
 
     @strawberry.field(description="People you may see, oldest first.")
+    @one_at_a_time
     async def people(
         self,
         info: Info[Context, None],
@@ -110,6 +147,7 @@ class Query:
         return _page([Person.from_pydantic(people.present(p, caller)) for p in rows], cursor)
 
     @strawberry.field(description="One relationship, or null if absent or not yours to see.")
+    @one_at_a_time
     async def relationship(self, info: Info[Context, None], id: uuid.UUID) -> Relationship | None:
         context = info.context
         caller = context.require("relationships:read")
@@ -121,6 +159,7 @@ class Query:
         return Relationship.from_pydantic(read)
 
     @strawberry.field(description="Relationships you may see, oldest first.")
+    @one_at_a_time
     async def relationships(
         self,
         info: Info[Context, None],
@@ -147,7 +186,133 @@ class Query:
         reads = await relationships.present(context.db, rows)
         return _page([Relationship.from_pydantic(read) for read in reads], cursor)
 
+    @strawberry.field(description="One goal, or null if absent or not yours to see.")
+    @one_at_a_time
+    async def goal(self, info: Info[Context, None], id: uuid.UUID) -> Goal | None:
+        context = info.context
+        caller = context.require("goals:read")
+        try:
+            found = await goals.find_goal(context.db, caller, id)
+        except NotFound:
+            return None
+        (read,) = await goals.present(context.db, [found])
+        return Goal.from_pydantic(read)
+
+    @strawberry.field(description="Goals of the mentees you may see, oldest first.")
+    @one_at_a_time
+    async def goals(
+        self,
+        info: Info[Context, None],
+        mentee_id: uuid.UUID | None = None,
+        relationship_id: uuid.UUID | None = None,
+        pathway: Pathway | None = None,
+        status: GoalStatus | None = None,
+        review_due_before: date | None = None,
+        updated_since: datetime | None = None,
+        first: int = 50,
+        after: str | None = None,
+    ) -> Connection[Goal]:
+        context = info.context
+        caller = context.require("goals:read")
+        filters = GoalFilter(
+            mentee_id=mentee_id,
+            relationship_id=relationship_id,
+            pathway=pathway,
+            status=status,
+            review_due_before=review_due_before,
+            updated_since=_zoned(updated_since),
+        )
+        rows, cursor = await goals.list_goals(
+            context.db, caller, filters, limit=_page_size(first), cursor=after
+        )
+        return _page(
+            [Goal.from_pydantic(read) for read in await goals.present(context.db, rows)], cursor
+        )
+
+    @strawberry.field(description="One session, or null if absent or not yours to see.")
+    @one_at_a_time
+    async def session(self, info: Info[Context, None], id: uuid.UUID) -> Session | None:
+        context = info.context
+        caller = context.require("sessions:read")
+        try:
+            found = await sessions.find_session(context.db, caller, id)
+        except NotFound:
+            return None
+        (read,) = await sessions.present(context.db, caller, [found])
+        return Session.from_pydantic(read)
+
+    @strawberry.field(description="Sessions of the relationships you may see.")
+    @one_at_a_time
+    async def sessions(
+        self,
+        info: Info[Context, None],
+        relationship_id: uuid.UUID | None = None,
+        mentee_id: uuid.UUID | None = None,
+        mentor_id: uuid.UUID | None = None,
+        status: SessionStatus | None = None,
+        starts_from: datetime | None = None,
+        starts_before: datetime | None = None,
+        updated_since: datetime | None = None,
+        first: int = 50,
+        after: str | None = None,
+    ) -> Connection[Session]:
+        context = info.context
+        caller = context.require("sessions:read")
+        filters = SessionFilter(
+            relationship_id=relationship_id,
+            mentee_id=mentee_id,
+            mentor_id=mentor_id,
+            status=status,
+            starts_from=_zoned(starts_from),
+            starts_before=_zoned(starts_before),
+            updated_since=_zoned(updated_since),
+        )
+        rows, cursor = await sessions.list_sessions(
+            context.db, caller, filters, limit=_page_size(first), cursor=after
+        )
+        reads = await sessions.present(context.db, caller, rows)
+        return _page([Session.from_pydantic(read) for read in reads], cursor)
+
+    @strawberry.field(description="Assessments of the mentees you may see.")
+    @one_at_a_time
+    async def assessments(
+        self,
+        info: Info[Context, None],
+        mentee_id: uuid.UUID | None = None,
+        updated_since: datetime | None = None,
+        first: int = 50,
+        after: str | None = None,
+    ) -> Connection[Assessment]:
+        context = info.context
+        caller = context.require("assessments:read")
+        rows, cursor = await assessments.list_assessments(
+            context.db,
+            caller,
+            mentee_id=mentee_id,
+            updated_since=_zoned(updated_since),
+            limit=_page_size(first),
+            cursor=after,
+        )
+        return _page(
+            [Assessment.of(AssessmentRead.model_validate(r, from_attributes=True)) for r in rows],
+            cursor,
+        )
+
+    @strawberry.field(description="Per pathway: first and latest score, and the change.")
+    @one_at_a_time
+    async def distance_travelled(
+        self, info: Info[Context, None], mentee_id: uuid.UUID
+    ) -> DistanceTravelledType | None:
+        context = info.context
+        caller = context.require("assessments:read")
+        try:
+            found = await assessments.distance_travelled(context.db, caller, mentee_id)
+        except NotFound:
+            return None
+        return DistanceTravelledType.from_pydantic(found)
+
     @strawberry.field(description="Eligible mentors for a mentee, best first (staff).")
+    @one_at_a_time
     async def match_suggestions(
         self, info: Info[Context, None], mentee_id: uuid.UUID, limit: int = 10
     ) -> list[MatchSuggestion]:
@@ -159,6 +324,7 @@ class Query:
         return [MatchSuggestion.from_pydantic(s) for s in found]
 
     @strawberry.field(description="People a mentee must never be matched with.")
+    @one_at_a_time
     async def non_associations(
         self, info: Info[Context, None], mentee_id: uuid.UUID
     ) -> list[NonAssociation]:

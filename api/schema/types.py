@@ -1,7 +1,7 @@
 """GraphQL object types, made from the same read models the REST API returns."""
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Annotated, Generic, TypeVar
 
 import strawberry
@@ -9,7 +9,9 @@ from strawberry.permission import BasePermission
 from strawberry.types import Info
 
 from api.models.accounts import Me as MeModel
-from api.models.enums import Phase
+from api.models.assessment import AssessmentRead, DistanceTravelled, PathwayDistance
+from api.models.enums import Pathway, Phase
+from api.models.goal import GoalRead, GoalStatusChangeRead, ReviewRead, StepProgress, StepRead
 from api.models.matching import MatchingWeights as WeightsModel
 from api.models.matching import MatchSuggestion as SuggestionModel
 from api.models.matching import OrganisationRead
@@ -22,6 +24,7 @@ from api.models.relationship import (
     RelationshipEventRead,
     RelationshipRead,
 )
+from api.models.session import SessionRead
 
 if TYPE_CHECKING:
     from api.schema.context import Context
@@ -76,6 +79,14 @@ class MentorProfile:
 @strawberry.experimental.pydantic.type(model=PersonRead, all_fields=True)
 class Person:
     id: strawberry.auto
+
+    @strawberry.field(description="This mentee's goals you may see (needs goals:read).")
+    async def goals(
+        self, info: Info
+    ) -> list[Annotated["Goal", strawberry.lazy("api.schema.types")]]:
+        context: Context = info.context
+        context.require("goals:read")
+        return [Goal.from_pydantic(r) for r in await context.load.goals_of.load(self.id)]
 
     @strawberry.field(description="This person's relationships you may see, as mentee or mentor.")
     async def relationships(
@@ -139,6 +150,14 @@ class Relationship:
             if event.field == "phase"
         ]
 
+    @strawberry.field(description="The relationship's sessions (needs sessions:read).")
+    async def sessions(
+        self, info: Info
+    ) -> list[Annotated["Session", strawberry.lazy("api.schema.types")]]:
+        context: Context = info.context
+        context.require("sessions:read")
+        return [Session.from_pydantic(r) for r in await context.load.sessions_of.load(self.id)]
+
     @strawberry.field(description="The mentee, if you may see them.")
     async def mentee(self, info: Info) -> Person | None:
         return await _person(info, self.mentee_id)
@@ -152,6 +171,118 @@ async def _person(info: Info, person_id: uuid.UUID) -> Person | None:
     context: Context = info.context
     read = await context.load.person.load(person_id)
     return Person.from_pydantic(read) if read else None
+
+
+@strawberry.experimental.pydantic.type(model=GoalStatusChangeRead)
+class GoalStatusChange:
+    from_: strawberry.auto = strawberry.field(name="from")
+    to: strawberry.auto
+    at: strawberry.auto
+    by: strawberry.auto
+    note: strawberry.auto
+
+
+@strawberry.experimental.pydantic.type(model=StepProgress, all_fields=True)
+class StepProgressType:
+    pass
+
+
+@strawberry.experimental.pydantic.type(model=StepRead, all_fields=True)
+class Step:
+    pass
+
+
+@strawberry.experimental.pydantic.type(model=ReviewRead, all_fields=True)
+class Review:
+    pass
+
+
+@strawberry.experimental.pydantic.type(model=GoalRead)
+class Goal:
+    id: strawberry.auto
+    created_at: strawberry.auto
+    updated_at: strawberry.auto
+    version: strawberry.auto
+    mentee_id: strawberry.auto
+    relationship_id: strawberry.auto
+    pathway: strawberry.auto
+    title: strawberry.auto
+    description: strawberry.auto
+    set_by: strawberry.auto
+    agreed_by_mentee: strawberry.auto
+    agreed_at: strawberry.auto
+    agreed_by: strawberry.auto
+    status: strawberry.auto
+    target_date: strawberry.auto
+    review_date: strawberry.auto
+    history: strawberry.auto
+    step_progress: strawberry.auto
+
+    @strawberry.field(description="The action plan's small steps, in order.")
+    async def steps(self, info: Info) -> list[Step]:
+        context: Context = info.context
+        return [Step.from_pydantic(r) for r in await context.load.steps_of.load(self.id)]
+
+    @strawberry.field(description="Dated progress notes, oldest first.")
+    async def reviews(self, info: Info) -> list[Review]:
+        context: Context = info.context
+        return [Review.from_pydantic(r) for r in await context.load.reviews_of.load(self.id)]
+
+
+@strawberry.experimental.pydantic.type(model=SessionRead)
+class Session:
+    id: strawberry.auto
+    created_at: strawberry.auto
+    updated_at: strawberry.auto
+    version: strawberry.auto
+    relationship_id: strawberry.auto
+    mentee_id: strawberry.auto
+    mentor_id: strawberry.auto
+    scheduled_start: strawberry.auto
+    duration_minutes: strawberry.auto
+    format: strawberry.auto
+    setting: strawberry.auto
+    status: strawberry.auto
+    status_reason: strawberry.auto
+    topics: strawberry.auto
+    goal_ids: strawberry.auto
+    notes: strawberry.auto
+    wellbeing: strawberry.auto
+    private_notes: strawberry.auto = sensitive()
+
+
+@strawberry.type
+class PathwayScore:
+    pathway: Pathway
+    score: int
+
+
+@strawberry.type
+class Assessment:
+    id: uuid.UUID
+    created_at: datetime
+    updated_at: datetime
+    version: int
+    mentee_id: uuid.UUID
+    taken_on: date
+    scores: list[PathwayScore]
+    recorded_by: str
+
+    @classmethod
+    def of(cls, read: AssessmentRead) -> "Assessment":
+        fields = read.model_dump(exclude={"scores"})
+        scores = [PathwayScore(pathway=p, score=v) for p, v in sorted(read.scores.items())]
+        return cls(**fields, scores=scores)
+
+
+@strawberry.experimental.pydantic.type(model=PathwayDistance, all_fields=True)
+class PathwayDistanceType:
+    pass
+
+
+@strawberry.experimental.pydantic.type(model=DistanceTravelled, all_fields=True)
+class DistanceTravelledType:
+    pass
 
 
 @strawberry.experimental.pydantic.type(model=NonAssociationRead)

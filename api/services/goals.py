@@ -87,6 +87,59 @@ async def find_goal(db: AsyncSession, caller: Principal, goal_id: uuid.UUID) -> 
     return goal
 
 
+async def of_mentees(
+    db: AsyncSession, caller: Principal, mentee_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, list[Goal]]:
+    """Each mentee's visible goals, oldest first (one query for any number of mentees)."""
+    rows = (
+        await db.exec(
+            select(Goal)
+            .where(col(Goal.mentee_id).in_(mentee_ids), visible_for_mentee(caller, Goal))
+            .order_by(col(Goal.created_at), col(Goal.id))
+        )
+    ).all()
+    found: dict[uuid.UUID, list[Goal]] = {i: [] for i in mentee_ids}
+    for goal in rows:
+        found[goal.mentee_id].append(goal)
+    return found
+
+
+async def steps_of(
+    db: AsyncSession, caller: Principal, goal_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, list[GoalStep]]:
+    """The steps of each visible goal, in plan order (one query)."""
+    visible = select(Goal.id).where(visible_for_mentee(caller, Goal))
+    rows = (
+        await db.exec(
+            select(GoalStep)
+            .where(col(GoalStep.goal_id).in_(goal_ids), col(GoalStep.goal_id).in_(visible))
+            .order_by(col(GoalStep.position))
+        )
+    ).all()
+    found: dict[uuid.UUID, list[GoalStep]] = {i: [] for i in goal_ids}
+    for step in rows:
+        found[step.goal_id].append(step)
+    return found
+
+
+async def reviews_of(
+    db: AsyncSession, caller: Principal, goal_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, list[GoalReview]]:
+    """The reviews of each visible goal, oldest first (one query)."""
+    visible = select(Goal.id).where(visible_for_mentee(caller, Goal))
+    rows = (
+        await db.exec(
+            select(GoalReview)
+            .where(col(GoalReview.goal_id).in_(goal_ids), col(GoalReview.goal_id).in_(visible))
+            .order_by(col(GoalReview.reviewed_on), col(GoalReview.created_at))
+        )
+    ).all()
+    found: dict[uuid.UUID, list[GoalReview]] = {i: [] for i in goal_ids}
+    for review in rows:
+        found[review.goal_id].append(review)
+    return found
+
+
 async def create_goal(db: AsyncSession, caller: Principal, data: GoalCreate) -> Goal:
     """A goal set by the caller; a mentee's own goal is agreed (and active) from the start."""
     mentee = await _visible_mentee(db, caller, data.mentee_id)
@@ -162,7 +215,7 @@ async def update_goal(
 
 async def list_steps(db: AsyncSession, caller: Principal, goal_id: uuid.UUID) -> list[GoalStep]:
     goal = await find_goal(db, caller, goal_id)
-    return list(await _steps(db, goal.id))
+    return (await steps_of(db, caller, [goal.id]))[goal.id]
 
 
 async def add_step(
@@ -225,7 +278,7 @@ async def reorder_steps(
     db: AsyncSession, caller: Principal, goal_id: uuid.UUID, data: StepOrder
 ) -> list[GoalStep]:
     goal = await find_goal(db, caller, goal_id)
-    steps = {step.id: step for step in await _steps(db, goal.id)}
+    steps = {step.id: step for step in (await steps_of(db, caller, [goal.id]))[goal.id]}
     if sorted(map(str, data.step_ids)) != sorted(map(str, steps)):
         raise Invalid("Name every step of the goal exactly once.", loc=["body", "step_ids"])
     for position, step_id in enumerate(data.step_ids, start=1):
@@ -259,13 +312,7 @@ async def list_reviews(
     db: AsyncSession, caller: Principal, goal_id: uuid.UUID
 ) -> Sequence[GoalReview]:
     goal = await find_goal(db, caller, goal_id)
-    return (
-        await db.exec(
-            select(GoalReview)
-            .where(GoalReview.goal_id == goal.id)
-            .order_by(col(GoalReview.reviewed_on), col(GoalReview.created_at))
-        )
-    ).all()
+    return (await reviews_of(db, caller, [goal.id]))[goal.id]
 
 
 async def present(db: AsyncSession, goals: Sequence[Goal]) -> list[GoalRead]:
@@ -307,7 +354,7 @@ async def present(db: AsyncSession, goals: Sequence[Goal]) -> list[GoalRead]:
         GoalRead.model_validate(
             {
                 **goal.model_dump(),
-                "steps": progress.get(goal.id, StepProgress(done=0, total=0)),
+                "step_progress": progress.get(goal.id, StepProgress(done=0, total=0)),
                 "history": history[goal.id],
             }
         )
@@ -372,14 +419,6 @@ async def _check_relationship(
     relationship = await db.get(MentoringRelationship, relationship_id)
     if relationship is None or relationship.mentee_id != mentee_id:
         raise Invalid("That relationship is not this mentee's.", loc=["body", "relationship_id"])
-
-
-async def _steps(db: AsyncSession, goal_id: uuid.UUID) -> Sequence[GoalStep]:
-    return (
-        await db.exec(
-            select(GoalStep).where(GoalStep.goal_id == goal_id).order_by(col(GoalStep.position))
-        )
-    ).all()
 
 
 async def _step(db: AsyncSession, goal: Goal, step_id: uuid.UUID) -> GoalStep:

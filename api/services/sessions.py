@@ -63,6 +63,27 @@ async def list_sessions(
     return await paginate(db, stmt, MentoringSession, limit=limit, cursor=cursor)
 
 
+async def of_relationships(
+    db: AsyncSession, caller: Principal, relationship_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, list[MentoringSession]]:
+    """Each visible relationship's sessions, by start time (one query)."""
+    visible_ids = select(MentoringRelationship.id).where(visible_relationships_clause(caller))
+    rows = (
+        await db.exec(
+            select(MentoringSession)
+            .where(
+                col(MentoringSession.relationship_id).in_(relationship_ids),
+                col(MentoringSession.relationship_id).in_(visible_ids),
+            )
+            .order_by(col(MentoringSession.scheduled_start), col(MentoringSession.id))
+        )
+    ).all()
+    found: dict[uuid.UUID, list[MentoringSession]] = {i: [] for i in relationship_ids}
+    for session in rows:
+        found[session.relationship_id].append(session)
+    return found
+
+
 async def find_session(
     db: AsyncSession, caller: Principal, session_id: uuid.UUID
 ) -> MentoringSession:

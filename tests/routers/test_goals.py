@@ -38,7 +38,7 @@ async def test_a_mentees_own_goal_is_agreed_from_the_start(
         (None, "proposed"),
         ("proposed", "active"),
     ]
-    assert goal["steps"] == {"done": 0, "total": 0}
+    assert goal["step_progress"] == {"done": 0, "total": 0}
 
 
 async def test_a_goal_set_with_the_mentee_waits_for_their_agreement(
@@ -133,10 +133,10 @@ async def test_small_steps_in_order(client: httpx.AsyncClient, world: World) -> 
         f"{steps_path}/{ids[1]}", json={"status": "skipped"}, headers=headers
     )
     assert skipped.json()["done_on"] is None
-    progress = (await client.get(f"{BASE}/{goal['id']}", headers=headers)).json()["steps"]
+    progress = (await client.get(f"{BASE}/{goal['id']}", headers=headers)).json()["step_progress"]
     assert progress == {"done": 1, "total": 3}
     assert (await client.delete(f"{steps_path}/{ids[2]}", headers=headers)).status_code == 204
-    progress = (await client.get(f"{BASE}/{goal['id']}", headers=headers)).json()["steps"]
+    progress = (await client.get(f"{BASE}/{goal['id']}", headers=headers)).json()["step_progress"]
     assert progress == {"done": 1, "total": 2}
     other = (await set_goal(client, world, "mentee", world.self_mentee.id)).json()
     wrong_goal = await client.patch(
