@@ -1,7 +1,8 @@
 """The demo organisation: believable people and a login for every role (development only)."""
 
 import random
-from datetime import date, timedelta
+import uuid
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlmodel import select
@@ -10,6 +11,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from api.auth.principal import Principal
 from api.auth.scopes import ROLE_SCOPES
 from api.models import Organisation, Person
+from api.models.assessment import AssessmentCreate
 from api.models.enums import (
     CustodyStatus,
     EndingReason,
@@ -19,9 +21,14 @@ from api.models.enums import (
     Phase,
     RiskLevel,
     Role,
+    SessionFormat,
+    SessionSetting,
+    SessionStatus,
+    StepStatus,
     Transition,
     VettingStatus,
 )
+from api.models.goal import GoalCreate, GoalUpdate, ReviewCreate, StepCreate, StepUpdate
 from api.models.person import (
     MenteeProfileCreate,
     MenteeProfileUpdate,
@@ -35,7 +42,16 @@ from api.models.relationship import (
     RelationshipEnd,
     RelationshipUpdate,
 )
-from api.services import accounts, non_associations, people, relationships
+from api.models.session import SessionCreate
+from api.services import (
+    accounts,
+    assessments,
+    goals,
+    non_associations,
+    people,
+    relationships,
+    sessions,
+)
 from api.services.relationships import RelationshipFilter
 
 DEMO_ORG = "Demo: Northgate Mentoring"
@@ -168,6 +184,7 @@ async def seed(db: AsyncSession) -> dict[str, Any]:
     mentees = [await people.create_person(db, system, _mentee(i, rng, today)) for i in range(24)]
 
     await _relationships(db, system, mentors, mentees)
+    await _plans(db, system, mentees[:8], today)
 
     for role in (Role.admin, Role.coordinator, Role.analyst):
         await accounts.create_user(
@@ -265,6 +282,141 @@ async def _relationships(
             reason="Sam knew him on the wing at HMP Durham.",
         ),
     )
+
+
+_GOALS = [
+    (
+        "accommodation",
+        "Get on the council housing register",
+        ["Ask the housing officer for the form", "Fill in the form with Sam", "Hand it in"],
+    ),
+    (
+        "education_training_employment",
+        "Get a CSCS card",
+        ["Book the health and safety test", "Revise with the app", "Sit the test"],
+    ),
+    ("health", "Register with a GP", ["Find the nearest surgery", "Take ID to register"]),
+    (
+        "drugs_alcohol",
+        "Go to a recovery group each week",
+        ["Find a group near the hostel", "Go to the first meeting"],
+    ),
+    ("finance_benefit_debt", "Open a bank account", ["Get a letter from probation as ID"]),
+]
+
+
+async def _plans(db: AsyncSession, system: Principal, mentees: list[Person], today: date) -> None:
+    """Goals at various stages (with steps and a review with a lapse), sessions of every
+    status over recent months, and two assessments each."""
+    for index, mentee in enumerate(mentees):
+        pathway, title, steps = _GOALS[index % len(_GOALS)]
+        goal = await goals.create_goal(
+            db,
+            system,
+            GoalCreate(
+                mentee_id=mentee.id,
+                pathway=Pathway(pathway),
+                title=title,
+                review_date=today + timedelta(days=14 - 7 * (index % 3)),
+            ),
+        )
+        if index % 4 != 3:  # most are agreed; some still wait for the mentee
+            await goals.update_goal(db, system, goal.id, GoalUpdate(agreed_by_mentee=True))
+        for number, step_title in enumerate(steps):
+            step = await goals.add_step(db, system, goal.id, StepCreate(title=step_title))
+            if number < index % len(steps):
+                await goals.update_step(
+                    db, system, goal.id, step.id, StepUpdate(status=StepStatus.done)
+                )
+        await goals.add_review(
+            db,
+            system,
+            goal.id,
+            ReviewCreate(
+                reviewed_on=today - timedelta(days=10),
+                note="Good start; one step done.",
+                progress=4,
+                lapse=False,
+            ),
+        )
+        if index % 3 == 0:
+            await goals.add_review(
+                db,
+                system,
+                goal.id,
+                ReviewCreate(
+                    reviewed_on=today - timedelta(days=3),
+                    note="Had a drink after a bad week; talked it through and back on track.",
+                    progress=3,
+                    lapse=True,
+                ),
+            )
+        for months_ago in (3, 1):
+            scores = {
+                p: min(10, max(1, 3 + (index + len(p)) % 4 + (3 - months_ago)))
+                for p in (Pathway(pathway), Pathway.attitudes_thinking_behaviour)
+            }
+            await assessments.record_assessment(
+                db,
+                system,
+                AssessmentCreate(
+                    mentee_id=mentee.id,
+                    taken_on=today - timedelta(days=30 * months_ago),
+                    scores=scores,
+                ),
+            )
+        await _sessions(db, system, mentee, goal.id, today, index)
+
+
+async def _sessions(
+    db: AsyncSession,
+    system: Principal,
+    mentee: Person,
+    goal_id: uuid.UUID,
+    today: date,
+    index: int,
+) -> None:
+    open_relationships, _ = await relationships.list_relationships(
+        db, system, RelationshipFilter(mentee_id=mentee.id), limit=5, cursor=None
+    )
+    current = [r for r in open_relationships if r.status != "ended"]
+    if not current:
+        return
+    relationship = current[0]
+    setting = (
+        SessionSetting.custody
+        if relationship.phase == Phase.custody
+        else (SessionSetting.community)
+    )
+    now = datetime.now(UTC)
+    plan: list[tuple[int, SessionStatus, str | None]] = [
+        (-60, SessionStatus.held, None),
+        (-45, SessionStatus.missed_by_mentee, "Moved wings; the visit was not booked."),
+        (-30, SessionStatus.held, None),
+        (-14, SessionStatus.cancelled, "Prison lockdown."),
+        (-7, SessionStatus.missed_by_mentor, "Mentor unwell."),
+        (-2, SessionStatus.held, None),
+        (5, SessionStatus.scheduled, None),
+    ]
+    for days, status, reason in plan[index % 2 :]:
+        held = status == SessionStatus.held
+        await sessions.create_session(
+            db,
+            system,
+            SessionCreate(
+                relationship_id=relationship.id,
+                scheduled_start=now + timedelta(days=days),
+                duration_minutes=60 if held else None,
+                format=SessionFormat.activity if days == -30 else SessionFormat.one_to_one,
+                setting=setting,
+                status=status,
+                status_reason=reason,
+                topics=[Pathway.accommodation] if held else [],
+                goal_ids=[goal_id] if held else [],
+                notes="Went through the plan step by step." if held else None,
+                wellbeing=3 + (days % 3) if held else None,
+            ),
+        )
 
 
 def _mentor(spec: dict[str, Any], rng: random.Random, today: date) -> PersonCreate:

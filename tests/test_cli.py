@@ -186,10 +186,10 @@ def test_seed_demo_once_and_every_demo_login_works(database: str) -> None:
     )
 
 
-def test_seed_demo_covers_every_relationship_status_and_phase(database: str) -> None:
+def test_seed_demo_covers_the_domain(database: str) -> None:
     assert run("seed-demo")[0] == 0
 
-    async def relationships() -> list[dict[str, Any]]:
+    async def fetch() -> dict[str, Any]:
         app = create_app(make_settings(database))
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
@@ -203,21 +203,45 @@ def test_seed_demo_covers_every_relationship_status_and_phase(database: str) -> 
                     },
                 )
             ).json()["access_token"]
-            response = await client.get(
-                "/api/v1/relationships",
-                params={"limit": 200},
-                headers={"Authorization": f"Bearer {token}"},
-            )
+            headers = {"Authorization": f"Bearer {token}"}
+            found: dict[str, Any] = {}
+            for name in ("relationships", "goals", "sessions", "assessments"):
+                response = await client.get(
+                    f"/api/v1/{name}", params={"limit": 200}, headers=headers
+                )
+                found[name] = response.json()["items"]
+            found["reviews"] = [
+                review
+                for goal in found["goals"]
+                for review in (
+                    await client.get(f"/api/v1/goals/{goal['id']}/reviews", headers=headers)
+                ).json()
+            ]
         await app.state.engine.dispose()
-        items: list[dict[str, Any]] = response.json()["items"]
-        return items
+        return found
 
-    items = asyncio.run(relationships())
-    assert {r["status"] for r in items} == {"proposed", "active", "paused", "ended"}
-    assert {r["phase"] for r in items} == {"custody", "through_the_gate", "community"}
-    assert all(r["history"] for r in items)
-    released = [r for r in items if r["history"][-1]["note"] == "The mentee was released."]
+    found = asyncio.run(fetch())
+    rels = found["relationships"]
+    assert {r["status"] for r in rels} == {"proposed", "active", "paused", "ended"}
+    assert {r["phase"] for r in rels} == {"custody", "through_the_gate", "community"}
+    assert all(r["history"] for r in rels)
+    released = [r for r in rels if r["history"][-1]["note"] == "The mentee was released."]
     assert len(released) == 1
+    assert {g["status"] for g in found["goals"]} == {"proposed", "active"}
+    progress = {(g["step_progress"]["done"], g["step_progress"]["total"]) for g in found["goals"]}
+    assert len(progress) > 2  # steps at various stages
+    assert any(review["lapse"] for review in found["reviews"])
+    assert {s["status"] for s in found["sessions"]} == {
+        "scheduled",
+        "held",
+        "cancelled",
+        "missed_by_mentee",
+        "missed_by_mentor",
+    }
+    per_mentee: dict[str, int] = {}
+    for assessment in found["assessments"]:
+        per_mentee[assessment["mentee_id"]] = per_mentee.get(assessment["mentee_id"], 0) + 1
+    assert set(per_mentee.values()) == {2}
 
 
 def test_seed_demo_refuses_production(database: str, monkeypatch: pytest.MonkeyPatch) -> None:
