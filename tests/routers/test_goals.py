@@ -258,3 +258,28 @@ async def test_who_may_set_read_and_change_goals(
         assert (created.status_code, read.status_code, changed.status_code) == (201, 200, 200)
     else:
         assert (created.status_code, read.status_code, changed.status_code) == (422, 404, 404)
+
+
+@pytest.mark.parametrize(
+    ("caller", "expected"),
+    [
+        ("admin", (201, 201, 200)),
+        ("coordinator", (201, 201, 200)),
+        ("mentor", (201, 201, 200)),
+        ("mentee", (404, 404, 404)),
+        ("partner", (403, 403, 403)),
+        ("analyst", (403, 403, 403)),
+        ("foreign_coordinator", (404, 404, 404)),
+    ],
+)
+async def test_who_may_work_on_a_goals_steps_and_reviews(
+    client: httpx.AsyncClient, world: World, caller: str, expected: tuple[int, int, int]
+) -> None:
+    goal = (await set_goal(client, world, "coordinator", world.my_mentee.id)).json()
+    headers = world.headers(caller)
+    step = await client.post(f"{BASE}/{goal['id']}/steps", json={"title": "One"}, headers=headers)
+    review = await client.post(
+        f"{BASE}/{goal['id']}/reviews", json={"note": "Fine", "progress": 5}, headers=headers
+    )
+    listed = await client.get(f"{BASE}/{goal['id']}/steps", headers=headers)
+    assert (step.status_code, review.status_code, listed.status_code) == expected
