@@ -26,6 +26,7 @@ from api.models.goal import (
     StepUpdate,
 )
 from api.services import audit, people
+from api.services.grouping import group_by
 from api.services.pagination import paginate
 from api.services.versioning import check_version
 from api.services.visibility import visible_for_mentee
@@ -98,10 +99,7 @@ async def of_mentees(
             .order_by(col(Goal.created_at), col(Goal.id))
         )
     ).all()
-    found: dict[uuid.UUID, list[Goal]] = {i: [] for i in mentee_ids}
-    for goal in rows:
-        found[goal.mentee_id].append(goal)
-    return found
+    return group_by(mentee_ids, rows, lambda goal: goal.mentee_id)
 
 
 async def steps_of(
@@ -116,10 +114,7 @@ async def steps_of(
             .order_by(col(GoalStep.position))
         )
     ).all()
-    found: dict[uuid.UUID, list[GoalStep]] = {i: [] for i in goal_ids}
-    for step in rows:
-        found[step.goal_id].append(step)
-    return found
+    return group_by(goal_ids, rows, lambda step: step.goal_id)
 
 
 async def reviews_of(
@@ -134,10 +129,7 @@ async def reviews_of(
             .order_by(col(GoalReview.reviewed_on), col(GoalReview.created_at))
         )
     ).all()
-    found: dict[uuid.UUID, list[GoalReview]] = {i: [] for i in goal_ids}
-    for review in rows:
-        found[review.goal_id].append(review)
-    return found
+    return group_by(goal_ids, rows, lambda review: review.goal_id)
 
 
 async def create_goal(db: AsyncSession, caller: Principal, data: GoalCreate) -> Goal:

@@ -15,6 +15,7 @@ from api.models.base import utcnow
 from api.models.enums import OPEN_RELATIONSHIP_STATUSES, Role, SessionStatus
 from api.models.session import SessionCreate, SessionRead, SessionUpdate
 from api.services import audit
+from api.services.grouping import group_by
 from api.services.pagination import paginate
 from api.services.versioning import check_version
 from api.services.visibility import visible_relationships_clause
@@ -78,10 +79,7 @@ async def of_relationships(
             .order_by(col(MentoringSession.scheduled_start), col(MentoringSession.id))
         )
     ).all()
-    found: dict[uuid.UUID, list[MentoringSession]] = {i: [] for i in relationship_ids}
-    for session in rows:
-        found[session.relationship_id].append(session)
-    return found
+    return group_by(relationship_ids, rows, lambda session: session.relationship_id)
 
 
 async def find_session(
