@@ -12,7 +12,7 @@ from strawberry.types import Info
 
 from api.errors import Invalid, NotFound
 from api.models.assessment import AssessmentRead
-from api.models.common import Timestamp
+from api.models.common import QueryText, Timestamp
 from api.models.enums import (
     GoalStatus,
     Pathway,
@@ -89,6 +89,16 @@ def one_at_a_time(resolver: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[
     return run
 
 
+def _text(value: str | None, name: str) -> str | None:
+    """REST's rule for filter text: at most 100 characters, no NUL."""
+    if value is None:
+        return None
+    try:
+        return TypeAdapter(QueryText).validate_python(value)
+    except ValidationError as exc:
+        raise Invalid(f"`{name}` must be up to 100 characters of text.", loc=[name]) from exc
+
+
 def _page(nodes: list[T], cursor: str | None) -> Connection[T]:
     return Connection(
         nodes=nodes, page_info=PageInfo(end_cursor=cursor, has_next_page=cursor is not None)
@@ -136,9 +146,9 @@ class Query:
         caller = context.require("people:read")
         filters = PeopleFilter(
             kind=kind,
-            region=region,
-            q=q,
-            external_ref=external_ref,
+            region=_text(region, "region"),
+            q=_text(q, "q"),
+            external_ref=_text(external_ref, "externalRef"),
             updated_since=_zoned(updated_since),
         )
         rows, cursor = await people.list_people(

@@ -494,3 +494,12 @@ async def test_sibling_fields_share_the_session_safely(
         answer = await gql(client, world.headers("admin"), query)
         assert "errors" not in answer, answer
         assert answer["data"]["organisation"]["name"] == "Northgate"
+
+
+@pytest.mark.parametrize("text", ["a\x00b", "x" * 101])
+async def test_filter_text_follows_rest_rules(
+    client: httpx.AsyncClient, world: World, text: str
+) -> None:
+    query = "query ($q: String!) { people(q: $q) { nodes { id } } }"
+    answer = await gql(client, world.headers("admin"), query, q=text)
+    assert error_statuses(answer) == [422]
