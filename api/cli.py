@@ -1,6 +1,7 @@
 """The `throughgate` command: migrate, serve, create organisations, accounts and clients."""
 
 import asyncio
+import csv
 import json
 import sys
 import uuid
@@ -13,13 +14,15 @@ import uvicorn
 from alembic import command
 from alembic.config import Config
 
-from api import demo
+from api import demo, directory_import
+from api.auth.principal import Principal
+from api.auth.scopes import ROLE_SCOPES
 from api.db import create_engine, session_factory
 from api.errors import DomainError
 from api.main import create_app
 from api.models.enums import Role
 from api.schema.schema import SDL_PATH, sdl
-from api.services import accounts
+from api.services import accounts, directory
 from api.settings import get_settings
 
 T = TypeVar("T")
@@ -165,6 +168,46 @@ def create_client(
             "client_secret": secret,
         }
     )
+
+
+@app.command("import-services")
+def import_services(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
+    org: Annotated[str, typer.Option(help="Organisation id or exact name.")],
+    dry_run: Annotated[bool, typer.Option(help="Check every row; import nothing.")] = False,
+) -> None:
+    """Import a services directory from CSV or JSON: every row is valid, or nothing changes."""
+    try:
+        rows = directory_import.read_rows(file)
+    except (ValueError, csv.Error, UnicodeDecodeError) as exc:
+        typer.echo(f"error: cannot read {file}: {exc}", err=True)
+        raise typer.Exit(1) from exc
+    report = directory_import.validate(rows, show_progress=sys.stderr.isatty())
+    if report.errors:
+        for error in report.errors:
+            typer.echo(f"row {error['row']}: {error['field']}: {error['message']}", err=True)
+        typer.echo(
+            f"error: {len({e['row'] for e in report.errors})} of {len(rows)} rows are "
+            "invalid; nothing was imported",
+            err=True,
+        )
+        raise typer.Exit(1)
+    if dry_run:
+        _print({"valid": len(report.valid), "imported": 0, "dry_run": True})
+        return
+
+    async def work(db: Any) -> Any:
+        organisation = await accounts.find_organisation(db, org)
+        system = Principal(
+            org_id=organisation.id,
+            role=Role.admin,
+            scopes=ROLE_SCOPES[Role.admin],
+            subject="cli:import-services",
+        )
+        return await directory.import_services(db, system, report.valid)
+
+    imported = _run(work)
+    _print({"valid": len(report.valid), "imported": len(imported), "dry_run": False})
 
 
 @app.command("seed-demo")

@@ -42,10 +42,12 @@ from api.models.relationship import (
     RelationshipEnd,
     RelationshipUpdate,
 )
+from api.models.service import ServiceCreate
 from api.models.session import SessionCreate
 from api.services import (
     accounts,
     assessments,
+    directory,
     goals,
     non_associations,
     people,
@@ -185,6 +187,7 @@ async def seed(db: AsyncSession) -> dict[str, Any]:
 
     await _relationships(db, system, mentors, mentees)
     await _plans(db, system, mentees[:8], today)
+    await directory.import_services(db, system, _directory())
 
     for role in (Role.admin, Role.coordinator, Role.analyst):
         await accounts.create_user(
@@ -417,6 +420,76 @@ async def _sessions(
                 wellbeing=3 + (days % 3) if held else None,
             ),
         )
+
+
+_SERVICES: dict[Pathway, list[tuple[str, str, bool]]] = {
+    Pathway.accommodation: [
+        ("Tenancy Support", "{area} Housing Trust", True),
+        ("Night Shelter and Move-On", "St Martin's {area}", True),
+        ("Housing Options Drop-in", "{area} Council", False),
+    ],
+    Pathway.education_training_employment: [
+        ("Construction Skills (CSCS) Course", "{area} College", True),
+        ("Jobs After Custody", "Second Chance Employers {area}", True),
+        ("Library Digital Skills Sessions", "{area} Libraries", False),
+    ],
+    Pathway.health: [
+        ("GP Registration Help", "NHS {area} Integrated Care", True),
+        ("Talking Therapies", "NHS {area} Mental Health", True),
+        ("Dental Access Clinic", "{area} Community Dental", False),
+    ],
+    Pathway.drugs_alcohol: [
+        ("Recovery Cafe", "{area} Recovery Community", False),
+        ("Structured Treatment Service", "{area} Drug and Alcohol Service", True),
+        ("Needle Exchange and Naloxone", "{area} Harm Reduction", False),
+    ],
+    Pathway.finance_benefit_debt: [
+        ("Benefits and Debt Advice", "Citizens Advice {area}", True),
+        ("Bank Account Without ID", "{area} Credit Union", True),
+        ("Food Bank", "{area} Food Bank", False),
+    ],
+    Pathway.children_families: [
+        ("Family Contact and Visits Support", "Families Outside {area}", True),
+        ("Parenting After Prison", "{area} Family Hub", True),
+        ("Child Contact Centre", "{area} Contact Centre", False),
+    ],
+    Pathway.attitudes_thinking_behaviour: [
+        ("Peer Support Group", "Lived Experience Network {area}", False),
+        ("Anger and Conflict Course", "{area} Probation Partnership", True),
+        ("Restorative Justice Service", "{area} Restorative Justice", True),
+    ],
+    Pathway.abuse_domestic_violence: [
+        ("Women's Domestic Abuse Service", "{area} Women's Aid", True),
+        ("Independent Domestic Violence Advisers", "{area} IDVA Service", True),
+    ],
+    Pathway.sex_work: [
+        ("Outreach for Women in Sex Work", "Safe Exit {area}", True),
+        ("Women's Centre Drop-in", "{area} Women's Centre", False),
+    ],
+}
+
+
+def _directory() -> list[ServiceCreate]:
+    """About thirty believable services across every pathway and region."""
+    regions = list(_REGIONS)
+    services = []
+    for number, (pathway, entries) in enumerate(_SERVICES.items()):
+        for offset, (name, provider, referrals) in enumerate(entries):
+            area = regions[(number + offset) % len(regions)]
+            services.append(
+                ServiceCreate(
+                    name=name,
+                    provider=provider.format(area=area),
+                    category=pathway,
+                    area=area,
+                    description=f"{name} for people leaving prison or on probation in {area}.",
+                    phone="0300 123 4567",
+                    opening_times="Mon-Fri 9:00-17:00",
+                    eligibility="Adults on licence or a community sentence.",
+                    accepts_referrals=referrals,
+                )
+            )
+    return services
 
 
 def _mentor(spec: dict[str, Any], rng: random.Random, today: date) -> PersonCreate:

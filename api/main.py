@@ -24,6 +24,7 @@ from api.routers import (
     organisation,
     people,
     relationships,
+    services,
     sessions,
 )
 from api.schema.schema import graphql_router
@@ -58,6 +59,7 @@ TAGS = [
     {"name": "goals", "description": "The mentee's goals, their small steps and reviews."},
     {"name": "sessions", "description": "Meetings within a relationship."},
     {"name": "assessments", "description": "Self-assessments and distance travelled."},
+    {"name": "services", "description": "The signposting directory of services."},
     {"name": "organisation", "description": "Your organisation and its settings."},
     {"name": "audit", "description": "Who read or changed people's records (admin)."},
     {"name": "operations", "description": "Health probes and metrics."},
@@ -106,6 +108,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         goals,
         sessions,
         assessments,
+        services,
         audit,
     ):
         v1.include_router(module.router)

@@ -9,9 +9,11 @@ from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import text
 from typer.testing import CliRunner
 
 from api.cli import app as cli
+from api.db import create_engine
 from api.demo import DEMO_DOMAIN, DEMO_PARTNER_ID, DEMO_PARTNER_SECRET, DEMO_PASSWORD
 from api.main import create_app
 from api.settings import get_settings
@@ -205,7 +207,7 @@ def test_seed_demo_covers_the_domain(database: str) -> None:
             ).json()["access_token"]
             headers = {"Authorization": f"Bearer {token}"}
             found: dict[str, Any] = {}
-            for name in ("relationships", "goals", "sessions", "assessments"):
+            for name in ("relationships", "goals", "sessions", "assessments", "services"):
                 response = await client.get(
                     f"/api/v1/{name}", params={"limit": 200}, headers=headers
                 )
@@ -242,6 +244,21 @@ def test_seed_demo_covers_the_domain(database: str) -> None:
     for assessment in found["assessments"]:
         per_mentee[assessment["mentee_id"]] = per_mentee.get(assessment["mentee_id"], 0) + 1
     assert set(per_mentee.values()) == {2}
+    services = found["services"]
+    assert len(services) >= 25
+    assert {s["category"] for s in services} == {
+        "accommodation",
+        "education_training_employment",
+        "health",
+        "drugs_alcohol",
+        "finance_benefit_debt",
+        "children_families",
+        "attitudes_thinking_behaviour",
+        "abuse_domestic_violence",
+        "sex_work",
+    }
+    assert len({s["area"] for s in services}) == 5
+    assert {s["accepts_referrals"] for s in services} == {True, False}
 
 
 def test_seed_demo_refuses_production(database: str, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -277,3 +294,70 @@ def test_export_commands_regenerate_the_committed_contracts(tmp_path: Path) -> N
         result = runner.invoke(cli, [command, str(target)])
         assert result.exit_code == 0, result.stderr
         assert target.read_text() == committed.read_text()
+
+
+CSV_HEADER = "name,provider,category,area,url,accepts_referrals\n"
+
+
+def test_import_services_all_or_nothing(database: str, tmp_path: Path) -> None:
+    assert run("create-org", "Directory Org")[0] == 0
+    good = tmp_path / "services.csv"
+    good.write_text(
+        CSV_HEADER + "Tenancy Support,Northgate Housing,accommodation,North East,"
+        "https://housing.example.org,true\n" + "Recovery Cafe,Tyne Recovery,drugs_alcohol,,,no\n"
+    )
+    code, report, _ = run("import-services", str(good), "--org", "Directory Org", "--dry-run")
+    assert code == 0 and report == {"valid": 2, "imported": 0, "dry_run": True}
+    assert service_names(database) == []
+
+    bad = tmp_path / "bad.csv"
+    bad.write_text(
+        CSV_HEADER
+        + "Fine,Someone,health,,,true\n"
+        + "Broken,Someone,housing,,,true\n"
+        + ",Nobody,health,,not a url,maybe\n"
+    )
+    code, _, err = run("import-services", str(bad), "--org", "Directory Org")
+    assert code == 1
+    assert "row 2: category" in err and "row 3: name" in err and "row 3: url" in err
+    assert "2 of 3 rows are invalid; nothing was imported" in err
+    assert service_names(database) == []
+
+    code, report, _ = run("import-services", str(good), "--org", "Directory Org")
+    assert code == 0 and report["imported"] == 2
+    assert service_names(database) == ["Recovery Cafe", "Tenancy Support"]
+
+
+def test_import_services_from_json(database: str, tmp_path: Path) -> None:
+    assert run("create-org", "Json Org")[0] == 0
+    file = tmp_path / "services.json"
+    file.write_text(
+        json.dumps(
+            [
+                {
+                    "name": "GP Access",
+                    "provider": "NHS North",
+                    "category": "health",
+                    "accepts_referrals": False,
+                }
+            ]
+        )
+    )
+    code, report, _ = run("import-services", str(file), "--org", "Json Org")
+    assert code == 0 and report["imported"] == 1
+    not_a_list = tmp_path / "object.json"
+    not_a_list.write_text('{"name": "x"}')
+    code, _, err = run("import-services", str(not_a_list), "--org", "Json Org")
+    assert code == 1 and "list of objects" in err
+
+
+def service_names(database: str) -> list[str]:
+    async def names() -> list[str]:
+        engine = create_engine(make_settings(database))
+        async with engine.connect() as connection:
+            rows = await connection.execute(text("SELECT name FROM service ORDER BY name"))
+            found = [row[0] for row in rows]
+        await engine.dispose()
+        return found
+
+    return asyncio.run(names())

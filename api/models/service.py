@@ -3,9 +3,13 @@
 from datetime import datetime
 
 import sqlalchemy as sa
+from pydantic import EmailStr, HttpUrl, model_validator
+from pydantic import Field as PydField
 from sqlmodel import Field
 
 from api.models.base import OrgRecord, UTCDateTime
+from api.models.common import Input, Phone, RecordRead, Text100, Text200, Text500, Text4000
+from api.models.enums import Pathway
 
 
 class Service(OrgRecord, table=True):
@@ -27,3 +31,57 @@ class Service(OrgRecord, table=True):
     eligibility: str | None = Field(default=None, max_length=2000)
     accepts_referrals: bool = True
     retired_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+# --- API models (field names follow Open Referral's HSDS service where they fit) -------------
+
+
+class ServiceCreate(Input):
+    name: Text200
+    provider: Text200 = PydField(description="The organisation that runs it (HSDS organization).")
+    category: Pathway
+    area: Text100 | None = PydField(None, description="Where it is offered, e.g. a region.")
+    description: Text4000 | None = None
+    email: EmailStr | None = None
+    phone: Phone | None = None
+    url: HttpUrl | None = None
+    address: Text500 | None = None
+    opening_times: Text500 | None = None
+    eligibility: Text4000 | None = None
+    accepts_referrals: bool = PydField(True, description="False: signposting only.")
+
+
+class ServiceUpdate(Input):
+    name: Text200 | None = None
+    provider: Text200 | None = None
+    category: Pathway | None = None
+    area: Text100 | None = None
+    description: Text4000 | None = None
+    email: EmailStr | None = None
+    phone: Phone | None = None
+    url: HttpUrl | None = None
+    address: Text500 | None = None
+    opening_times: Text500 | None = None
+    eligibility: Text4000 | None = None
+    accepts_referrals: bool | None = None
+
+    @model_validator(mode="after")
+    def _required_stay_set(self) -> "ServiceUpdate":
+        self.reject_nulls("name", "provider", "category", "accepts_referrals")
+        return self
+
+
+class ServiceRead(RecordRead):
+    name: str
+    provider: str
+    category: Pathway
+    area: str | None
+    description: str | None
+    email: str | None
+    phone: str | None
+    url: str | None
+    address: str | None
+    opening_times: str | None
+    eligibility: str | None
+    accepts_referrals: bool
+    retired_at: datetime | None = PydField(description="Retired services are not offered.")

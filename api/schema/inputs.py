@@ -11,7 +11,7 @@ from functools import cache
 from typing import Annotated, Any, TypeVar, Union, get_args, get_origin
 
 import strawberry
-from pydantic import AwareDatetime, BaseModel, EmailStr
+from pydantic import AwareDatetime, BaseModel, EmailStr, HttpUrl
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -64,7 +64,7 @@ def _graphql_type(annotation: Any) -> Any:
         return inner | None if len(members) < len(get_args(annotation)) else inner
     if origin is list:
         return list[_graphql_type(get_args(annotation)[0])]  # type: ignore[misc]
-    if annotation is EmailStr:
+    if annotation in (EmailStr, HttpUrl):
         return str
     if annotation is AwareDatetime:
         return datetime

@@ -33,6 +33,7 @@ from api.models.relationship import (
     RelationshipEnd,
     RelationshipUpdate,
 )
+from api.models.service import ServiceCreate, ServiceRead, ServiceUpdate
 from api.models.session import SessionCreate, SessionUpdate
 from api.schema.context import Context
 from api.schema.inputs import input_type, to_model
@@ -46,11 +47,13 @@ from api.schema.types import (
     Person,
     Relationship,
     Review,
+    Service,
     Session,
     Step,
 )
 from api.services import (
     assessments,
+    directory,
     goals,
     non_associations,
     organisation,
@@ -83,6 +86,7 @@ StepResult = Annotated[Step | Problem, strawberry.union("StepResult")]
 ReviewResult = Annotated[Review | Problem, strawberry.union("ReviewResult")]
 SessionResult = Annotated[Session | Problem, strawberry.union("SessionResult")]
 AssessmentResult = Annotated[Assessment | Problem, strawberry.union("AssessmentResult")]
+ServiceResult = Annotated[Service | Problem, strawberry.union("ServiceResult")]
 RemovedResult = Annotated[Removed | Problem, strawberry.union("RemovedResult")]
 
 PersonCreateInput = input_type(PersonCreate)
@@ -100,6 +104,8 @@ StepUpdateInput = input_type(StepUpdate)
 ReviewCreateInput = input_type(ReviewCreate)
 SessionCreateInput = input_type(SessionCreate)
 SessionUpdateInput = input_type(SessionUpdate)
+ServiceCreateInput = input_type(ServiceCreate)
+ServiceUpdateInput = input_type(ServiceUpdate)
 
 ExpectedVersion = Annotated[
     int | None,
@@ -408,3 +414,46 @@ class Mutation:
             return Assessment.of(AssessmentRead.model_validate(row, from_attributes=True))
 
         return await _attempt(info, ("assessments:write",), work)
+
+    @strawberry.mutation(description="Add a service to the directory. Staff only.")
+    async def create_service(
+        self,
+        info: Info[Context, None],
+        input: ServiceCreateInput,  # type: ignore[valid-type]
+    ) -> ServiceResult:
+        async def work(db: AsyncSession, caller: Principal) -> Service:
+            row = await directory.create_service(db, caller, to_model(ServiceCreate, input))
+            return _service(row)
+
+        return await _attempt(info, ("services:write",), work)
+
+    @strawberry.mutation(description="Change a service. Staff only.")
+    async def update_service(
+        self,
+        info: Info[Context, None],
+        id: uuid.UUID,
+        input: ServiceUpdateInput,  # type: ignore[valid-type]
+        expected_version: ExpectedVersion = None,
+    ) -> ServiceResult:
+        async def work(db: AsyncSession, caller: Principal) -> Service:
+            row = await directory.update_service(
+                db, caller, id, to_model(ServiceUpdate, input), if_match=expected_version
+            )
+            return _service(row)
+
+        return await _attempt(info, ("services:write",), work)
+
+    @strawberry.mutation(description="Retire a service: no longer offered, still readable.")
+    async def retire_service(
+        self, info: Info[Context, None], id: uuid.UUID, expected_version: ExpectedVersion = None
+    ) -> ServiceResult:
+        async def work(db: AsyncSession, caller: Principal) -> Service:
+            return _service(
+                await directory.retire_service(db, caller, id, if_match=expected_version)
+            )
+
+        return await _attempt(info, ("services:write",), work)
+
+
+def _service(row: Any) -> Service:
+    return Service.from_pydantic(ServiceRead.model_validate(row, from_attributes=True))

@@ -21,6 +21,7 @@ from api.models.enums import (
     RelationshipStatus,
     SessionStatus,
 )
+from api.models.service import ServiceRead
 from api.schema.context import Context
 from api.schema.limits import MAX_PAGE
 from api.schema.types import (
@@ -35,11 +36,13 @@ from api.schema.types import (
     PageInfo,
     Person,
     Relationship,
+    Service,
     Session,
 )
 from api.services import (
     accounts,
     assessments,
+    directory,
     goals,
     matching,
     non_associations,
@@ -48,6 +51,7 @@ from api.services import (
     relationships,
     sessions,
 )
+from api.services.directory import ServiceFilter
 from api.services.goals import GoalFilter
 from api.services.people import PeopleFilter
 from api.services.relationships import RelationshipFilter
@@ -320,6 +324,52 @@ class Query:
         except NotFound:
             return None
         return DistanceTravelledType.from_pydantic(found)
+
+    @strawberry.field(description="One service of the directory (retired ones too), or null.")
+    @one_at_a_time
+    async def service(self, info: Info[Context, None], id: uuid.UUID) -> Service | None:
+        context = info.context
+        caller = context.require("services:read")
+        try:
+            found = await directory.find_service(context.db, caller, id)
+        except NotFound:
+            return None
+        return Service.from_pydantic(ServiceRead.model_validate(found, from_attributes=True))
+
+    @strawberry.field(description="Search the services directory.")
+    @one_at_a_time
+    async def services(
+        self,
+        info: Info[Context, None],
+        category: Pathway | None = None,
+        area: str | None = None,
+        accepts_referrals: bool | None = None,
+        q: str | None = None,
+        include_retired: bool = False,
+        updated_since: datetime | None = None,
+        first: int = 50,
+        after: str | None = None,
+    ) -> Connection[Service]:
+        context = info.context
+        caller = context.require("services:read")
+        filters = ServiceFilter(
+            category=category,
+            area=_text(area, "area"),
+            accepts_referrals=accepts_referrals,
+            q=_text(q, "q"),
+            include_retired=include_retired,
+            updated_since=_zoned(updated_since),
+        )
+        rows, cursor = await directory.list_services(
+            context.db, caller, filters, limit=_page_size(first), cursor=after
+        )
+        return _page(
+            [
+                Service.from_pydantic(ServiceRead.model_validate(r, from_attributes=True))
+                for r in rows
+            ],
+            cursor,
+        )
 
     @strawberry.field(description="Eligible mentors for a mentee, best first (staff).")
     @one_at_a_time

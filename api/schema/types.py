@@ -24,6 +24,7 @@ from api.models.relationship import (
     RelationshipEventRead,
     RelationshipRead,
 )
+from api.models.service import ServiceRead
 from api.models.session import SessionRead
 
 if TYPE_CHECKING:
@@ -282,6 +283,11 @@ class PathwayDistanceType:
 
 @strawberry.experimental.pydantic.type(model=DistanceTravelled, all_fields=True)
 class DistanceTravelledType:
+    pass
+
+
+@strawberry.experimental.pydantic.type(model=ServiceRead, all_fields=True)
+class Service:
     pass
 
 

@@ -503,3 +503,43 @@ async def test_filter_text_follows_rest_rules(
     query = "query ($q: String!) { people(q: $q) { nodes { id } } }"
     answer = await gql(client, world.headers("admin"), query, q=text)
     assert error_statuses(answer) == [422]
+
+
+async def test_the_services_directory_through_graphql(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    create = """mutation ($input: ServiceCreateInput!) { createService(input: $input) {
+      ... on Service { id name url } ... on Problem { problem: status errors { path } } } }"""
+    made = await gql(
+        client,
+        world.headers("coordinator"),
+        create,
+        input={
+            "name": "Recovery Cafe",
+            "provider": "Tyne Recovery",
+            "category": "drugs_alcohol",
+            "url": "https://recovery.example.org/",
+        },
+    )
+    service = made["data"]["createService"]
+    assert service["name"] == "Recovery Cafe"
+    bad = await gql(
+        client,
+        world.headers("coordinator"),
+        create,
+        input={"name": "X", "provider": "Y", "category": "health", "url": "nope"},
+    )
+    assert bad["data"]["createService"] == {"problem": 422, "errors": [{"path": ["input", "url"]}]}
+    refused = await gql(
+        client,
+        world.headers("mentor"),
+        create,
+        input={"name": "X", "provider": "Y", "category": "health"},
+    )
+    assert refused["data"]["createService"] == {"problem": 403, "errors": []}
+    found = await gql(
+        client,
+        world.headers("mentor"),
+        '{ services(q: "recovery") { nodes { id acceptsReferrals } } }',
+    )
+    assert found["data"]["services"]["nodes"] == [{"id": service["id"], "acceptsReferrals": True}]
