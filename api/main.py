@@ -23,6 +23,7 @@ from api.routers import (
     matching,
     organisation,
     people,
+    referrals,
     relationships,
     services,
     sessions,
@@ -60,6 +61,10 @@ TAGS = [
     {"name": "sessions", "description": "Meetings within a relationship."},
     {"name": "assessments", "description": "Self-assessments and distance travelled."},
     {"name": "services", "description": "The signposting directory of services."},
+    {
+        "name": "referrals",
+        "description": "Referrals into the programme from partners, and out to services.",
+    },
     {"name": "organisation", "description": "Your organisation and its settings."},
     {"name": "audit", "description": "Who read or changed people's records (admin)."},
     {"name": "operations", "description": "Health probes and metrics."},
@@ -109,6 +114,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         sessions,
         assessments,
         services,
+        referrals,
         audit,
     ):
         v1.include_router(module.router)

@@ -163,3 +163,20 @@ class Transition(StrEnum):
     pause = "pause"
     resume = "resume"
     end = "end"
+
+
+class ReferralOutcome(StrEnum):
+    achieved = "achieved"
+    partly_achieved = "partly_achieved"
+    not_achieved = "not_achieved"
+
+
+class ReferralMoveName(StrEnum):
+    """The moves of a referral (`POST /referrals/{id}/<move>`)."""
+
+    send = "send"
+    accept = "accept"
+    decline = "decline"
+    start = "start"
+    complete = "complete"
+    withdraw = "withdraw"

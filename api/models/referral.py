@@ -2,11 +2,24 @@
 
 import uuid
 from datetime import datetime
+from typing import Annotated
 
 import sqlalchemy as sa
+from pydantic import BaseModel, ConfigDict, StringConstraints, model_validator
+from pydantic import Field as PydField
 from sqlmodel import Field
 
 from api.models.base import OrgRecord, UTCDateTime, utcnow
+from api.models.common import Input, NoNul, RecordRead, Text100, Text4000
+from api.models.enums import (
+    PersonKind,
+    Phase,
+    ReferralDirection,
+    ReferralOutcome,
+    ReferralStatus,
+    RelationshipStatus,
+)
+from api.models.person import PersonCreate
 
 
 class Referral(OrgRecord, table=True):
@@ -37,3 +50,99 @@ class ReferralStatusChange(OrgRecord, table=True):
     at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     by: str = Field(max_length=80)
     note: str | None = Field(default=None, max_length=4000)
+
+
+# --- API models -----------------------------------------------------------------------------
+
+
+class InboundPerson(PersonCreate):
+    """The person referred in: always a mentee, with their mentee profile."""
+
+    kind: PersonKind = PersonKind.mentee
+
+
+class ReferralCreate(Input):
+    direction: ReferralDirection
+    reason: Text4000 | None = PydField(None, description="Why the referral is made.")
+    # inbound
+    person: InboundPerson | None = PydField(None, description="Inbound: who is referred in.")
+    external_ref: Text100 | None = PydField(
+        None, description="Inbound: the partner's own case reference (links repeat referrals)."
+    )
+    # outbound
+    mentee_id: uuid.UUID | None = PydField(None, description="Outbound: who is referred.")
+    service_id: uuid.UUID | None = PydField(None, description="Outbound: to which service.")
+    signpost: bool = PydField(
+        False, description="Outbound: record signposting only (the referral is completed at once)."
+    )
+
+    @model_validator(mode="after")
+    def _fits_direction(self) -> "ReferralCreate":
+        if self.direction == ReferralDirection.inbound:
+            if self.person is None or self.external_ref is None:
+                raise ValueError("an inbound referral needs `person` and `external_ref`")
+            if self.mentee_id or self.service_id or self.signpost:
+                raise ValueError("an inbound referral has no mentee_id, service_id or signpost")
+            if self.person.kind != PersonKind.mentee or self.person.mentee is None:
+                raise ValueError("the person referred in is a mentee, with a `mentee` profile")
+        else:
+            if self.mentee_id is None or self.service_id is None:
+                raise ValueError("an outbound referral needs `mentee_id` and `service_id`")
+            if self.person is not None or self.external_ref is not None:
+                raise ValueError("an outbound referral has no `person` or `external_ref`")
+        return self
+
+
+class ReferralUpdate(Input):
+    reason: Text4000 | None = None
+    service_id: uuid.UUID | None = None
+
+
+class ReferralMove(Input):
+    note: Text4000 | None = None
+
+
+class ReferralReasoned(Input):
+    reason: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000), NoNul
+    ]
+
+
+class ReferralCompletion(Input):
+    outcome: ReferralOutcome
+    note: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000), NoNul
+    ]
+
+
+class ReferralChange(BaseModel):
+    from_: ReferralStatus | None = PydField(alias="from", serialization_alias="from")
+    to: ReferralStatus
+    at: datetime
+    by: str
+    note: str | None
+
+    model_config = ConfigDict(populate_by_name=True)
+
+
+class ReferralRead(RecordRead):
+    direction: ReferralDirection
+    status: ReferralStatus
+    reason: str | None
+    mentee_id: uuid.UUID
+    service_id: uuid.UUID | None
+    external_ref: str | None
+    outcome: ReferralOutcome | None
+    history: list[ReferralChange]
+
+
+class Progress(BaseModel):
+    """What a referring partner may know of the journey: counts and states, never notes."""
+
+    referral_status: ReferralStatus
+    history: list[ReferralChange]
+    relationship_status: RelationshipStatus | None
+    relationship_phase: Phase | None
+    sessions_held: int
+    sessions_missed: int
+    goals_by_status: dict[str, int]

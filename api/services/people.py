@@ -120,6 +120,13 @@ async def get_person(db: AsyncSession, caller: Principal, person_id: uuid.UUID) 
 async def create_person(db: AsyncSession, caller: Principal, data: PersonCreate) -> Person:
     if caller.role not in STAFF_ROLES:
         raise Forbidden("Only administrators and coordinators add people.")
+    person = await add_person(db, caller, data)
+    await db.commit()
+    return person
+
+
+async def add_person(db: AsyncSession, caller: Principal, data: PersonCreate) -> Person:
+    """Add a person to the caller's transaction (staff here, or a partner's referral)."""
     _check_sensitive_write(caller, data.mentee, SENSITIVE_MENTEE_FIELDS)
     _check_sensitive_write(caller, data.mentor, SENSITIVE_MENTOR_FIELDS)
     fields = data.model_dump(exclude={"mentee", "mentor"})
@@ -139,7 +146,6 @@ async def create_person(db: AsyncSession, caller: Principal, data: PersonCreate)
     audit.record(
         db, caller, "person.create", entity_type="person", entity_id=person.id, person_id=person.id
     )
-    await db.commit()
     return person
 
 
