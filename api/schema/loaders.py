@@ -14,9 +14,10 @@ from strawberry.dataloader import DataLoader
 from api.auth.principal import Principal
 from api.models.goal import GoalRead, ReviewRead, StepRead
 from api.models.person import PersonRead
+from api.models.referral import ReferralRead
 from api.models.relationship import RelationshipRead
 from api.models.session import SessionRead
-from api.services import goals, people, relationships, sessions
+from api.services import goals, people, referrals, relationships, sessions
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -33,6 +34,7 @@ class Loaders:
         self.steps_of = DataLoader(self._locked(self._steps_of))
         self.reviews_of = DataLoader(self._locked(self._reviews_of))
         self.sessions_of = DataLoader(self._locked(self._sessions_of))
+        self.referrals_of = DataLoader(self._locked(self._referrals_of))
 
     def _locked(
         self, batch: Callable[[Sequence[K]], Awaitable[list[V]]]
@@ -83,3 +85,9 @@ class Loaders:
         rows = [session for found in grouped.values() for session in found]
         presented = {read.id: read for read in await sessions.present(self.db, self.caller, rows)}
         return [[presented[s.id] for s in grouped[i]] for i in relationship_ids]
+
+    async def _referrals_of(self, mentee_ids: Sequence[uuid.UUID]) -> list[list[ReferralRead]]:
+        grouped = await referrals.of_mentees(self.db, self.caller, mentee_ids)
+        rows = [referral for found in grouped.values() for referral in found]
+        presented = {read.id: read for read in await referrals.present(self.db, rows)}
+        return [[presented[r.id] for r in grouped[i]] for i in mentee_ids]

@@ -13,7 +13,7 @@ from strawberry.types import Info
 from api.auth.principal import Principal
 from api.errors import DomainError, Invalid
 from api.models.assessment import AssessmentCreate, AssessmentRead
-from api.models.enums import Pathway, Transition
+from api.models.enums import Pathway, ReferralMoveName, ReferralOutcome, Transition
 from api.models.goal import (
     GoalCreate,
     GoalUpdate,
@@ -25,6 +25,12 @@ from api.models.goal import (
 )
 from api.models.matching import OrganisationUpdate
 from api.models.person import PersonCreate, PersonUpdate
+from api.models.referral import (
+    ReferralCompletion,
+    ReferralCreate,
+    ReferralMove,
+    ReferralReasoned,
+)
 from api.models.relationship import (
     CheckInCreate,
     CheckInRead,
@@ -45,6 +51,7 @@ from api.schema.types import (
     NonAssociation,
     Organisation,
     Person,
+    Referral,
     Relationship,
     Review,
     Service,
@@ -58,6 +65,7 @@ from api.services import (
     non_associations,
     organisation,
     people,
+    referrals,
     relationships,
     sessions,
 )
@@ -87,6 +95,7 @@ ReviewResult = Annotated[Review | Problem, strawberry.union("ReviewResult")]
 SessionResult = Annotated[Session | Problem, strawberry.union("SessionResult")]
 AssessmentResult = Annotated[Assessment | Problem, strawberry.union("AssessmentResult")]
 ServiceResult = Annotated[Service | Problem, strawberry.union("ServiceResult")]
+ReferralResult = Annotated[Referral | Problem, strawberry.union("ReferralResult")]
 RemovedResult = Annotated[Removed | Problem, strawberry.union("RemovedResult")]
 
 PersonCreateInput = input_type(PersonCreate)
@@ -106,6 +115,7 @@ SessionCreateInput = input_type(SessionCreate)
 SessionUpdateInput = input_type(SessionUpdate)
 ServiceCreateInput = input_type(ServiceCreate)
 ServiceUpdateInput = input_type(ServiceUpdate)
+ReferralCreateInput = input_type(ReferralCreate)
 
 ExpectedVersion = Annotated[
     int | None,
@@ -453,6 +463,49 @@ class Mutation:
             )
 
         return await _attempt(info, ("services:write",), work)
+
+    @strawberry.mutation(description="Refer someone in (partners, coordinators) or a mentee out.")
+    async def create_referral(
+        self,
+        info: Info[Context, None],
+        input: ReferralCreateInput,  # type: ignore[valid-type]
+    ) -> ReferralResult:
+        async def work(db: AsyncSession, caller: Principal) -> Referral:
+            row = await referrals.create_referral(db, caller, to_model(ReferralCreate, input))
+            return Referral.from_pydantic((await referrals.present(db, [row]))[0])
+
+        return await _attempt(info, ("referrals:write",), work)
+
+    @strawberry.mutation(
+        description="Move a referral: `send`, `accept` and `start` take an optional note; "
+        "`decline` and `withdraw` need it as their reason; `complete` needs an outcome and a note."
+    )
+    async def move_referral(
+        self,
+        info: Info[Context, None],
+        id: uuid.UUID,
+        move: ReferralMoveName,
+        note: str | None = None,
+        outcome: ReferralOutcome | None = None,
+        expected_version: ExpectedVersion = None,
+    ) -> ReferralResult:
+        async def work(db: AsyncSession, caller: Principal) -> Referral:
+            # The REST bodies' rules, validated by the same models.
+            if move in (ReferralMoveName.decline, ReferralMoveName.withdraw):
+                note_text: str | None = ReferralReasoned(reason=note or "").reason
+            elif move == ReferralMoveName.complete:
+                completion = ReferralCompletion.model_validate(
+                    {"outcome": outcome, "note": note or ""}
+                )
+                note_text = completion.note
+            else:
+                note_text = ReferralMove(note=note).note
+            row = await referrals.move(
+                db, caller, id, move, note=note_text, outcome=outcome, if_match=expected_version
+            )
+            return Referral.from_pydantic((await referrals.present(db, [row]))[0])
+
+        return await _attempt(info, ("referrals:write",), work)
 
 
 def _service(row: Any) -> Service:

@@ -18,6 +18,8 @@ from api.models.enums import (
     Pathway,
     PersonKind,
     Phase,
+    ReferralDirection,
+    ReferralStatus,
     RelationshipStatus,
     SessionStatus,
 )
@@ -35,6 +37,8 @@ from api.schema.types import (
     Organisation,
     PageInfo,
     Person,
+    Referral,
+    ReferralProgress,
     Relationship,
     Service,
     Session,
@@ -48,12 +52,14 @@ from api.services import (
     non_associations,
     organisation,
     people,
+    referrals,
     relationships,
     sessions,
 )
 from api.services.directory import ServiceFilter
 from api.services.goals import GoalFilter
 from api.services.people import PeopleFilter
+from api.services.referrals import ReferralFilter
 from api.services.relationships import RelationshipFilter
 from api.services.sessions import SessionFilter
 
@@ -370,6 +376,60 @@ class Query:
             ],
             cursor,
         )
+
+    @strawberry.field(description="One referral, or null if absent or not yours to see.")
+    @one_at_a_time
+    async def referral(self, info: Info[Context, None], id: uuid.UUID) -> Referral | None:
+        context = info.context
+        caller = context.require("referrals:read")
+        try:
+            found = await referrals.find_referral(context.db, caller, id)
+        except NotFound:
+            return None
+        (read,) = await referrals.present(context.db, [found])
+        return Referral.from_pydantic(read)
+
+    @strawberry.field(description="Referrals you may see: a partner's own, a mentor's mentees'.")
+    @one_at_a_time
+    async def referrals(
+        self,
+        info: Info[Context, None],
+        direction: ReferralDirection | None = None,
+        status: ReferralStatus | None = None,
+        mentee_id: uuid.UUID | None = None,
+        service_id: uuid.UUID | None = None,
+        category: Pathway | None = None,
+        updated_since: datetime | None = None,
+        first: int = 50,
+        after: str | None = None,
+    ) -> Connection[Referral]:
+        context = info.context
+        caller = context.require("referrals:read")
+        filters = ReferralFilter(
+            direction=direction,
+            status=status,
+            mentee_id=mentee_id,
+            service_id=service_id,
+            category=category,
+            updated_since=_zoned(updated_since),
+        )
+        rows, cursor = await referrals.list_referrals(
+            context.db, caller, filters, limit=_page_size(first), cursor=after
+        )
+        reads = await referrals.present(context.db, rows)
+        return _page([Referral.from_pydantic(read) for read in reads], cursor)
+
+    @strawberry.field(description="A referred person's journey, minimised for the referrer.")
+    @one_at_a_time
+    async def referral_progress(
+        self, info: Info[Context, None], id: uuid.UUID
+    ) -> ReferralProgress | None:
+        context = info.context
+        caller = context.require("referrals:read")
+        try:
+            return ReferralProgress.of(await referrals.progress(context.db, caller, id))
+        except NotFound:
+            return None
 
     @strawberry.field(description="Eligible mentors for a mentee, best first (staff).")
     @one_at_a_time

@@ -10,13 +10,14 @@ from strawberry.types import Info
 
 from api.models.accounts import Me as MeModel
 from api.models.assessment import AssessmentRead, DistanceTravelled, PathwayDistance
-from api.models.enums import Pathway, Phase
+from api.models.enums import Pathway, Phase, ReferralStatus, RelationshipStatus
 from api.models.goal import GoalRead, GoalStatusChangeRead, ReviewRead, StepProgress, StepRead
 from api.models.matching import MatchingWeights as WeightsModel
 from api.models.matching import MatchSuggestion as SuggestionModel
 from api.models.matching import OrganisationRead
 from api.models.matching import Reason as ReasonModel
 from api.models.person import MenteePreferences, MenteeProfileRead, MentorProfileRead, PersonRead
+from api.models.referral import Progress, ReferralChange, ReferralRead
 from api.models.relationship import (
     CheckInRead,
     LatestCheckIns,
@@ -80,6 +81,14 @@ class MentorProfile:
 @strawberry.experimental.pydantic.type(model=PersonRead, all_fields=True)
 class Person:
     id: strawberry.auto
+
+    @strawberry.field(description="Referrals of this mentee you may see (referrals:read).")
+    async def referrals(
+        self, info: Info
+    ) -> list[Annotated["Referral", strawberry.lazy("api.schema.types")]]:
+        context: Context = info.context
+        context.require("referrals:read")
+        return [Referral.from_pydantic(r) for r in await context.load.referrals_of.load(self.id)]
 
     @strawberry.field(description="This mentee's goals you may see (needs goals:read).")
     async def goals(
@@ -289,6 +298,51 @@ class DistanceTravelledType:
 @strawberry.experimental.pydantic.type(model=ServiceRead, all_fields=True)
 class Service:
     pass
+
+
+@strawberry.experimental.pydantic.type(model=ReferralChange)
+class ReferralChangeType:
+    from_: strawberry.auto = strawberry.field(name="from")
+    to: strawberry.auto
+    at: strawberry.auto
+    by: strawberry.auto
+    note: strawberry.auto
+
+
+@strawberry.experimental.pydantic.type(model=ReferralRead, all_fields=True)
+class Referral:
+    pass
+
+
+@strawberry.type
+class StatusCount:
+    status: str
+    count: int
+
+
+@strawberry.type(description="What a referring partner may know: states and counts only.")
+class ReferralProgress:
+    referral_status: ReferralStatus
+    history: list[ReferralChangeType]
+    relationship_status: RelationshipStatus | None
+    relationship_phase: Phase | None
+    sessions_held: int
+    sessions_missed: int
+    goals_by_status: list[StatusCount]
+
+    @classmethod
+    def of(cls, progress: Progress) -> "ReferralProgress":
+        return cls(
+            referral_status=progress.referral_status,
+            history=[ReferralChangeType.from_pydantic(c) for c in progress.history],
+            relationship_status=progress.relationship_status,
+            relationship_phase=progress.relationship_phase,
+            sessions_held=progress.sessions_held,
+            sessions_missed=progress.sessions_missed,
+            goals_by_status=[
+                StatusCount(status=s, count=n) for s, n in sorted(progress.goals_by_status.items())
+            ],
+        )
 
 
 @strawberry.experimental.pydantic.type(model=NonAssociationRead)

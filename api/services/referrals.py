@@ -106,6 +106,20 @@ async def list_referrals(
     return await paginate(db, stmt, Referral, limit=limit, cursor=cursor)
 
 
+async def of_mentees(
+    db: AsyncSession, caller: Principal, mentee_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, list[Referral]]:
+    """Each mentee's visible referrals, oldest first (one query)."""
+    rows = (
+        await db.exec(
+            select(Referral)
+            .where(col(Referral.mentee_id).in_(mentee_ids), _visible(caller))
+            .order_by(col(Referral.created_at), col(Referral.id))
+        )
+    ).all()
+    return group_by(mentee_ids, rows, lambda referral: referral.mentee_id)
+
+
 async def find_referral(db: AsyncSession, caller: Principal, referral_id: uuid.UUID) -> Referral:
     found = (
         await db.exec(select(Referral).where(Referral.id == referral_id, _visible(caller)))

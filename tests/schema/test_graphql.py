@@ -543,3 +543,68 @@ async def test_the_services_directory_through_graphql(
         '{ services(q: "recovery") { nodes { id acceptsReferrals } } }',
     )
     assert found["data"]["services"]["nodes"] == [{"id": service["id"], "acceptsReferrals": True}]
+
+
+async def test_referrals_through_graphql(client: httpx.AsyncClient, world: World) -> None:
+    partner = world.headers("partner")
+    created = await gql(
+        client,
+        partner,
+        """mutation ($input: ReferralCreateInput!) {
+      createReferral(input: $input) { ... on Referral { id status menteeId }
+                                      ... on Problem { problem: status detail } } }""",
+        input={
+            "direction": "inbound",
+            "externalRef": "NDL-GQL",
+            "person": {
+                "givenName": "Rhys",
+                "familyName": "Evans",
+                "mentee": {"custodyStatus": "in_custody"},
+            },
+        },
+    )
+    referral = created["data"]["createReferral"]
+    assert referral["status"] == "sent"
+    move = """mutation ($id: UUID!, $move: ReferralMoveName!, $note: String) {
+      moveReferral(id: $id, move: $move, note: $note) {
+        ... on Referral { status history { from to note } }
+        ... on Problem { problem: status } } }"""
+    no_reason = await gql(
+        client, world.headers("coordinator"), move, id=referral["id"], move="decline"
+    )
+    assert no_reason["data"]["moveReferral"] == {"problem": 422}
+    partner_accepts = await gql(client, partner, move, id=referral["id"], move="accept")
+    assert partner_accepts["data"]["moveReferral"] == {"problem": 403}
+    accepted = await gql(
+        client, world.headers("coordinator"), move, id=referral["id"], move="accept", note="Welcome"
+    )
+    assert accepted["data"]["moveReferral"]["status"] == "accepted"
+    progress = await gql(
+        client,
+        partner,
+        """query ($id: UUID!) { referralProgress(id: $id) {
+      referralStatus sessionsHeld goalsByStatus { status count } } }""",
+        id=referral["id"],
+    )
+    assert progress["data"]["referralProgress"] == {
+        "referralStatus": "accepted",
+        "sessionsHeld": 0,
+        "goalsByStatus": [],
+    }
+    nested = await gql(
+        client,
+        partner,
+        """query ($id: UUID!) { person(id: $id) {
+      givenName referrals { status history { to } } } }""",
+        id=referral["menteeId"],
+    )
+    assert nested["data"]["person"]["referrals"] == [
+        {"status": "accepted", "history": [{"to": "sent"}, {"to": "accepted"}]}
+    ]
+    hidden = await gql(
+        client,
+        world.headers("other_partner"),
+        "query ($id: UUID!) { referral(id: $id) { id } }",
+        id=referral["id"],
+    )
+    assert hidden == {"data": {"referral": None}}
