@@ -10,7 +10,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.auth.principal import Principal
 from api.auth.scopes import ROLE_SCOPES
-from api.models import Organisation, Person
+from api.models import Organisation, Person, Service
 from api.models.assessment import AssessmentCreate
 from api.models.enums import (
     CustodyStatus,
@@ -19,6 +19,9 @@ from api.models.enums import (
     Pathway,
     PersonKind,
     Phase,
+    ReferralDirection,
+    ReferralMoveName,
+    ReferralOutcome,
     RiskLevel,
     Role,
     SessionFormat,
@@ -36,6 +39,7 @@ from api.models.person import (
     PersonCreate,
     PersonUpdate,
 )
+from api.models.referral import InboundPerson, ReferralCreate
 from api.models.relationship import (
     NonAssociationCreate,
     RelationshipCreate,
@@ -51,6 +55,7 @@ from api.services import (
     goals,
     non_associations,
     people,
+    referrals,
     relationships,
     sessions,
 )
@@ -187,7 +192,7 @@ async def seed(db: AsyncSession) -> dict[str, Any]:
 
     await _relationships(db, system, mentors, mentees)
     await _plans(db, system, mentees[:8], today)
-    await directory.import_services(db, system, _directory())
+    services = await directory.import_services(db, system, _directory())
 
     for role in (Role.admin, Role.coordinator, Role.analyst):
         await accounts.create_user(
@@ -209,7 +214,7 @@ async def seed(db: AsyncSession) -> dict[str, Any]:
         password=DEMO_PASSWORD,
         person_id=mentees[0].id,
     )
-    await accounts.create_client(
+    partner, _ = await accounts.create_client(
         db,
         org,
         name="Demo probation region (partner)",
@@ -217,6 +222,7 @@ async def seed(db: AsyncSession) -> dict[str, Any]:
         client_id=DEMO_PARTNER_ID,
         secret=DEMO_PARTNER_SECRET,
     )
+    await _referrals(db, system, partner.id, mentees, services, today)
     return {
         "id": org.id,
         "name": org.name,
@@ -474,7 +480,7 @@ def _directory() -> list[ServiceCreate]:
     regions = list(_REGIONS)
     services = []
     for number, (pathway, entries) in enumerate(_SERVICES.items()):
-        for offset, (name, provider, referrals) in enumerate(entries):
+        for offset, (name, provider, takes_referrals) in enumerate(entries):
             area = regions[(number + offset) % len(regions)]
             services.append(
                 ServiceCreate(
@@ -486,10 +492,113 @@ def _directory() -> list[ServiceCreate]:
                     phone="0300 123 4567",
                     opening_times="Mon-Fri 9:00-17:00",
                     eligibility="Adults on licence or a community sentence.",
-                    accepts_referrals=referrals,
+                    accepts_referrals=takes_referrals,
                 )
             )
     return services
+
+
+# Each referral's moves after it is made, and what each move carries.
+_REFERRAL_PATHS: list[list[tuple[ReferralMoveName, str | None, ReferralOutcome | None]]] = [
+    [],
+    [(ReferralMoveName.accept, "Welcome; a mentor will visit within two weeks.", None)],
+    [(ReferralMoveName.decline, "Outside our area: he is being released to Bristol.", None)],
+    [(ReferralMoveName.accept, None, None), (ReferralMoveName.start, None, None)],
+    [
+        (ReferralMoveName.accept, None, None),
+        (ReferralMoveName.start, None, None),
+        (
+            ReferralMoveName.complete,
+            "Matched, met at the gate, settled in a flat.",
+            ReferralOutcome.achieved,
+        ),
+    ],
+    [(ReferralMoveName.withdraw, "Recalled to custody before the first visit.", None)],
+]
+_SURNAMES = ["Hughes", "Patel", "Kaur", "Reid", "Lowe", "Fenwick"]
+
+
+async def _referrals(
+    db: AsyncSession,
+    system: Principal,
+    partner_id: uuid.UUID,
+    mentees: list[Person],
+    services: list[Service],
+    today: date,
+) -> None:
+    """Inbound referrals from the demo partner in every status, and outbound ones at every
+    stage (plus a signposting)."""
+    partner = Principal(
+        org_id=system.org_id,
+        role=Role.partner,
+        scopes=ROLE_SCOPES[Role.partner],
+        subject=f"client:{partner_id}",
+        client_id=partner_id,
+    )
+    for index, moves in enumerate(_REFERRAL_PATHS):
+        person = InboundPerson(
+            given_name=_MEN[index],
+            family_name=_SURNAMES[index],
+            gender="male",
+            region="North East",
+            mentee=MenteeProfileCreate(
+                custody_status=CustodyStatus.in_custody,
+                establishment="HMP Durham",
+                release_date=today + timedelta(days=30 + 7 * index),
+                needs=[Pathway.accommodation, Pathway.education_training_employment],
+            ),
+        )
+        referral = await referrals.create_referral(
+            db,
+            partner,
+            ReferralCreate(
+                direction=ReferralDirection.inbound,
+                external_ref=f"NDL-9{index:04d}",
+                person=person,
+                reason="Release soon with nowhere to live; asked for a mentor.",
+            ),
+        )
+        for move, note, outcome in moves:
+            mover = partner if move == ReferralMoveName.withdraw else system
+            await referrals.move(db, mover, referral.id, move, note=note, outcome=outcome)
+    takes_referrals = [s for s in services if s.accepts_referrals]
+    for index, moves in enumerate(
+        [[(ReferralMoveName.send, None, None), *path] for path in _REFERRAL_PATHS]
+    ):
+        referral = await referrals.create_referral(
+            db,
+            system,
+            ReferralCreate(
+                direction=ReferralDirection.outbound,
+                mentee_id=mentees[index].id,
+                service_id=takes_referrals[index].id,
+                reason="Needs support the mentor cannot give.",
+            ),
+        )
+        for move, note, outcome in moves:
+            await referrals.move(db, system, referral.id, move, note=note, outcome=outcome)
+    draft_for = mentees[7]
+    await referrals.create_referral(
+        db,
+        system,
+        ReferralCreate(
+            direction=ReferralDirection.outbound,
+            mentee_id=draft_for.id,
+            service_id=takes_referrals[7].id,
+            reason="Drafted with the mentee; not sent yet.",
+        ),
+    )
+    signpost_to = next(s for s in services if not s.accepts_referrals)
+    await referrals.create_referral(
+        db,
+        system,
+        ReferralCreate(
+            direction=ReferralDirection.outbound,
+            mentee_id=draft_for.id,
+            service_id=signpost_to.id,
+            signpost=True,
+        ),
+    )
 
 
 def _mentor(spec: dict[str, Any], rng: random.Random, today: date) -> PersonCreate:

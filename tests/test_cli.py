@@ -207,7 +207,14 @@ def test_seed_demo_covers_the_domain(database: str) -> None:
             ).json()["access_token"]
             headers = {"Authorization": f"Bearer {token}"}
             found: dict[str, Any] = {}
-            for name in ("relationships", "goals", "sessions", "assessments", "services"):
+            for name in (
+                "relationships",
+                "goals",
+                "sessions",
+                "assessments",
+                "services",
+                "referrals",
+            ):
                 response = await client.get(
                     f"/api/v1/{name}", params={"limit": 200}, headers=headers
                 )
@@ -259,6 +266,11 @@ def test_seed_demo_covers_the_domain(database: str) -> None:
     }
     assert len({s["area"] for s in services}) == 5
     assert {s["accepts_referrals"] for s in services} == {True, False}
+    every_status = {"sent", "accepted", "declined", "in_progress", "completed", "withdrawn"}
+    inbound = {r["status"] for r in found["referrals"] if r["direction"] == "inbound"}
+    outbound = {r["status"] for r in found["referrals"] if r["direction"] == "outbound"}
+    assert inbound == every_status
+    assert outbound == every_status | {"draft"}
 
 
 def test_seed_demo_refuses_production(database: str, monkeypatch: pytest.MonkeyPatch) -> None:
