@@ -433,26 +433,31 @@ _SERVICES: dict[Pathway, list[tuple[str, str, bool]]] = {
         ("Tenancy Support", "{area} Housing Trust", True),
         ("Night Shelter and Move-On", "St Martin's {area}", True),
         ("Housing Options Drop-in", "{area} Council", False),
+        ("Supported Lodgings", "{area} Lodgings Scheme", True),
     ],
     Pathway.education_training_employment: [
         ("Construction Skills (CSCS) Course", "{area} College", True),
         ("Jobs After Custody", "Second Chance Employers {area}", True),
         ("Library Digital Skills Sessions", "{area} Libraries", False),
+        ("Maths and English Classes", "{area} Adult Learning", True),
     ],
     Pathway.health: [
         ("GP Registration Help", "NHS {area} Integrated Care", True),
         ("Talking Therapies", "NHS {area} Mental Health", True),
         ("Dental Access Clinic", "{area} Community Dental", False),
+        ("Sexual Health Clinic", "NHS {area} Sexual Health", False),
     ],
     Pathway.drugs_alcohol: [
         ("Recovery Cafe", "{area} Recovery Community", False),
         ("Structured Treatment Service", "{area} Drug and Alcohol Service", True),
         ("Needle Exchange and Naloxone", "{area} Harm Reduction", False),
+        ("Alcohol Detox Referral", "{area} Recovery Partnership", True),
     ],
     Pathway.finance_benefit_debt: [
         ("Benefits and Debt Advice", "Citizens Advice {area}", True),
         ("Bank Account Without ID", "{area} Credit Union", True),
         ("Food Bank", "{area} Food Bank", False),
+        ("ID Documents Fund", "{area} Resettlement Fund", True),
     ],
     Pathway.children_families: [
         ("Family Contact and Visits Support", "Families Outside {area}", True),
