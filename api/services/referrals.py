@@ -133,8 +133,9 @@ async def create_referral(db: AsyncSession, caller: Principal, data: ReferralCre
     if data.direction == ReferralDirection.inbound:
         try:
             return await _refer_in(db, caller, data)
-        except IntegrityError:
-            # A concurrent retry created the same person first: link to them instead.
+        except (IntegrityError, Conflict):
+            # A concurrent retry created the same person first (seen by the unique index or
+            # by the external_ref check): link to them instead.
             await db.rollback()
             return await _refer_in(db, caller, data)
     return await _refer_out(db, caller, data)
