@@ -36,6 +36,8 @@ ROLE_SCOPES: dict[Role, frozenset[str]] = {
     Role.analyst: frozenset({"reports:read"}),
 }
 
+# Staff run the programme: they see the whole organisation and make its decisions.
+STAFF_ROLES = frozenset({Role.admin, Role.coordinator})
 # Roles whose reach is limited to particular people, not the whole organisation.
 PERSON_SCOPED_ROLES = frozenset({Role.mentor, Role.mentee, Role.partner})
 # Roles that may hold a machine client (mentors and mentees log in as themselves).

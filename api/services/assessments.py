@@ -8,10 +8,11 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.auth.principal import Principal
-from api.errors import Forbidden, Invalid, NotFound
+from api.auth.scopes import STAFF_ROLES
+from api.errors import Forbidden, NotFound
 from api.models import Assessment
 from api.models.assessment import AssessmentCreate, DistanceTravelled, PathwayDistance
-from api.models.enums import PersonKind, Role
+from api.models.enums import Role
 from api.services import audit, people
 from api.services.pagination import paginate
 from api.services.visibility import visible_for_mentee
@@ -52,16 +53,9 @@ async def find_assessment(
 async def record_assessment(
     db: AsyncSession, caller: Principal, data: AssessmentCreate
 ) -> Assessment:
-    if caller.role not in (Role.admin, Role.coordinator, Role.mentor):
+    if caller.role not in (*STAFF_ROLES, Role.mentor):
         raise Forbidden("Assessments are recorded by staff and mentors.")
-    try:
-        mentee = await people.find_person(db, caller, data.mentee_id)
-    except NotFound as exc:
-        raise Invalid(
-            "No mentee with that id that you may see.", loc=["body", "mentee_id"]
-        ) from exc
-    if mentee.kind != PersonKind.mentee:
-        raise Invalid("Assessments are of mentees.", loc=["body", "mentee_id"])
+    mentee = await people.find_mentee_for(db, caller, data.mentee_id)
     assessment = Assessment(
         org_id=caller.org_id,
         mentee_id=mentee.id,

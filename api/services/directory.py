@@ -11,16 +11,15 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.auth.principal import Principal
+from api.auth.scopes import STAFF_ROLES
 from api.errors import Conflict, Forbidden, NotFound
 from api.models import Service
 from api.models.base import utcnow
-from api.models.enums import Pathway, Role
+from api.models.enums import Pathway
 from api.models.service import ServiceCreate, ServiceUpdate
 from api.services import audit
 from api.services.pagination import paginate
 from api.services.versioning import check_version
-
-STAFF_ROLES = frozenset({Role.admin, Role.coordinator})
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from api.auth.principal import Principal
 from api.errors import Conflict, Invalid, NotFound
 from api.models import Goal, GoalReview, GoalStatusChange, GoalStep, MentoringRelationship
 from api.models.base import utc_today, utcnow
-from api.models.enums import GoalSetBy, GoalStatus, PersonKind, Role, StepStatus
+from api.models.enums import GoalSetBy, GoalStatus, Role, StepStatus
 from api.models.goal import (
     GoalCreate,
     GoalRead,
@@ -134,7 +134,7 @@ async def reviews_of(
 
 async def create_goal(db: AsyncSession, caller: Principal, data: GoalCreate) -> Goal:
     """A goal set by the caller; a mentee's own goal is agreed (and active) from the start."""
-    mentee = await _visible_mentee(db, caller, data.mentee_id)
+    mentee = (await people.find_mentee_for(db, caller, data.mentee_id)).id
     await _check_relationship(db, mentee, data.relationship_id)
     set_by = SET_BY.get(caller.role, GoalSetBy.coordinator)
     goal = Goal(
@@ -389,18 +389,6 @@ def _touch(db: AsyncSession, caller: Principal, goal: Goal, action: str) -> None
     audit.record(
         db, caller, action, entity_type="goal", entity_id=goal.id, person_id=goal.mentee_id
     )
-
-
-async def _visible_mentee(db: AsyncSession, caller: Principal, mentee_id: uuid.UUID) -> uuid.UUID:
-    try:
-        person = await people.find_person(db, caller, mentee_id)
-    except NotFound as exc:
-        raise Invalid(
-            "No mentee with that id that you may see.", loc=["body", "mentee_id"]
-        ) from exc
-    if person.kind != PersonKind.mentee:
-        raise Invalid("Goals belong to mentees.", loc=["body", "mentee_id"])
-    return person.id
 
 
 async def _check_relationship(

@@ -18,10 +18,11 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.auth.principal import Principal
+from api.auth.scopes import STAFF_ROLES
 from api.errors import Forbidden, Invalid
 from api.models import MentoringRelationship, MentorProfile, NonAssociation, Person
 from api.models.base import utc_today
-from api.models.enums import OPEN_RELATIONSHIP_STATUSES, EndingReason, Pathway, PersonKind, Role
+from api.models.enums import OPEN_RELATIONSHIP_STATUSES, EndingReason, Pathway, PersonKind
 from api.models.matching import Effect, MatchSuggestion, Reason
 from api.services import organisation, people
 from api.services.eligibility import cleared_and_trained, open_caseloads
@@ -47,7 +48,7 @@ async def suggest(
     db: AsyncSession, caller: Principal, mentee_id: uuid.UUID, *, limit: int
 ) -> list[MatchSuggestion]:
     """The organisation's eligible mentors for this mentee, best first."""
-    if caller.role not in (Role.admin, Role.coordinator):
+    if caller.role not in STAFF_ROLES:
         raise Forbidden("Matching is for administrators and coordinators.")
     mentee = await people.find_person(db, caller, mentee_id)
     profile = mentee.mentee_profile

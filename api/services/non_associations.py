@@ -8,13 +8,12 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.auth.principal import Principal
+from api.auth.scopes import STAFF_ROLES
 from api.errors import Conflict, Forbidden, Invalid, NotFound
 from api.models import NonAssociation, Person
-from api.models.enums import PersonKind, Role
+from api.models.enums import PersonKind
 from api.models.relationship import NonAssociationCreate, NonAssociationRead
 from api.services import audit, people
-
-STAFF_ROLES = frozenset({Role.admin, Role.coordinator})
 
 
 async def list_for(

@@ -11,10 +11,11 @@ from sqlmodel import col, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.auth.principal import Principal
+from api.auth.scopes import STAFF_ROLES
 from api.errors import Conflict, Forbidden, Invalid, NotFound
 from api.models import MentoringRelationship, UserAccount
 from api.models.base import utcnow
-from api.models.enums import OPEN_RELATIONSHIP_STATUSES, CustodyStatus, PersonKind, Role
+from api.models.enums import OPEN_RELATIONSHIP_STATUSES, CustodyStatus, PersonKind
 from api.models.person import (
     SENSITIVE_MENTEE_FIELDS,
     SENSITIVE_MENTOR_FIELDS,
@@ -33,8 +34,6 @@ from api.services import audit, relationships
 from api.services.pagination import paginate
 from api.services.versioning import check_version
 from api.services.visibility import visible_people_clause
-
-STAFF_ROLES = frozenset({Role.admin, Role.coordinator})
 
 
 @dataclass(frozen=True)
@@ -106,6 +105,19 @@ async def load_many(
         )
         await db.commit()
     return {person.id: person for person in found}
+
+
+async def find_mentee_for(db: AsyncSession, caller: Principal, mentee_id: uuid.UUID) -> Person:
+    """A mentee named in a request body: one the caller may see, or a 422 on `mentee_id`."""
+    try:
+        person = await find_person(db, caller, mentee_id)
+    except NotFound as exc:
+        raise Invalid(
+            "No mentee with that id that you may see.", loc=["body", "mentee_id"]
+        ) from exc
+    if person.kind != PersonKind.mentee:
+        raise Invalid("That person is not a mentee.", loc=["body", "mentee_id"])
+    return person
 
 
 async def get_person(db: AsyncSession, caller: Principal, person_id: uuid.UUID) -> Person:

@@ -12,6 +12,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.auth.principal import Principal
+from api.auth.scopes import STAFF_ROLES
 from api.errors import Conflict, Forbidden, Invalid, NotFound
 from api.models import (
     Goal,
@@ -24,7 +25,6 @@ from api.models import (
 )
 from api.models.base import utcnow
 from api.models.enums import (
-    PersonKind,
     ReferralDirection,
     ReferralMoveName,
     ReferralStatus,
@@ -55,7 +55,6 @@ MOVES: dict[ReferralMoveName, tuple[frozenset[S], S]] = {
     ReferralMoveName.complete: (frozenset({S.in_progress}), S.completed),
     ReferralMoveName.withdraw: (OPEN, S.withdrawn),
 }
-STAFF_ROLES = frozenset({Role.admin, Role.coordinator})
 SIGNPOSTED = "Signposted: the mentee was given the service's details, without a referral."
 
 
@@ -190,14 +189,7 @@ async def _refer_out(db: AsyncSession, caller: Principal, data: ReferralCreate) 
     if caller.role not in (*STAFF_ROLES, Role.mentor):
         raise Forbidden("Outbound referrals are made by staff and mentors.")
     assert data.mentee_id is not None and data.service_id is not None
-    try:
-        mentee = await people.find_person(db, caller, data.mentee_id)
-    except NotFound as exc:
-        raise Invalid(
-            "No mentee with that id that you may see.", loc=["body", "mentee_id"]
-        ) from exc
-    if mentee.kind != PersonKind.mentee:
-        raise Invalid("Referrals are for mentees.", loc=["body", "mentee_id"])
+    mentee = await people.find_mentee_for(db, caller, data.mentee_id)
     service = await db.get(Service, data.service_id)
     if service is None or service.org_id != caller.org_id or service.retired_at is not None:
         raise Invalid("No active service with that id.", loc=["body", "service_id"])

@@ -12,6 +12,7 @@ from sqlmodel import col, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.auth.principal import Principal
+from api.auth.scopes import STAFF_ROLES
 from api.errors import Conflict, Forbidden, Invalid, NotFound
 from api.models import (
     MentoringRelationship,
@@ -47,8 +48,6 @@ from api.services.eligibility import cleared_and_trained, excluded_for, open_cas
 from api.services.pagination import paginate
 from api.services.versioning import check_version
 from api.services.visibility import visible_relationships_clause
-
-STAFF_ROLES = frozenset({Role.admin, Role.coordinator})
 
 # The state machine: each move, the states it may start from, and where it leads.
 TRANSITIONS: dict[Transition, tuple[frozenset[str], RelationshipStatus]] = {
@@ -207,7 +206,7 @@ async def update_relationship(
     if_match: int | None = None,
 ) -> MentoringRelationship:
     relationship = await find_relationship(db, caller, relationship_id)
-    _require_staff_or_mentor(caller, relationship)
+    require_staff_or_mentor(caller, relationship)
     check_version(relationship, if_match)
     if relationship.status == RelationshipStatus.ended:
         raise Conflict("An ended relationship does not change.")
@@ -248,7 +247,7 @@ async def transition(
 ) -> MentoringRelationship:
     """Apply one move of the state machine, or refuse it with 409."""
     relationship = await find_relationship(db, caller, relationship_id)
-    _require_staff_or_mentor(caller, relationship)
+    require_staff_or_mentor(caller, relationship)
     check_version(relationship, if_match)
     allowed_from, target = TRANSITIONS[move]
     if relationship.status not in allowed_from:
@@ -400,12 +399,17 @@ async def _open_relationship_of(
     ).first()
 
 
-def _require_staff_or_mentor(caller: Principal, relationship: MentoringRelationship) -> None:
+def require_staff_or_mentor(
+    caller: Principal,
+    relationship: MentoringRelationship,
+    refusal: str = "Only staff and the relationship's mentor change it.",
+) -> None:
+    """Staff, or the relationship's own mentor; anyone else is refused (403)."""
     if caller.role in STAFF_ROLES:
         return
     if caller.role == Role.mentor and caller.person_id == relationship.mentor_id:
         return
-    raise Forbidden("Only staff and the relationship's mentor change it.")
+    raise Forbidden(refusal)
 
 
 def _check_in_side(caller: Principal, asked: Side | None) -> Side:

@@ -12,18 +12,19 @@ from api.auth.principal import Principal
 from api.errors import Conflict, Forbidden, Invalid, NotFound
 from api.models import Goal, MentoringRelationship, MentoringSession, SessionGoal
 from api.models.base import utcnow
-from api.models.enums import OPEN_RELATIONSHIP_STATUSES, Role, SessionStatus
+from api.models.enums import OPEN_RELATIONSHIP_STATUSES, SessionStatus
 from api.models.session import SessionCreate, SessionRead, SessionUpdate
 from api.services import audit
 from api.services.grouping import group_by
 from api.services.pagination import paginate
+from api.services.relationships import require_staff_or_mentor
 from api.services.versioning import check_version
 from api.services.visibility import visible_relationships_clause
 
-STAFF_ROLES = frozenset({Role.admin, Role.coordinator})
 NEEDS_REASON = frozenset(
     {SessionStatus.cancelled, SessionStatus.missed_by_mentee, SessionStatus.missed_by_mentor}
 )
+SESSION_REFUSAL = "Sessions are recorded by staff and the relationship's mentor."
 # A session is planned, then happens, is cancelled or is missed; those outcomes are final.
 SESSION_MOVES = {SessionStatus.scheduled: frozenset(SessionStatus) - {SessionStatus.scheduled}}
 
@@ -114,7 +115,7 @@ async def create_session(
         raise Invalid(
             "No relationship with that id that you may see.", loc=["body", "relationship_id"]
         )
-    _require_staff_or_mentor(caller, relationship)
+    require_staff_or_mentor(caller, relationship, SESSION_REFUSAL)
     if relationship.status not in OPEN_RELATIONSHIP_STATUSES:
         raise Conflict("Sessions are recorded within an open relationship.")
     _check_sensitive(caller, data)
@@ -148,7 +149,7 @@ async def update_session(
     session = await find_session(db, caller, session_id)
     relationship = await db.get(MentoringRelationship, session.relationship_id)
     assert relationship is not None
-    _require_staff_or_mentor(caller, relationship)
+    require_staff_or_mentor(caller, relationship, SESSION_REFUSAL)
     check_version(session, if_match)
     _check_sensitive(caller, data)
     changes = data.model_dump(exclude_unset=True)
@@ -237,14 +238,6 @@ def _check_outcome(
 def _check_sensitive(caller: Principal, data: SessionCreate | SessionUpdate) -> None:
     if "private_notes" in data.model_fields_set and not caller.has("people:sensitive"):
         raise Forbidden("Writing private notes needs the people:sensitive scope.")
-
-
-def _require_staff_or_mentor(caller: Principal, relationship: MentoringRelationship) -> None:
-    if caller.role in STAFF_ROLES:
-        return
-    if caller.role == Role.mentor and caller.person_id == relationship.mentor_id:
-        return
-    raise Forbidden("Sessions are recorded by staff and the relationship's mentor.")
 
 
 async def _set_goals(
