@@ -97,6 +97,7 @@ class Person(OrgRecord, table=True):
 SENSITIVE_MENTEE_FIELDS = ("risk_level", "offence_summary")
 SENSITIVE_MENTOR_FIELDS = ("lived_experience",)
 # A mentor may edit their own record, but not what the programme decides about them.
+STAFF_ONLY_MENTEE_FIELDS = ("external_ref",)  # a partner's case reference links its referrals
 STAFF_ONLY_MENTOR_FIELDS = (
     "max_caseload",
     "training_completed_on",

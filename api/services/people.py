@@ -18,6 +18,7 @@ from api.models.enums import OPEN_RELATIONSHIP_STATUSES, CustodyStatus, PersonKi
 from api.models.person import (
     SENSITIVE_MENTEE_FIELDS,
     SENSITIVE_MENTOR_FIELDS,
+    STAFF_ONLY_MENTEE_FIELDS,
     STAFF_ONLY_MENTOR_FIELDS,
     MenteePreferences,
     MenteeProfile,
@@ -185,6 +186,8 @@ async def update_person(
     if data.mentee is not None:
         mentee_changes = data.mentee.model_dump(exclude_unset=True)
         _check_sensitive_write(caller, data.mentee, SENSITIVE_MENTEE_FIELDS)
+        if set(mentee_changes) & set(STAFF_ONLY_MENTEE_FIELDS):
+            policy.authorize(caller, "people.update_programme_fields")
         if "external_ref" in mentee_changes:
             await _check_external_ref_free(
                 db, caller.org_id, mentee_changes["external_ref"], person.id
