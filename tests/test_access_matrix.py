@@ -211,6 +211,9 @@ GRAPHQL_NESTED: dict[str, str] = {
 GRAPHQL_SENSITIVE = {
     "MenteeProfile.riskLevel",
     "MenteeProfile.offenceSummary",
+    "MenteeProfile.mappaLevel",
+    "MenteeProfile.licenceEndDate",
+    "MenteeProfile.probationPractitioner",
     "MentorProfile.livedExperience",
     "Session.privateNotes",
     "NonAssociation.reason",

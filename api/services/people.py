@@ -143,9 +143,13 @@ async def create_person(db: AsyncSession, caller: Principal, data: PersonCreate)
     return person
 
 
-async def add_person(db: AsyncSession, caller: Principal, data: PersonCreate) -> Person:
-    """Add a person to the caller's transaction (staff here, or a partner's referral)."""
-    _check_sensitive_write(caller, data.mentee, SENSITIVE_MENTEE_FIELDS)
+async def add_person(
+    db: AsyncSession, caller: Principal, data: PersonCreate, *, from_referrer: bool = False
+) -> Person:
+    """Add a person to the caller's transaction (staff here, or a partner's referral). The
+    referrer sends the sensitive referral facts it holds without the scope to read them."""
+    if not from_referrer:
+        _check_sensitive_write(caller, data.mentee, SENSITIVE_MENTEE_FIELDS)
     _check_sensitive_write(caller, data.mentor, SENSITIVE_MENTOR_FIELDS)
     fields = data.model_dump(exclude={"mentee", "mentor"})
     person = Person(org_id=caller.org_id, **fields)

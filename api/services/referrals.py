@@ -159,7 +159,7 @@ async def _refer_in(db: AsyncSession, caller: Principal, data: ReferralCreate) -
         assert person_data.mentee is not None
         # The reference stays on the referral only while someone else holds it.
         person_data.mentee.external_ref = data.external_ref if holder is None else None
-        mentee_id = (await people.add_person(db, caller, person_data)).id
+        mentee_id = (await people.add_person(db, caller, person_data, from_referrer=True)).id
         pending_match_id = holder
     referral = Referral(
         org_id=caller.org_id,

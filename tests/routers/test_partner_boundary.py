@@ -11,7 +11,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.models import MentoringRelationship, MentoringSession, Person, Referral
 from tests.factories import World, make_mentee
-from tests.routers.test_referrals import BASE, refer_in
+from tests.routers.test_referrals import BASE, PERSON, refer_in
 
 STAFF = "coordinator"
 
@@ -210,3 +210,41 @@ async def test_a_mentor_loses_an_ended_relationships_sessions(
     assert (await client.patch(path, json={"notes": "x"}, headers=mentor)).status_code == 404
     assert (await client.patch(path, json={"notes": "x"}, headers=staff)).status_code == 409
     assert (await client.get(path, headers=staff)).json()["notes"] == "Talked about housing."
+
+
+FACTS = {
+    "risk_level": "high",
+    "offence_summary": "Robbery, 2023.",
+    "mappa_level": "2",
+    "licence_end_date": "2027-03-31",
+    "probation_practitioner": {
+        "name": "Jo Bloggs",
+        "email": "jo.bloggs@probation.example",
+        "phone": "+44 20 7946 0000",
+    },
+}
+
+
+async def test_a_partner_sends_sensitive_facts_it_never_reads_back(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    partner = world.headers("partner")
+    profile = PERSON["mentee"]
+    assert isinstance(profile, dict)
+    person = {**PERSON, "mentee": {**profile, **FACTS}}
+    created = await refer_in(client, partner, ref="NDL-40", person=person)
+    assert created.status_code == 201, created.text
+    assert not set(FACTS) & set(created.text.split('"'))
+    path = f"/api/v1/people/{created.json()['mentee_id']}"
+    seen_by_partner = (await client.get(path, headers=partner)).json()["mentee"]
+    assert not set(FACTS) & set(seen_by_partner)
+    seen_by_staff = (await client.get(path, headers=world.headers(STAFF))).json()["mentee"]
+    assert {name: seen_by_staff[name] for name in FACTS} == FACTS
+    # staff without people:sensitive and mentors neither read nor write them
+    narrow = world.headers(STAFF, scopes="people:read people:write")
+    assert not set(FACTS) & set((await client.get(path, headers=narrow)).json()["mentee"])
+    mentor_path = f"/api/v1/people/{world.my_mentee.id}"
+    refused = await client.patch(
+        mentor_path, json={"mentee": {"mappa_level": "1"}}, headers=world.headers("mentor")
+    )
+    assert refused.status_code == 403
