@@ -1,15 +1,17 @@
 """Tenancy by mechanism: a session serves one organisation, whatever its queries forget."""
 
 from collections.abc import AsyncIterator
+from typing import Annotated
 
 import httpx
 import pytest
 import sqlalchemy as sa
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from sqlmodel import SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from api.auth.deps import Caller
+from api.auth.deps import authenticate
+from api.auth.principal import Principal
 from api.db import DB
 from api.main import create_app
 from api.models import IdempotencyRecord, Organisation, Person, Service
@@ -46,7 +48,9 @@ async def probe_client(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
     app: FastAPI = create_app(settings)
 
     @app.get("/api/v1/probe/services")
-    async def every_service(caller: Caller, db: DB) -> list[str]:
+    async def every_service(
+        caller: Annotated[Principal, Depends(authenticate)], db: DB
+    ) -> list[str]:
         rows = (await db.exec(select(Service))).all()
         return [row.name for row in rows]
 
