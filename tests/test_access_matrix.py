@@ -54,6 +54,8 @@ TRUTH: dict[str, tuple[str | None, set[str]]] = {
     "people.update": ("people:write", STAFF | {"mentor"}),
     "people.update_programme_fields": ("people:write", STAFF),
     "people.delete": ("people:write", STAFF),
+    "custody.report": ("referrals:write", STAFF | {"partner"}),
+    "custody.read": ("people:read", STAFF | {"partner"}),
     "non_associations.read": ("people:read", STAFF),
     "non_associations.write": ("people:write", STAFF),
     "matching.suggest": ("relationships:write", STAFF),
@@ -103,6 +105,8 @@ REST: dict[tuple[str, str], str | None] = {
         "/api/v1/people/{mentee_id}/non-associations/{non_association_id}",
     ): "non_associations.write",
     ("GET", "/api/v1/people/{mentee_id}/distance-travelled"): "assessments.read",
+    ("POST", "/api/v1/people/{person_id}/custody-events"): "custody.report",
+    ("GET", "/api/v1/people/{person_id}/custody-events"): "custody.read",
     ("GET", "/api/v1/relationships"): "relationships.read",
     ("POST", "/api/v1/relationships"): "relationships.create",
     ("GET", "/api/v1/relationships/{relationship_id}"): "relationships.read",
@@ -169,6 +173,7 @@ GRAPHQL_ROOT: dict[str, str] = {
     "Query.referralProgress": "referrals.read",
     "Query.matchSuggestions": "matching.suggest",
     "Query.nonAssociations": "non_associations.read",
+    "Query.custodyEvents": "custody.read",
     "Mutation.createPerson": "people.create",
     "Mutation.updatePerson": "people.update",
     "Mutation.deletePerson": "people.delete",
@@ -194,6 +199,7 @@ GRAPHQL_ROOT: dict[str, str] = {
     "Mutation.createReferral": "referrals.write",
     "Mutation.moveReferral": "referrals.write",
     "Mutation.decidePendingMatch": "referrals.decide_inbound",
+    "Mutation.reportCustodyEvent": "custody.report",
 }
 # Nested fields that lead to other records: the scope on the named resource filters their
 # rows (no scope: empty or null), as for the root fields of that resource.

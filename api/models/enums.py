@@ -43,6 +43,15 @@ class MappaLevel(StrEnum):
     level_3 = "3"
 
 
+class CustodyEventName(StrEnum):
+    """What a referring prison or probation service reports about a person's custody."""
+
+    released = "released"
+    recalled = "recalled"
+    transferred = "transferred"
+    sentence_ended = "sentence_ended"
+
+
 class RiskLevel(StrEnum):
     low = "low"
     medium = "medium"

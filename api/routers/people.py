@@ -10,6 +10,7 @@ from api.auth.principal import Principal
 from api.db import DB
 from api.errors import problem_responses
 from api.models.common import Page, QueryText, Timestamp
+from api.models.custody import CustodyEventCreate, CustodyEventRead
 from api.models.enums import PersonKind
 from api.models.person import PersonCreate, PersonRead, PersonUpdate
 from api.routers.common import Cursor, IfMatch, Limit, with_etag
@@ -121,3 +122,39 @@ async def delete_person(
     """Hide the record everywhere (soft delete) and switch off the person's login. Staff only."""
     await people.delete_person(db, caller, person_id, if_match=if_match)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.post(
+    "/{person_id}/custody-events",
+    summary="Report a custody event",
+    status_code=status.HTTP_201_CREATED,
+    response_model=CustodyEventRead,
+    responses=problem_responses(404, 409, 422),
+)
+async def report_custody_event(
+    db: DB,
+    caller: Annotated[Principal, may("custody.report")],
+    person_id: uuid.UUID,
+    body: CustodyEventCreate,
+) -> CustodyEventRead:
+    """The referring partner (or staff) reports that the mentee was `released` (with
+    `occurred_on`), `recalled`, `transferred` (to `establishment`) or that their sentence
+    ended. The custody status follows, and so does the open relationship: a release takes
+    it through the gate, a recall back to custody (it stays open). 409 when the event does
+    not fit the current custody status."""
+    row = await people.report_custody_event(db, caller, person_id, body)
+    return CustodyEventRead.model_validate(row, from_attributes=True)
+
+
+@router.get(
+    "/{person_id}/custody-events",
+    summary="A mentee's custody history",
+    response_model=list[CustodyEventRead],
+    responses=problem_responses(404, 422),
+)
+async def custody_history(
+    db: DB, caller: Annotated[Principal, may("custody.read")], person_id: uuid.UUID
+) -> list[CustodyEventRead]:
+    """Every custody event reported, oldest first. Staff and the referring partner."""
+    rows = await people.custody_history(db, caller, person_id)
+    return [CustodyEventRead.model_validate(r, from_attributes=True) for r in rows]

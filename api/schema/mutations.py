@@ -13,6 +13,7 @@ from strawberry.types import Info
 from api.auth.principal import Principal
 from api.errors import DomainError, Invalid
 from api.models.assessment import AssessmentCreate, AssessmentRead
+from api.models.custody import CustodyEventCreate, CustodyEventRead
 from api.models.enums import Pathway, ReferralMoveName, ReferralOutcome, Transition
 from api.models.goal import (
     GoalCreate,
@@ -48,6 +49,7 @@ from api.schema.problems import Problem, problem_of
 from api.schema.types import (
     Assessment,
     CheckIn,
+    CustodyEvent,
     Goal,
     NonAssociation,
     Organisation,
@@ -88,6 +90,7 @@ class Removed:
 PersonResult = Annotated[Person | Problem, strawberry.union("PersonResult")]
 RelationshipResult = Annotated[Relationship | Problem, strawberry.union("RelationshipResult")]
 CheckInResult = Annotated[CheckIn | Problem, strawberry.union("CheckInResult")]
+CustodyEventResult = Annotated[CustodyEvent | Problem, strawberry.union("CustodyEventResult")]
 NonAssociationResult = Annotated[NonAssociation | Problem, strawberry.union("NonAssociationResult")]
 OrganisationResult = Annotated[Organisation | Problem, strawberry.union("OrganisationResult")]
 GoalResult = Annotated[Goal | Problem, strawberry.union("GoalResult")]
@@ -105,6 +108,7 @@ RelationshipCreateInput = input_type(RelationshipCreate)
 RelationshipUpdateInput = input_type(RelationshipUpdate)
 RelationshipEndInput = input_type(RelationshipEnd)
 CheckInCreateInput = input_type(CheckInCreate)
+CustodyEventCreateInput = input_type(CustodyEventCreate)
 NonAssociationCreateInput = input_type(NonAssociationCreate)
 OrganisationUpdateInput = input_type(OrganisationUpdate)
 GoalCreateInput = input_type(GoalCreate)
@@ -507,6 +511,25 @@ class Mutation:
             return Referral.from_pydantic((await referrals.present(db, caller, [row]))[0])
 
         return await _attempt(info, "referrals.write", work)
+
+    @strawberry.mutation(
+        description="The referring partner or staff: a mentee was released, recalled, "
+        "transferred or their sentence ended; the relationship follows."
+    )
+    async def report_custody_event(
+        self,
+        info: Info[Context, None],
+        person_id: uuid.UUID,
+        input: CustodyEventCreateInput,  # type: ignore[valid-type]
+    ) -> CustodyEventResult:
+        async def work(db: AsyncSession, caller: Principal) -> CustodyEvent:
+            data = to_model(CustodyEventCreate, input)
+            row = await people.report_custody_event(db, caller, person_id, data)
+            return CustodyEvent.from_pydantic(
+                CustodyEventRead.model_validate(row, from_attributes=True)
+            )
+
+        return await _attempt(info, "custody.report", work)
 
     @strawberry.mutation(
         description="Staff: the inbound referral's case reference is held by another mentee; "

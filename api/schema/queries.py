@@ -13,6 +13,7 @@ from strawberry.types import Info
 from api.errors import Invalid, NotFound
 from api.models.assessment import AssessmentRead
 from api.models.common import QueryText, Timestamp
+from api.models.custody import CustodyEventRead
 from api.models.enums import (
     GoalStatus,
     Pathway,
@@ -29,6 +30,7 @@ from api.schema.limits import MAX_PAGE
 from api.schema.types import (
     Assessment,
     Connection,
+    CustodyEvent,
     DistanceTravelledType,
     Goal,
     MatchSuggestion,
@@ -444,6 +446,19 @@ class Query:
             raise Invalid("`limit` must be between 1 and 50.", loc=["limit"])
         found = await matching.suggest(context.db, caller, mentee_id, limit=limit)
         return [MatchSuggestion.from_pydantic(s) for s in found]
+
+    @strawberry.field(description="A mentee's custody events, oldest first (staff, referrer).")
+    @one_at_a_time
+    async def custody_events(
+        self, info: Info[Context, None], person_id: uuid.UUID
+    ) -> list[CustodyEvent]:
+        context = info.context
+        caller = context.authorize("custody.read")
+        rows = await people.custody_history(context.db, caller, person_id)
+        return [
+            CustodyEvent.from_pydantic(CustodyEventRead.model_validate(r, from_attributes=True))
+            for r in rows
+        ]
 
     @strawberry.field(description="People a mentee must never be matched with.")
     @one_at_a_time

@@ -10,6 +10,7 @@ from strawberry.types import Info
 
 from api.models.accounts import Me as MeModel
 from api.models.assessment import AssessmentRead, DistanceTravelled, PathwayDistance
+from api.models.custody import CustodyEventRead
 from api.models.enums import Pathway, Phase, ReferralStatus, RelationshipStatus
 from api.models.goal import GoalRead, GoalStatusChangeRead, ReviewRead, StepProgress, StepRead
 from api.models.matching import MatchingWeights as WeightsModel
@@ -366,6 +367,11 @@ class NonAssociation:
     other_person_id: strawberry.auto
     kind: strawberry.auto
     reason: strawberry.auto = sensitive()
+
+
+@strawberry.experimental.pydantic.type(model=CustodyEventRead, all_fields=True)
+class CustodyEvent:
+    pass
 
 
 @strawberry.experimental.pydantic.type(model=ReasonModel, all_fields=True)

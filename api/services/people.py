@@ -12,9 +12,15 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.auth.principal import Principal
 from api.errors import Conflict, Forbidden, Invalid, NotFound
-from api.models import MentoringRelationship, UserAccount
+from api.models import CustodyEvent, MentoringRelationship, UserAccount
 from api.models.base import utcnow
-from api.models.enums import OPEN_RELATIONSHIP_STATUSES, CustodyStatus, PersonKind
+from api.models.custody import CustodyEventCreate
+from api.models.enums import (
+    OPEN_RELATIONSHIP_STATUSES,
+    CustodyEventName,
+    CustodyStatus,
+    PersonKind,
+)
 from api.models.person import (
     SENSITIVE_MENTEE_FIELDS,
     SENSITIVE_MENTOR_FIELDS,
@@ -30,7 +36,7 @@ from api.models.person import (
     PersonRead,
     PersonUpdate,
 )
-from api.services import audit, policy, relationships
+from api.services import audit, custody, policy
 from api.services.pagination import paginate
 from api.services.versioning import check_version
 from api.services.visibility import Resource, visible_people_clause
@@ -187,6 +193,7 @@ async def update_person(
         raise Invalid("Only a mentor has a `mentor` profile.", loc=["body", "mentor"])
 
     changes = data.model_dump(exclude_unset=True, exclude={"mentee", "mentor"})
+    event: CustodyEventName | None = None
     if data.mentee is not None:
         mentee_changes = data.mentee.model_dump(exclude_unset=True)
         _check_sensitive_write(caller, data.mentee, SENSITIVE_MENTEE_FIELDS)
@@ -196,14 +203,10 @@ async def update_person(
             await _check_external_ref_free(
                 db, caller.org_id, mentee_changes["external_ref"], person.id
             )
-        released = (
-            mentee_changes.get("custody_status") == CustodyStatus.released
-            and person.mentee_profile is not None
-            and person.mentee_profile.custody_status != CustodyStatus.released
-        )
+        event = _custody_event(person, mentee_changes.get("custody_status"))
+        if event is not None:
+            del mentee_changes["custody_status"]
         _apply(person.mentee_profile, _mentee_columns(mentee_changes))
-        if released:
-            await relationships.advance_on_release(db, caller, person.id)
     if data.mentor is not None:
         mentor_changes = data.mentor.model_dump(exclude_unset=True)
         _check_sensitive_write(caller, data.mentor, SENSITIVE_MENTOR_FIELDS)
@@ -213,6 +216,11 @@ async def update_person(
         _apply(person.mentor_profile, mentor_changes)
     _apply(person, changes)
     person.updated_at = utcnow()  # profile-only changes still make the person newer
+    if event is not None:
+        assert person.mentee_profile is not None
+        await custody.change_custody(
+            db, caller, person, event, occurred_on=person.mentee_profile.release_date
+        )
     audit.record(
         db,
         caller,
@@ -286,6 +294,53 @@ def present(person: Person, caller: Principal) -> PersonRead:
             }
         )
     return PersonRead(**fields)
+
+
+def _custody_event(person: Person, status: CustodyStatus | None) -> CustodyEventName | None:
+    """A custody status changed by hand is the event it stands for: out of custody is a
+    release, back in is a recall. (Other changes, such as to a community sentence, are
+    corrections of the record.)"""
+    profile = person.mentee_profile
+    if status is None or profile is None or status == profile.custody_status:
+        return None
+    return {
+        CustodyStatus.released: CustodyEventName.released,
+        CustodyStatus.in_custody: CustodyEventName.recalled,
+    }.get(CustodyStatus(status))
+
+
+async def report_custody_event(
+    db: AsyncSession, caller: Principal, person_id: uuid.UUID, data: CustodyEventCreate
+) -> CustodyEvent:
+    """A custody event reported by the person's referring partner or by staff."""
+    policy.authorize(caller, "custody.report")
+    person = await find_person(db, caller, person_id)
+    if person.kind != PersonKind.mentee:
+        raise Invalid("Custody events are about mentees.", loc=["path", "person_id"])
+    row = await custody.change_custody(
+        db,
+        caller,
+        person,
+        data.event,
+        occurred_on=data.occurred_on,
+        establishment=data.establishment,
+    )
+    await db.commit()
+    return row
+
+
+async def custody_history(
+    db: AsyncSession, caller: Principal, person_id: uuid.UUID
+) -> Sequence[CustodyEvent]:
+    policy.authorize(caller, "custody.read")
+    person = await find_person(db, caller, person_id)
+    return (
+        await db.exec(
+            select(CustodyEvent)
+            .where(CustodyEvent.person_id == person.id)
+            .order_by(col(CustodyEvent.created_at), col(CustodyEvent.id))
+        )
+    ).all()
 
 
 def _mentee_columns(values: dict[str, Any]) -> dict[str, Any]:

@@ -59,6 +59,14 @@ POLICY: dict[str, Rule] = {
     "people.delete": Rule(
         "people:write", STAFF, "Only administrators and coordinators remove people."
     ),
+    "custody.report": Rule(
+        "referrals:write",
+        STAFF | {Role.partner},
+        "Custody events come from the referring partner and staff.",
+    ),
+    "custody.read": Rule(
+        "people:read", STAFF | {Role.partner}, "Custody history is for staff and the referrer."
+    ),
     "non_associations.read": Rule(
         "people:read", STAFF, "Non-associations are seen by administrators and coordinators."
     ),

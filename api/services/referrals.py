@@ -430,6 +430,21 @@ def _check_who(caller: Principal, referral: Referral, name: ReferralMoveName) ->
         policy.authorize(caller, "referrals.decide_inbound")
 
 
+async def touch_for(db: AsyncSession, mentee_id: uuid.UUID) -> None:
+    """Something a referring partner sees about this mentee changed (custody, the
+    relationship, sessions, goals): its inbound referrals become newer, so polling with
+    `updated_since` finds them."""
+    await db.exec(
+        sa.update(Referral)
+        .where(
+            col(Referral.mentee_id) == mentee_id,
+            col(Referral.direction) == ReferralDirection.inbound,
+            sa.or_(col(Referral.closed_at).is_(None), col(Referral.visible_until) > utcnow()),
+        )
+        .values(updated_at=utcnow())
+    )
+
+
 async def _enter(
     db: AsyncSession, caller: Principal, referral: Referral, target: S, note: str | None = None
 ) -> None:

@@ -22,9 +22,10 @@ from api.models import (
     RelationshipCheckIn,
     RelationshipEvent,
 )
-from api.models.base import utc_today
+from api.models.base import utc_today, utcnow
 from api.models.enums import (
     OPEN_RELATIONSHIP_STATUSES,
+    CustodyEventName,
     CustodyStatus,
     PersonKind,
     Phase,
@@ -316,23 +317,25 @@ async def list_check_ins(
     return await paginate(db, stmt, RelationshipCheckIn, limit=limit, cursor=cursor)
 
 
-async def advance_on_release(db: AsyncSession, caller: Principal, mentee_id: uuid.UUID) -> None:
-    """A mentee released from custody takes their open relationship through the gate.
-
-    Part of the caller's transaction (the person update that recorded the release).
-    """
+async def follow_custody(
+    db: AsyncSession, caller: Principal, mentee_id: uuid.UUID, event: CustodyEventName
+) -> None:
+    """The open relationship follows the mentee through the gate and back: a release takes
+    it from `custody` `through_the_gate`; a recall takes it back to `custody` and keeps it
+    open (continuity through custody is the point). Recorded in its history, as part of
+    the caller's transaction."""
     relationship = await open_relationship_of(db, mentee_id)
-    if relationship is not None and relationship.phase == Phase.custody:
-        _record(
-            db,
-            caller,
-            relationship,
-            "phase",
-            Phase.custody,
-            Phase.through_the_gate,
-            "The mentee was released.",
-        )
-        relationship.phase = Phase.through_the_gate
+    if relationship is None:
+        return
+    if event == CustodyEventName.released and relationship.phase == Phase.custody:
+        moved_to, note = Phase.through_the_gate, "The mentee was released."
+    elif event == CustodyEventName.recalled and relationship.phase != Phase.custody:
+        moved_to, note = Phase.custody, "The mentee was recalled to custody."
+    else:
+        return
+    _record(db, caller, relationship, "phase", relationship.phase, moved_to, note)
+    relationship.phase = moved_to
+    relationship.updated_at = utcnow()
 
 
 def _record(
