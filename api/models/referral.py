@@ -12,6 +12,7 @@ from sqlmodel import Field
 from api.models.base import OrgRecord, UTCDateTime, utcnow
 from api.models.common import Input, NoNul, RecordRead, Text100, Text4000
 from api.models.enums import (
+    EndingReason,
     PersonKind,
     Phase,
     ReferralDirection,
@@ -162,6 +163,9 @@ class Progress(BaseModel):
     history: list[ReferralChange]
     relationship_status: RelationshipStatus | None
     relationship_phase: Phase | None
+    ending_reason: EndingReason | None = PydField(
+        None, description="Why the relationship ended, once it has (never its summary)."
+    )
     sessions_held: int
     sessions_missed: int
     goals_by_status: dict[str, int]

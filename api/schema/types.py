@@ -11,7 +11,7 @@ from strawberry.types import Info
 from api.models.accounts import Me as MeModel
 from api.models.assessment import AssessmentRead, DistanceTravelled, PathwayDistance
 from api.models.custody import CustodyEventRead
-from api.models.enums import Pathway, Phase, ReferralStatus, RelationshipStatus
+from api.models.enums import EndingReason, Pathway, Phase, ReferralStatus, RelationshipStatus
 from api.models.goal import GoalRead, GoalStatusChangeRead, ReviewRead, StepProgress, StepRead
 from api.models.matching import MatchingWeights as WeightsModel
 from api.models.matching import MatchSuggestion as SuggestionModel
@@ -338,6 +338,7 @@ class ReferralProgress:
     history: list[ReferralChangeType]
     relationship_status: RelationshipStatus | None
     relationship_phase: Phase | None
+    ending_reason: EndingReason | None
     sessions_held: int
     sessions_missed: int
     goals_by_status: list[StatusCount]
@@ -349,6 +350,7 @@ class ReferralProgress:
             history=[ReferralChangeType.from_pydantic(c) for c in progress.history],
             relationship_status=progress.relationship_status,
             relationship_phase=progress.relationship_phase,
+            ending_reason=progress.ending_reason,
             sessions_held=progress.sessions_held,
             sessions_missed=progress.sessions_missed,
             goals_by_status=[

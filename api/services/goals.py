@@ -25,7 +25,7 @@ from api.models.goal import (
     StepProgress,
     StepUpdate,
 )
-from api.services import audit, people
+from api.services import audit, people, referrals
 from api.services.grouping import group_by
 from api.services.pagination import paginate
 from api.services.versioning import check_version
@@ -154,6 +154,7 @@ async def create_goal(db: AsyncSession, caller: Principal, data: GoalCreate) -> 
     if set_by == GoalSetBy.mentee:
         _agree(db, caller, goal)
     audit.record(db, caller, "goal.create", entity_type="goal", entity_id=goal.id, person_id=mentee)
+    await referrals.touch_for(db, mentee)
     await db.commit()
     return goal
 
@@ -201,6 +202,7 @@ async def update_goal(
         person_id=goal.mentee_id,
         fields=sorted(data.model_dump(exclude_unset=True)),
     )
+    await referrals.touch_for(db, goal.mentee_id)
     await db.commit()
     return goal
 

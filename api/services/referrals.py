@@ -26,9 +26,12 @@ from api.models import (
 from api.models.base import utcnow
 from api.models.enums import (
     OPEN_RELATIONSHIP_STATUSES,
+    EndingReason,
     ReferralDirection,
     ReferralMoveName,
+    ReferralOutcome,
     ReferralStatus,
+    RelationshipStatus,
     SessionStatus,
 )
 from api.models.referral import (
@@ -381,6 +384,7 @@ async def progress(db: AsyncSession, caller: Principal, referral_id: uuid.UUID) 
         history=read.history,
         relationship_status=relationship.status if relationship else None,
         relationship_phase=relationship.phase if relationship else None,
+        ending_reason=relationship.ending_reason if relationship else None,
         sessions_held=by_session.get(SessionStatus.held, 0),
         sessions_missed=by_session.get(SessionStatus.missed_by_mentee, 0)
         + by_session.get(SessionStatus.missed_by_mentor, 0),
@@ -428,6 +432,51 @@ def _check_who(caller: Principal, referral: Referral, name: ReferralMoveName) ->
         policy.authorize(caller, "referrals.withdraw_inbound")
     else:
         policy.authorize(caller, "referrals.decide_inbound")
+
+
+# How an inbound referral ends when the mentoring it led to ends.
+OUTCOME_OF_ENDING = {
+    EndingReason.completed: ReferralOutcome.achieved,
+    EndingReason.mentor_withdrew: ReferralOutcome.partly_achieved,
+    EndingReason.moved_away: ReferralOutcome.partly_achieved,
+    EndingReason.returned_to_custody: ReferralOutcome.partly_achieved,
+    EndingReason.other: ReferralOutcome.partly_achieved,
+    EndingReason.mentee_withdrew: ReferralOutcome.not_achieved,
+    EndingReason.lost_contact: ReferralOutcome.not_achieved,
+    EndingReason.safeguarding: ReferralOutcome.not_achieved,
+}
+
+
+async def follow_relationship(
+    db: AsyncSession, caller: Principal, relationship: MentoringRelationship
+) -> None:
+    """The mentee's inbound referrals follow the mentoring, in the caller's transaction: an
+    accepted one is `in_progress` once the relationship is active, an `in_progress` one is
+    `completed` (its outcome from the ending reason) when the relationship ends. Any change
+    to the relationship makes them newer for `updated_since` polling."""
+    if relationship.status == RelationshipStatus.active:
+        moves, note = {S.accepted: S.in_progress}, "The mentoring began."
+    elif relationship.status == RelationshipStatus.ended:
+        moves = {S.in_progress: S.completed}
+        note = f"The mentoring ended ({relationship.ending_reason})."
+    else:
+        moves, note = {}, ""
+    if moves:
+        following = (
+            await db.exec(
+                select(Referral).where(
+                    Referral.mentee_id == relationship.mentee_id,
+                    Referral.direction == ReferralDirection.inbound,
+                    col(Referral.status).in_(list(moves)),
+                )
+            )
+        ).all()
+        for referral in following:
+            if moves[S(referral.status)] == S.completed:
+                assert relationship.ending_reason is not None
+                referral.outcome = OUTCOME_OF_ENDING[EndingReason(relationship.ending_reason)]
+            await _enter(db, caller, referral, moves[S(referral.status)], note)
+    await touch_for(db, relationship.mentee_id)
 
 
 async def touch_for(db: AsyncSession, mentee_id: uuid.UUID) -> None:

@@ -44,7 +44,7 @@ from api.models.relationship import (
     RelationshipRead,
     RelationshipUpdate,
 )
-from api.services import audit, policy
+from api.services import audit, policy, referrals
 from api.services.eligibility import cleared_and_trained, excluded_for, open_caseloads
 from api.services.pagination import paginate
 from api.services.versioning import check_version
@@ -191,6 +191,7 @@ async def create_relationship(
         person_id=mentee.id,
     )
     try:
+        await referrals.touch_for(db, mentee.id)
         await db.commit()
     except IntegrityError as exc:  # the one-open-relationship index, under a race
         await db.rollback()
@@ -232,6 +233,7 @@ async def update_relationship(
         person_id=relationship.mentee_id,
         fields=sorted(data.model_dump(exclude_unset=True)),
     )
+    await referrals.touch_for(db, relationship.mentee_id)
     await db.commit()
     return relationship
 
@@ -264,6 +266,7 @@ async def transition(
         note = ending.ending_summary
     _record(db, caller, relationship, "status", relationship.status, target, note)
     relationship.status = target
+    await referrals.follow_relationship(db, caller, relationship)
     audit.record(
         db,
         caller,

@@ -14,7 +14,7 @@ from api.models import Goal, MentoringRelationship, MentoringSession, SessionGoa
 from api.models.base import utcnow
 from api.models.enums import OPEN_RELATIONSHIP_STATUSES, SessionStatus
 from api.models.session import SessionCreate, SessionRead, SessionUpdate
-from api.services import audit, policy
+from api.services import audit, policy, referrals
 from api.services.grouping import group_by
 from api.services.pagination import paginate
 from api.services.versioning import check_version
@@ -128,6 +128,7 @@ async def create_session(
         entity_id=session.id,
         person_id=relationship.mentee_id,
     )
+    await referrals.touch_for(db, relationship.mentee_id)
     await db.commit()
     return session
 
@@ -173,6 +174,7 @@ async def update_session(
         person_id=relationship.mentee_id,
         fields=sorted(data.model_dump(exclude_unset=True)),
     )
+    await referrals.touch_for(db, relationship.mentee_id)
     await db.commit()
     return session
 

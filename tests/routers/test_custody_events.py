@@ -1,5 +1,6 @@
 """Custody events from the referring partner: release, recall, transfer, end of sentence."""
 
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -7,6 +8,7 @@ import pytest
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from tests.factories import World, make_relationship
+from tests.routers.test_referrals import BASE, refer_in
 
 
 def _path(world: World) -> str:
@@ -110,3 +112,73 @@ async def test_who_reports_custody_events(
 ) -> None:
     body = {"event": "transferred", "establishment": "HMP Hull"}
     assert (await _report(client, world, body, who)).status_code == status
+
+
+async def _accepted_referral(client: httpx.AsyncClient, world: World) -> dict[str, Any]:
+    referral = (await refer_in(client, world.headers("partner"), ref="NDL-300")).json()
+    accepted = await client.post(
+        f"{BASE}/{referral['id']}/accept", headers=world.headers("coordinator")
+    )
+    assert accepted.status_code == 200
+    body: dict[str, Any] = accepted.json()
+    return body
+
+
+async def _polled(client: httpx.AsyncClient, world: World, since: str) -> list[str]:
+    response = await client.get(
+        BASE, params={"updated_since": since}, headers=world.headers("partner")
+    )
+    return [r["id"] for r in response.json()["items"]]
+
+
+@pytest.mark.parametrize(
+    ("reason", "outcome"),
+    [
+        ("completed", "achieved"),
+        ("moved_away", "partly_achieved"),
+        ("lost_contact", "not_achieved"),
+    ],
+)
+async def test_the_referral_follows_the_mentoring(
+    client: httpx.AsyncClient, world: World, reason: str, outcome: str
+) -> None:
+    staff = world.headers("coordinator")
+    referral = await _accepted_referral(client, world)
+    proposed = await client.post(
+        "/api/v1/relationships",
+        json={"mentee_id": referral["mentee_id"], "mentor_id": str(world.other_mentor.id)},
+        headers=staff,
+    )
+    rid = proposed.json()["id"]
+    since = datetime.now(UTC).isoformat()
+    await client.post(f"/api/v1/relationships/{rid}/activate", headers=staff)
+    started = (await client.get(f"{BASE}/{referral['id']}", headers=staff)).json()
+    assert started["status"] == "in_progress"
+    assert started["history"][-1]["from"] == "accepted"
+    assert referral["id"] in await _polled(client, world, since)
+
+    since = datetime.now(UTC).isoformat()
+    moved = await client.post(
+        f"/api/v1/people/{referral['mentee_id']}/custody-events",
+        json={"event": "released", "occurred_on": "2026-11-20"},
+        headers=world.headers("partner"),
+    )
+    assert moved.status_code == 201
+    assert referral["id"] in await _polled(client, world, since)
+
+    since = datetime.now(UTC).isoformat()
+    ended = await client.post(
+        f"/api/v1/relationships/{rid}/end",
+        json={"ending_reason": reason, "ending_summary": "Closing."},
+        headers=staff,
+    )
+    assert ended.status_code == 200
+    done = (await client.get(f"{BASE}/{referral['id']}", headers=world.headers("partner"))).json()
+    assert (done["status"], done["outcome"]) == ("completed", outcome)
+    assert referral["id"] in await _polled(client, world, since)
+    progress = (
+        await client.get(f"{BASE}/{referral['id']}/progress", headers=world.headers("partner"))
+    ).json()
+    assert progress["relationship_status"] == "ended"
+    assert progress["relationship_phase"] == "through_the_gate"
+    assert progress["ending_reason"] == reason

@@ -281,7 +281,7 @@ async def test_progress_is_a_minimised_view(
     progress = await client.get(f"{BASE}/{referral['id']}/progress", headers=headers)
     assert progress.status_code == 200
     body = progress.json()
-    assert body["referral_status"] == "accepted"
+    assert body["referral_status"] == "in_progress"  # it follows the mentoring
     assert (body["relationship_status"], body["relationship_phase"]) == ("active", "custody")
     assert (body["sessions_held"], body["sessions_missed"]) == (2, 1)
     assert body["goals_by_status"] == {"proposed": 1}
