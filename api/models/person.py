@@ -30,6 +30,7 @@ from api.models.common import (
     unique,
 )
 from api.models.enums import CustodyStatus, Pathway, PersonKind, RiskLevel, VettingStatus
+from api.models.identifiers import PncNumber, PrisonNumber
 
 
 class MenteeProfile(SQLModel, table=True):
@@ -48,6 +49,8 @@ class MenteeProfile(SQLModel, table=True):
     external_ref: str | None = Field(default=None, max_length=100)
     risk_level: str | None = Field(default=None, max_length=10)
     offence_summary: str | None = Field(default=None, max_length=4000)
+    pnc_number: str | None = Field(default=None, max_length=13)
+    prison_number: str | None = Field(default=None, max_length=7)
 
 
 class MentorProfile(SQLModel, table=True):
@@ -94,7 +97,7 @@ class Person(OrgRecord, table=True):
 
 # --- API models -----------------------------------------------------------------------------
 
-SENSITIVE_MENTEE_FIELDS = ("risk_level", "offence_summary")
+SENSITIVE_MENTEE_FIELDS = ("risk_level", "offence_summary", "pnc_number", "prison_number")
 SENSITIVE_MENTOR_FIELDS = ("lived_experience",)
 # A mentor may edit their own record, but not what the programme decides about them.
 STAFF_ONLY_MENTOR_FIELDS = (
@@ -128,6 +131,12 @@ class MenteeProfileCreate(Input):
     )
     risk_level: RiskLevel | None = PydField(None, description="Sensitive.")
     offence_summary: Text4000 | None = PydField(None, description="Sensitive.")
+    pnc_number: PncNumber | None = PydField(
+        None, description="Sensitive. Police National Computer number, e.g. 2012/0052834X."
+    )
+    prison_number: PrisonNumber | None = PydField(
+        None, description="Sensitive. Prison (NOMS) number, e.g. A1234BC."
+    )
 
 
 class MenteeProfileUpdate(Input):
@@ -140,6 +149,8 @@ class MenteeProfileUpdate(Input):
     external_ref: Text100 | None = None
     risk_level: RiskLevel | None = None
     offence_summary: Text4000 | None = None
+    pnc_number: PncNumber | None = None
+    prison_number: PrisonNumber | None = None
 
     @model_validator(mode="after")
     def _required_stay_set(self) -> "MenteeProfileUpdate":
@@ -285,6 +296,8 @@ class MenteeProfileRead(BaseModel):
     external_ref: str | None
     risk_level: RiskLevel | None = PydField(None, description="Only with `people:sensitive`.")
     offence_summary: str | None = PydField(None, description="Only with `people:sensitive`.")
+    pnc_number: str | None = PydField(None, description="Only with `people:sensitive`.")
+    prison_number: str | None = PydField(None, description="Only with `people:sensitive`.")
 
 
 class MentorProfileRead(BaseModel):

@@ -16,6 +16,7 @@ from api.models.matching import MatchingWeights as WeightsModel
 from api.models.matching import MatchSuggestion as SuggestionModel
 from api.models.matching import OrganisationRead
 from api.models.matching import Reason as ReasonModel
+from api.models.outcome import OutcomeRead
 from api.models.person import MenteePreferences, MenteeProfileRead, MentorProfileRead, PersonRead
 from api.models.referral import Progress, ReferralChange, ReferralRead
 from api.models.relationship import (
@@ -64,6 +65,8 @@ class MenteeProfile:
     external_ref: strawberry.auto
     risk_level: strawberry.auto = sensitive()
     offence_summary: strawberry.auto = sensitive()
+    pnc_number: strawberry.auto = sensitive()
+    prison_number: strawberry.auto = sensitive()
 
 
 @strawberry.experimental.pydantic.type(model=MentorProfileRead)
@@ -150,6 +153,7 @@ class Relationship:
     ending_summary: strawberry.auto
     review_date: strawberry.auto
     latest_check_ins: strawberry.auto
+    end_outcome_due: strawberry.auto
     history: strawberry.auto
 
     @strawberry.field(description="When each phase the relationship has been in began.")
@@ -297,6 +301,11 @@ class DistanceTravelledType:
 
 @strawberry.experimental.pydantic.type(model=ServiceRead, all_fields=True)
 class Service:
+    pass
+
+
+@strawberry.experimental.pydantic.type(model=OutcomeRead, all_fields=True)
+class Outcome:
     pass
 
 

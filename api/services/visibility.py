@@ -10,7 +10,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import col
 
 from api.auth.principal import Principal
-from api.models import MentoringRelationship, Person, Referral
+from api.models import MentoringRelationship, Outcome, Person, Referral
 from api.models.enums import OPEN_RELATIONSHIP_STATUSES, ReferralDirection, Role
 
 
@@ -62,3 +62,10 @@ def visible_relationships_clause(caller: Principal) -> ColumnElement[bool]:
 def visible_for_mentee(caller: Principal, model: Any) -> ColumnElement[bool]:
     """Rows about a mentee (goals, assessments): visible when the mentee is."""
     return sa.and_(col(model.org_id) == caller.org_id, person_is_visible(caller, model.mentee_id))
+
+
+def visible_outcomes_clause(caller: Principal) -> ColumnElement[bool]:
+    """Outcomes are for the people who work with the mentee: staff, and their mentor."""
+    if caller.role not in (Role.admin, Role.coordinator, Role.mentor):
+        return sa.false()
+    return visible_for_mentee(caller, Outcome)
