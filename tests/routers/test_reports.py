@@ -216,6 +216,8 @@ async def test_each_organisation_sees_its_own(
         {"to": "yesterday"},
         {"from": "1990-01-01", "to": "2026-01-01"},
         {"region": "x" * 101},
+        {"to": "0001-01-01"},
+        {"from": "9999-12-31"},
     ],
 )
 async def test_bad_periods_are_problems(

@@ -54,3 +54,19 @@ def test_a_share_of_a_hidden_count_is_null() -> None:
     assert share(Count(value=5), Count(value=None, suppressed=True)) is None
     assert share(Count(value=5), Count(value=0)) is None
     assert share(Count(value=5), Count(value=20)) == 0.25
+
+
+def test_a_row_split_into_parts_hides_a_second_part() -> None:
+    from api.services.reports.tables import Tabulator
+
+    table = Tabulator(exact=False).table(
+        "goals",
+        "Goals",
+        "",
+        ["pathway"],
+        [({"pathway": "health"}, {"goals": 30, "achieved": 2, "active": 20, "on_hold": 8})],
+        parts=["achieved", "active", "on_hold"],
+    )
+    shown = table.rows[0].counts
+    assert shown["goals"].value == 30 and shown["active"].value == 20
+    assert shown["achieved"].suppressed and shown["on_hold"].suppressed

@@ -281,6 +281,7 @@ async def goals(db: AsyncSession, org_id: Any, period: Period, tab: Tabulator) -
                 for r in rows
             ],
             lambda c, _: {"share_achieved": share(c[GoalStatus.achieved.value], c["goals"])},
+            parts=[s.value for s in GoalStatus],
         )
     ]
 

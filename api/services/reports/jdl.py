@@ -50,8 +50,9 @@ GENDERS = {
 Rel = MentoringRelationship
 
 
-def _cohort(org_id: Any, period: Period) -> Any:
-    """Each mentee's first relationship started in the period, with what the file needs."""
+def _cohort(org_id: Any, period: Period, *, with_sessions: bool = False) -> Any:
+    """Each mentee's first relationship started in the period, with what the file needs
+    (the count of sessions held only when asked: the summary has no use for it)."""
     first = (
         sa.select(
             col(Rel.id).label("relationship_id"),
@@ -100,7 +101,7 @@ def _cohort(org_id: Any, period: Period) -> Any:
             first.c.started_on,
             first.c.ended_on,
             first.c.ending_reason,
-            held.label("sessions_held"),
+            *([held.label("sessions_held")] if with_sessions else []),
         )
         .select_from(first)
         .join(Person, col(Person.id) == first.c.mentee_id)
@@ -189,7 +190,9 @@ async def start_export(db: AsyncSession, caller: Principal, period: Period) -> i
 
 async def rows(db: AsyncSession, org_id: Any, period: Period) -> AsyncIterator[Sequence[Any]]:
     """The file's rows, streamed from the database (a server-side cursor on PostgreSQL)."""
-    stmt = _cohort(org_id, period).order_by(col(Person.family_name), col(Person.given_name))
+    stmt = _cohort(org_id, period, with_sessions=True).order_by(
+        col(Person.family_name), col(Person.given_name)
+    )
     result = await (await db.connection()).stream(stmt.execution_options(yield_per=1000))
     async for row in result:
         yield (

@@ -1,10 +1,10 @@
 """Report tables about results: outcomes at milestones, distance travelled, and mentors."""
 
+from collections import Counter, defaultdict
 from datetime import timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import aliased
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -18,11 +18,12 @@ from api.models.enums import (
 )
 from api.models.report import ReportTable
 from api.services.reports.period import Period
-from api.services.reports.sql import run, tally
+from api.services.reports.sql import flag, run, tally
 from api.services.reports.tables import Group, Tabulator, mentees_in_scope, mentors_in_scope
 from api.services.suppression import Count, share
 
 SUPERVISION_DAYS = 90
+SPREAD_FIELDS = ("accommodation", "employment")
 IN_WORK_OR_LEARNING = (
     Employment.employed,
     Employment.self_employed,
@@ -44,58 +45,97 @@ MEASURES: dict[str, Any] = {
 
 
 def _latest_outcomes(org_id: Any, period: Period) -> Any:
-    """Each mentee's latest record at each milestone (a correction supersedes the first)."""
-    rank = (
-        sa.func.row_number()
-        .over(
-            partition_by=(col(Outcome.mentee_id), col(Outcome.milestone)),
-            order_by=(col(Outcome.recorded_on).desc(), col(Outcome.created_at).desc()),
-        )
-        .label("rank")
-    )
+    """Each mentee's latest record at each milestone (a correction supersedes the first),
+    with every measure as a 0/1 flag, beside the same flags of the mentee's `start` record.
+
+    Window functions over one scan, not a self-join: SQLite would join unindexed subqueries
+    row by row."""
     ranked = (
-        sa.select(Outcome, rank)
+        sa.select(
+            col(Outcome.mentee_id),
+            col(Outcome.milestone),
+            col(Outcome.recorded_on),
+            col(Outcome.accommodation),
+            col(Outcome.employment),
+            *(flag(measure(Outcome)).label(name) for name, measure in MEASURES.items()),
+            sa.func.row_number()
+            .over(
+                partition_by=(col(Outcome.mentee_id), col(Outcome.milestone)),
+                order_by=(col(Outcome.recorded_on).desc(), col(Outcome.created_at).desc()),
+            )
+            .label("rank"),
+        )
         .where(
             col(Outcome.org_id) == org_id,
             col(Outcome.mentee_id).in_(mentees_in_scope(org_id, period)),
         )
         .subquery()
     )
-    return aliased(Outcome, ranked), ranked.c.rank
+    is_start = ranked.c.milestone == Milestone.start
+
+    def at_start(value: Any, name: str) -> Any:
+        return (
+            sa.func.max(sa.case((is_start, value), else_=0))
+            .over(partition_by=ranked.c.mentee_id)
+            .label(name)
+        )
+
+    return (
+        sa.select(
+            ranked.c.mentee_id,
+            ranked.c.milestone,
+            ranked.c.recorded_on,
+            ranked.c.accommodation,
+            ranked.c.employment,
+            at_start(1, "has_start"),
+            *(ranked.c[name] for name in MEASURES),
+            *(at_start(ranked.c[name], f"{name}_at_start") for name in MEASURES),
+        )
+        .where(ranked.c.rank == 1)
+        .subquery()
+    )
 
 
 async def outcomes(
     db: AsyncSession, org_id: Any, period: Period, tab: Tabulator
 ) -> list[ReportTable]:
     """Milestones recorded in the period, each against the same mentees' `start` record."""
-    at, at_rank = _latest_outcomes(org_id, period)
-    start, start_rank = _latest_outcomes(org_id, period)
-    columns = [sa.func.count().label("mentees")]
-    for name, measure in MEASURES.items():
-        columns += [tally(measure(start), f"{name}:start"), tally(measure(at), f"{name}:then")]
-    rows = (
+    latest = _latest_outcomes(org_id, period)
+    compared_to_start = sa.and_(latest.c.milestone != Milestone.start, latest.c.has_start == 1)
+    columns = [
+        sa.func.count().label("records"),
+        tally(compared_to_start, "mentees"),
+    ]
+    for name in MEASURES:
+        columns += [
+            tally(sa.and_(compared_to_start, latest.c[f"{name}_at_start"] == 1), f"{name}:start"),
+            tally(sa.and_(compared_to_start, latest.c[name] == 1), f"{name}:then"),
+        ]
+    # One pass, grouped finely; the three tables are sums over these few groups.
+    groups = (
         await run(
             db,
-            sa.select(col(at.milestone), *columns)
-            .join(start, col(start.mentee_id) == col(at.mentee_id))
-            .where(
-                at_rank == 1,
-                start_rank == 1,
-                col(start.milestone) == Milestone.start,
-                col(at.milestone) != Milestone.start,
-                col(at.recorded_on).between(period.start, period.end),
-            )
-            .group_by(col(at.milestone)),
+            sa.select(latest.c.milestone, latest.c.accommodation, latest.c.employment, *columns)
+            .where(latest.c.recorded_on.between(period.start, period.end))
+            .group_by(latest.c.milestone, latest.c.accommodation, latest.c.employment),
         )
     ).all()
-    found = {r.milestone: r._asdict() for r in rows}
+    found: dict[str, Counter[str]] = defaultdict(Counter)
+    spreads: dict[str, Counter[tuple[str, str]]] = {f: Counter() for f in SPREAD_FIELDS}
+    for group in groups:
+        values = group._asdict()
+        found[group.milestone].update(
+            {k: v for k, v in values.items() if ":" in k or k == "mentees"}
+        )
+        for field in SPREAD_FIELDS:
+            spreads[field][(group.milestone, values[field])] += group.records
     compared = [
         (
             {"milestone": milestone.value, "measure": name},
             {
-                "mentees": found.get(milestone, {}).get("mentees", 0),
-                "at_start": found.get(milestone, {}).get(f"{name}:start", 0),
-                "at_milestone": found.get(milestone, {}).get(f"{name}:then", 0),
+                "mentees": found[milestone]["mentees"],
+                "at_start": found[milestone][f"{name}:start"],
+                "at_milestone": found[milestone][f"{name}:then"],
             },
         )
         for milestone in Milestone
@@ -117,25 +157,21 @@ async def outcomes(
             breakdown=False,
         )
     ]
-    for field in ("accommodation", "employment"):
-        column = col(getattr(at, field))
-        spread = (
-            await run(
-                db,
-                sa.select(col(at.milestone), column, sa.func.count())
-                .where(at_rank == 1, col(at.recorded_on).between(period.start, period.end))
-                .group_by(col(at.milestone), column),
-            )
-        ).all()
-        order = [m.value for m in Milestone]
-        spread = sorted(spread, key=lambda r: (order.index(r[0]), r[1]))
+    order = [m.value for m in Milestone]
+    for field in SPREAD_FIELDS:
         tables.append(
             tab.table(
                 f"outcomes_{field}",
                 f"{field.capitalize()} at each milestone",
                 f"Each mentee's latest record per milestone dated in the period, by {field}.",
                 ["milestone", field],
-                [({"milestone": m, field: v}, {"mentees": n}) for m, v, n in spread],
+                [
+                    ({"milestone": m, field: v}, {"mentees": n})
+                    for (m, v), n in sorted(
+                        spreads[field].items(),
+                        key=lambda item: (order.index(item[0][0]), item[0][1]),
+                    )
+                ],
             )
         )
     return tables
@@ -149,30 +185,27 @@ async def distance_travelled(
     for pathway in Pathway:
         score = col(Assessment.scores)[pathway.value].as_integer()
         order = (col(Assessment.taken_on), col(Assessment.created_at))
+        mentee = col(Assessment.mentee_id)
         scored = (
             sa.select(
-                col(Assessment.mentee_id).label("mentee_id"),
                 score.label("score"),
+                sa.func.first_value(score)
+                .over(partition_by=mentee, order_by=order)
+                .label("first_score"),
                 sa.func.row_number()
-                .over(partition_by=col(Assessment.mentee_id), order_by=order)
-                .label("first"),
-                sa.func.row_number()
-                .over(
-                    partition_by=col(Assessment.mentee_id),
-                    order_by=tuple(c.desc() for c in order),
-                )
-                .label("last"),
+                .over(partition_by=mentee, order_by=tuple(c.desc() for c in order))
+                .label("from_last"),
+                sa.func.count().over(partition_by=mentee).label("taken"),
             )
             .where(
                 col(Assessment.org_id) == org_id,
-                col(Assessment.mentee_id).in_(mentees_in_scope(org_id, period)),
+                mentee.in_(mentees_in_scope(org_id, period)),
                 col(Assessment.taken_on).between(period.start, period.end),
                 score.is_not(None),
             )
             .subquery()
         )
-        first, last = scored.alias(), scored.alias()
-        change = last.c.score - first.c.score
+        change = scored.c.score - scored.c.first_score
         per_pathway.append(
             sa.select(
                 sa.literal(pathway.value).label("pathway"),
@@ -181,10 +214,7 @@ async def distance_travelled(
                 tally(change == 0, "same"),
                 tally(change < 0, "worse"),
                 sa.func.coalesce(sa.func.sum(change), 0).label("total_change"),
-            )
-            .select_from(first)
-            .join(last, last.c.mentee_id == first.c.mentee_id)
-            .where(first.c.first == 1, last.c.last == 1, last.c.first > 1)
+            ).where(scored.c.from_last == 1, scored.c.taken > 1)
         )
     rows = (await run(db, sa.union_all(*per_pathway))).all()
 
@@ -215,6 +245,7 @@ async def distance_travelled(
             ],
             mean_change,
             breakdown=False,
+            parts=["improved", "same", "worse"],
         )
     ]
 
@@ -284,5 +315,6 @@ async def mentors(
                 ),
             },
             breakdown=False,
+            parts=["caseload_0", "caseload_1", "caseload_2", "caseload_3_or_more"],
         )
     ]

@@ -33,8 +33,11 @@ class Tabulator:
         figures: Figures | None = None,
         *,
         breakdown: bool = True,
+        parts: Sequence[str] = (),
     ) -> ReportTable:
-        """`breakdown`: the rows partition a whole, so each measure is suppressed as a set."""
+        """`breakdown`: the rows partition a whole, so each measure is suppressed as a set.
+        `parts`: measures that split each row's total (shown beside them), suppressed as a
+        set within the row too."""
         measures = list(dict.fromkeys(m for _, values in rows for m in values))
         shown: dict[str, dict[str, Count]] = {}
         for measure in measures:
@@ -47,6 +50,8 @@ class Tabulator:
         built = []
         for i, (group, _) in enumerate(rows):
             row_counts = {m: shown[m][str(i)] for m in measures}
+            if parts and not self.exact:
+                row_counts |= _hide_one_more(row_counts, {p: rows[i][1].get(p, 0) for p in parts})
             built.append(
                 ReportRow(
                     group=group,
@@ -57,6 +62,15 @@ class Tabulator:
         return ReportTable(
             key=key, title=title, description=description, dimensions=list(dimensions), rows=built
         )
+
+
+def _hide_one_more(shown: dict[str, Count], values: dict[str, int]) -> dict[str, Count]:
+    """When exactly one part of a row is hidden, hide the smallest other non-zero part."""
+    hidden = [p for p in values if shown[p].suppressed]
+    others = sorted((v, p) for p, v in values.items() if p not in hidden and v > 0)
+    if len(hidden) != 1 or not others:
+        return {}
+    return {others[0][1]: Count(value=None, suppressed=True)}
 
 
 def mentees_in_scope(org_id: Any, period: Period) -> sa.Select[Any]:
