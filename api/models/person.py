@@ -16,7 +16,7 @@ from pydantic import (
 from pydantic import Field as PydField
 from sqlmodel import Field, Relationship, SQLModel
 
-from api.models.base import OrgRecord, UTCDateTime, json_column
+from api.models.base import OrgOwned, OrgRecord, UTCDateTime, json_column
 from api.models.common import (
     EarliestDate,
     Input,
@@ -33,7 +33,7 @@ from api.models.enums import CustodyStatus, Pathway, PersonKind, RiskLevel, Vett
 from api.models.identifiers import PncNumber, PrisonNumber
 
 
-class MenteeProfile(SQLModel, table=True):
+class MenteeProfile(SQLModel, OrgOwned, table=True):
     __tablename__ = "mentee_profile"
     __table_args__ = (sa.UniqueConstraint("org_id", "external_ref"),)
 

@@ -1,10 +1,12 @@
 """`/outcomes`: a mentee's situation at the programme's milestones."""
 
 import uuid
+from typing import Annotated
 
 from fastapi import APIRouter, Response, status
 
-from api.auth.deps import AssessmentsReader, AssessmentsWriter
+from api.auth.deps import may
+from api.auth.principal import Principal
 from api.db import DB
 from api.errors import problem_responses
 from api.models.common import Page, Timestamp
@@ -27,7 +29,7 @@ router = APIRouter(
 )
 async def list_outcomes(
     db: DB,
-    caller: AssessmentsReader,
+    caller: Annotated[Principal, may("outcomes.read")],
     mentee_id: uuid.UUID | None = None,
     milestone: Milestone | None = None,
     updated_since: Timestamp | None = None,
@@ -53,7 +55,10 @@ async def list_outcomes(
     responses=problem_responses(422),
 )
 async def record_outcome(
-    db: DB, caller: AssessmentsWriter, body: OutcomeCreate, response: Response
+    db: DB,
+    caller: Annotated[Principal, may("outcomes.write")],
+    body: OutcomeCreate,
+    response: Response,
 ) -> OutcomeRead:
     """Where the mentee stands at a milestone: accommodation, work or learning, treatment,
     GP, bank account, ID, benefits, and reoffending or recall known to the programme."""
@@ -70,7 +75,10 @@ async def record_outcome(
     responses=problem_responses(404, 422),
 )
 async def get_outcome(
-    db: DB, caller: AssessmentsReader, outcome_id: uuid.UUID, response: Response
+    db: DB,
+    caller: Annotated[Principal, may("outcomes.read")],
+    outcome_id: uuid.UUID,
+    response: Response,
 ) -> OutcomeRead:
     """One outcome record."""
     outcome = await outcomes.find_outcome(db, caller, outcome_id)
@@ -86,7 +94,7 @@ async def get_outcome(
 )
 async def update_outcome(
     db: DB,
-    caller: AssessmentsWriter,
+    caller: Annotated[Principal, may("outcomes.write")],
     outcome_id: uuid.UUID,
     body: OutcomeUpdate,
     if_match: IfMatch,

@@ -8,7 +8,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Header, Query, Request, Response
 from fastapi.responses import HTMLResponse, StreamingResponse
 
-from api.auth.deps import Admin, ReportsReader
+from api import tenancy
+from api.auth.deps import may
+from api.auth.principal import Principal
 from api.db import DB, SessionFactory
 from api.errors import problem_responses
 from api.models.common import QueryText
@@ -58,7 +60,7 @@ def _attachment(name: str, period: Period, extension: str) -> dict[str, str]:
 )
 async def get_programme_report(
     db: DB,
-    caller: ReportsReader,
+    caller: Annotated[Principal, may("reports.read")],
     period: ReportPeriod,
     accept: Annotated[str | None, Header(include_in_schema=False)] = None,
 ) -> Any:
@@ -80,7 +82,7 @@ async def get_programme_report(
 )
 async def get_programme_page(
     db: DB,
-    caller: ReportsReader,
+    caller: Annotated[Principal, may("reports.read")],
     period: ReportPeriod,
 ) -> HTMLResponse:
     """The same figures as a self-contained page with charts (inline SVG, nothing loaded
@@ -98,7 +100,7 @@ async def get_programme_page(
 @router.get("/jdl-cohort", summary="Justice Data Lab cohort: summary", response_model=CohortSummary)
 async def get_cohort_summary(
     db: DB,
-    caller: ReportsReader,
+    caller: Annotated[Principal, may("reports.read")],
     period: ReportPeriod,
 ) -> CohortSummary:
     """How many mentees started in the period, how many rows are complete, which fields are
@@ -114,7 +116,7 @@ async def get_cohort_summary(
 )
 async def get_cohort_file(
     db: DB,
-    caller: Admin,
+    caller: Annotated[Principal, may("reports.cohort_file")],
     request: Request,
     period: ReportPeriod,
 ) -> StreamingResponse:
@@ -125,6 +127,7 @@ async def get_cohort_file(
 
     async def body() -> AsyncIterator[bytes]:
         async with factory() as stream_db:
+            tenancy.enter_organisation(stream_db, caller.org_id)
             async for chunk in csv_safe.stream(
                 jdl.HEADER, jdl.rows(stream_db, caller.org_id, period)
             ):

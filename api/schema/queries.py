@@ -124,20 +124,22 @@ def _page(nodes: list[T], cursor: str | None) -> Connection[T]:
 class Query:
     @strawberry.field(description="Who the token is.")
     def me(self, info: Info[Context, None]) -> Me:
-        return Me.from_pydantic(accounts.describe(info.context.require()))
+        return Me.from_pydantic(accounts.describe(info.context.authorize("me.read")))
 
     @strawberry.field(description="Your organisation and its settings.")
     @one_at_a_time
     async def organisation(self, info: Info[Context, None]) -> Organisation:
         context = info.context
-        org = await organisation.get_organisation(context.db, context.require())
+        org = await organisation.get_organisation(
+            context.db, context.authorize("organisation.read")
+        )
         return Organisation.from_pydantic(organisation.present(org))
 
     @strawberry.field(description="One person, or null if absent or not yours to see.")
     @one_at_a_time
     async def person(self, info: Info[Context, None], id: uuid.UUID) -> Person | None:
         context = info.context
-        caller = context.require("people:read")
+        caller = context.authorize("people.read")
         try:
             found = await people.get_person(context.db, caller, id)
         except NotFound:
@@ -158,7 +160,7 @@ class Query:
         after: str | None = None,
     ) -> Connection[Person]:
         context = info.context
-        caller = context.require("people:read")
+        caller = context.authorize("people.read")
         filters = PeopleFilter(
             kind=kind,
             region=_text(region, "region"),
@@ -175,7 +177,7 @@ class Query:
     @one_at_a_time
     async def relationship(self, info: Info[Context, None], id: uuid.UUID) -> Relationship | None:
         context = info.context
-        caller = context.require("relationships:read")
+        caller = context.authorize("relationships.read")
         try:
             found = await relationships.find_relationship(context.db, caller, id)
         except NotFound:
@@ -197,7 +199,7 @@ class Query:
         after: str | None = None,
     ) -> Connection[Relationship]:
         context = info.context
-        caller = context.require("relationships:read")
+        caller = context.authorize("relationships.read")
         filters = RelationshipFilter(
             status=status,
             phase=phase,
@@ -215,7 +217,7 @@ class Query:
     @one_at_a_time
     async def goal(self, info: Info[Context, None], id: uuid.UUID) -> Goal | None:
         context = info.context
-        caller = context.require("goals:read")
+        caller = context.authorize("goals.read")
         try:
             found = await goals.find_goal(context.db, caller, id)
         except NotFound:
@@ -238,7 +240,7 @@ class Query:
         after: str | None = None,
     ) -> Connection[Goal]:
         context = info.context
-        caller = context.require("goals:read")
+        caller = context.authorize("goals.read")
         filters = GoalFilter(
             mentee_id=mentee_id,
             relationship_id=relationship_id,
@@ -258,7 +260,7 @@ class Query:
     @one_at_a_time
     async def session(self, info: Info[Context, None], id: uuid.UUID) -> Session | None:
         context = info.context
-        caller = context.require("sessions:read")
+        caller = context.authorize("sessions.read")
         try:
             found = await sessions.find_session(context.db, caller, id)
         except NotFound:
@@ -282,7 +284,7 @@ class Query:
         after: str | None = None,
     ) -> Connection[Session]:
         context = info.context
-        caller = context.require("sessions:read")
+        caller = context.authorize("sessions.read")
         filters = SessionFilter(
             relationship_id=relationship_id,
             mentee_id=mentee_id,
@@ -309,7 +311,7 @@ class Query:
         after: str | None = None,
     ) -> Connection[Assessment]:
         context = info.context
-        caller = context.require("assessments:read")
+        caller = context.authorize("assessments.read")
         rows, cursor = await assessments.list_assessments(
             context.db,
             caller,
@@ -329,7 +331,7 @@ class Query:
         self, info: Info[Context, None], mentee_id: uuid.UUID
     ) -> DistanceTravelledType | None:
         context = info.context
-        caller = context.require("assessments:read")
+        caller = context.authorize("assessments.read")
         try:
             found = await assessments.distance_travelled(context.db, caller, mentee_id)
         except NotFound:
@@ -348,7 +350,7 @@ class Query:
         after: str | None = None,
     ) -> Connection[Outcome]:
         context = info.context
-        caller = context.require("assessments:read")
+        caller = context.authorize("outcomes.read")
         filters = OutcomeFilter(
             mentee_id=mentee_id, milestone=milestone, updated_since=_zoned(updated_since)
         )
@@ -367,7 +369,7 @@ class Query:
     @one_at_a_time
     async def outcome(self, info: Info[Context, None], id: uuid.UUID) -> Outcome | None:
         context = info.context
-        caller = context.require("assessments:read")
+        caller = context.authorize("outcomes.read")
         try:
             found = await outcomes.find_outcome(context.db, caller, id)
         except NotFound:
@@ -378,7 +380,7 @@ class Query:
     @one_at_a_time
     async def service(self, info: Info[Context, None], id: uuid.UUID) -> Service | None:
         context = info.context
-        caller = context.require("services:read")
+        caller = context.authorize("services.read")
         try:
             found = await directory.find_service(context.db, caller, id)
         except NotFound:
@@ -400,7 +402,7 @@ class Query:
         after: str | None = None,
     ) -> Connection[Service]:
         context = info.context
-        caller = context.require("services:read")
+        caller = context.authorize("services.read")
         filters = ServiceFilter(
             category=category,
             area=_text(area, "area"),
@@ -424,7 +426,7 @@ class Query:
     @one_at_a_time
     async def referral(self, info: Info[Context, None], id: uuid.UUID) -> Referral | None:
         context = info.context
-        caller = context.require("referrals:read")
+        caller = context.authorize("referrals.read")
         try:
             found = await referrals.find_referral(context.db, caller, id)
         except NotFound:
@@ -447,7 +449,7 @@ class Query:
         after: str | None = None,
     ) -> Connection[Referral]:
         context = info.context
-        caller = context.require("referrals:read")
+        caller = context.authorize("referrals.read")
         filters = ReferralFilter(
             direction=direction,
             status=status,
@@ -468,7 +470,7 @@ class Query:
         self, info: Info[Context, None], id: uuid.UUID
     ) -> ReferralProgress | None:
         context = info.context
-        caller = context.require("referrals:read")
+        caller = context.authorize("referrals.read")
         try:
             return ReferralProgress.of(await referrals.progress(context.db, caller, id))
         except NotFound:
@@ -480,7 +482,7 @@ class Query:
         self, info: Info[Context, None], mentee_id: uuid.UUID, limit: int = 10
     ) -> list[MatchSuggestion]:
         context = info.context
-        caller = context.require("relationships:write")
+        caller = context.authorize("matching.suggest")
         if not 1 <= limit <= 50:
             raise Invalid("`limit` must be between 1 and 50.", loc=["limit"])
         found = await matching.suggest(context.db, caller, mentee_id, limit=limit)
@@ -492,6 +494,6 @@ class Query:
         self, info: Info[Context, None], mentee_id: uuid.UUID
     ) -> list[NonAssociation]:
         context = info.context
-        caller = context.require("people:read")
+        caller = context.authorize("non_associations.read")
         rows = await non_associations.list_for(context.db, caller, mentee_id)
         return [NonAssociation.from_pydantic(non_associations.present(r, caller)) for r in rows]

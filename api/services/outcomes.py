@@ -9,18 +9,15 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.auth.principal import Principal
-from api.auth.scopes import STAFF_ROLES
-from api.errors import Forbidden, Invalid, NotFound
+from api.errors import Invalid, NotFound
 from api.models import MentoringRelationship, Outcome
 from api.models.base import utc_today
-from api.models.enums import Milestone, RelationshipStatus, Role
+from api.models.enums import Milestone, RelationshipStatus
 from api.models.outcome import OutcomeCreate, OutcomeUpdate
-from api.services import audit, people
+from api.services import audit, people, policy
 from api.services.pagination import paginate
 from api.services.versioning import check_version
 from api.services.visibility import visible_outcomes_clause
-
-REFUSAL = "Outcomes are recorded by staff and the mentee's mentor."
 
 
 @dataclass(frozen=True)
@@ -55,8 +52,8 @@ async def find_outcome(db: AsyncSession, caller: Principal, outcome_id: uuid.UUI
 
 
 async def record_outcome(db: AsyncSession, caller: Principal, data: OutcomeCreate) -> Outcome:
-    _require_recorder(caller)
-    mentee = await people.find_mentee_for(db, caller, data.mentee_id)
+    policy.authorize(caller, "outcomes.write")
+    mentee = await people.find_mentee_for(db, caller, data.mentee_id, "assessments")
     relationship_id = await _relationship_for(db, mentee.id, data)
     outcome = Outcome(
         org_id=caller.org_id,
@@ -89,7 +86,7 @@ async def update_outcome(
     if_match: int | None = None,
 ) -> Outcome:
     outcome = await find_outcome(db, caller, outcome_id)
-    _require_recorder(caller)
+    policy.authorize(caller, "outcomes.write")
     check_version(outcome, if_match)
     changes = data.model_dump(exclude_unset=True)
     for name, value in changes.items():
@@ -105,11 +102,6 @@ async def update_outcome(
     )
     await db.commit()
     return outcome
-
-
-def _require_recorder(caller: Principal) -> None:
-    if caller.role not in (*STAFF_ROLES, Role.mentor):
-        raise Forbidden(REFUSAL)
 
 
 async def _relationship_for(

@@ -193,7 +193,7 @@ async def rows(db: AsyncSession, org_id: Any, period: Period) -> AsyncIterator[S
     stmt = _cohort(org_id, period, with_sessions=True).order_by(
         col(Person.family_name), col(Person.given_name)
     )
-    result = await (await db.connection()).stream(stmt.execution_options(yield_per=1000))
+    result = await db.stream(stmt.execution_options(yield_per=1000))
     async for row in result:
         yield (
             row.surname,

@@ -53,9 +53,10 @@ def _days_between_postgresql(element: days_between, compiler: SQLCompiler, **kw:
     return f"(CAST({later} AS DATE) - CAST({earlier} AS DATE))"
 
 
-async def run(db: AsyncSession, stmt: sa.Executable) -> Any:
-    """Run a Core statement on the session's connection (a row per group, not ORM objects)."""
-    return await (await db.connection()).execute(stmt)
+async def run(db: AsyncSession, stmt: Any) -> Any:
+    """Run an aggregate query through the session (so its organisation's limit applies);
+    the rows are groups, not ORM objects."""
+    return await db.exec(stmt)
 
 
 def flag(condition: sa.ColumnElement[bool]) -> sa.ColumnElement[int]:
