@@ -232,21 +232,20 @@ def _plan(
             _at=_at(started + timedelta(days=7)),
         )
     first = {p: rng.randint(2, 6) for p in rng.sample(PATHWAYS, k=2)}
-    later = started + timedelta(days=90)
+    later = min(started + timedelta(days=90), today - timedelta(days=1))
     for taken, scores in (
         (started, first),
         (later, {p: min(10, max(1, s + rng.randint(-1, 4))) for p, s in first.items()}),
     ):
-        if taken < today:
-            yield _row(
-                Assessment,
-                rng,
-                org_id=org,
-                mentee_id=person_id,
-                taken_on=taken,
-                scores=scores,
-                recorded_by="system:programme-year",
-            )
+        yield _row(
+            Assessment,
+            rng,
+            org_id=org,
+            mentee_id=person_id,
+            taken_on=taken,
+            scores=scores,
+            recorded_by="system:programme-year",
+        )
     progress = 0.0
     milestones: list[tuple[str, date | None]] = [
         ("start", started),
