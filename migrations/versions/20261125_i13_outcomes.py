@@ -1,7 +1,7 @@
 """outcomes and justice identifiers
 
 Revision ID: i13_outcomes
-Revises: 0002
+Revises: i9b_referral_facts
 Create Date: 2026-11-25 14:59:49.977844
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 from api.models.base import UTCDateTime
 
 revision: str = "i13_outcomes"
-down_revision: str | None = "0002"
+down_revision: str | None = "i9b_referral_facts"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
