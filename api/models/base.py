@@ -43,9 +43,9 @@ class UTCDateTime(sa.TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
-def json_column() -> Any:
+def json_column(*, nullable: bool = False) -> Any:
     """A JSON column (JSONB on PostgreSQL)."""
-    return sa.Column(sa.JSON().with_variant(JSONB(), "postgresql"), nullable=False)
+    return sa.Column(sa.JSON().with_variant(JSONB(), "postgresql"), nullable=nullable)
 
 
 def ts_field(**kwargs: Any) -> Any:

@@ -13,6 +13,7 @@ from sqlmodel import col
 
 from api.auth.principal import Principal
 from api.models import Assessment, Goal, MentoringRelationship, MentoringSession, Person, Referral
+from api.models.base import utcnow
 from api.models.enums import OPEN_RELATIONSHIP_STATUSES, ReferralDirection, Role
 
 Resource = Literal["people", "relationships", "goals", "sessions", "referrals", "assessments"]
@@ -34,7 +35,7 @@ def visible_person_ids(caller: Principal) -> sa.Select[Any] | None:
         return sa.select(col(Referral.mentee_id)).where(
             col(Referral.org_id) == caller.org_id,
             col(Referral.direction) == ReferralDirection.inbound,
-            col(Referral.referred_by_client_id) == caller.client_id,
+            _partners_live_referral(caller),
         )
     own = sa.select(sa.literal(caller.person_id, sa.Uuid()).label("id"))
     if caller.role == Role.mentor:
@@ -45,6 +46,15 @@ def visible_person_ids(caller: Principal) -> sa.Select[Any] | None:
         )
         return sa.select(sa.union(own, mentees).subquery().c.id)
     return own  # mentee: only themselves
+
+
+def _partners_live_referral(caller: Principal) -> ColumnElement[bool]:
+    """The partner's own referral, open or closed less than the organisation's
+    `partner_visibility_days` ago (`visible_until`, set when it closed)."""
+    return sa.and_(
+        col(Referral.referred_by_client_id) == caller.client_id,
+        sa.or_(col(Referral.closed_at).is_(None), col(Referral.visible_until) > utcnow()),
+    )
 
 
 def _person_reached(caller: Principal, person_id_column: Any) -> ColumnElement[bool]:
@@ -79,10 +89,15 @@ def visible_relationships_clause(caller: Principal, resource: Resource = "relati
 
 
 def visible_sessions_clause(caller: Principal) -> Any:
-    """Sessions of the relationships the caller reaches."""
+    """Sessions of the relationships the caller reaches; a mentor's access to them (and their
+    notes) ends with the relationship."""
     relationships = sa.select(col(MentoringRelationship.id)).where(
         visible_relationships_clause(caller, "sessions")
     )
+    if caller.role == Role.mentor:
+        relationships = relationships.where(
+            col(MentoringRelationship.status).in_(OPEN_RELATIONSHIP_STATUSES)
+        )
     return col(MentoringSession.relationship_id).in_(relationships)
 
 
@@ -99,7 +114,7 @@ def visible_referrals_clause(caller: Principal) -> Any:
     mentees'."""
     in_org = col(Referral.org_id) == caller.org_id
     if caller.role == Role.partner:
-        reach = col(Referral.referred_by_client_id) == caller.client_id
+        reach = _partners_live_referral(caller)
     else:
         reach = _person_reached(caller, Referral.mentee_id)
     return _scoped(caller, "referrals", sa.and_(in_org, reach))
