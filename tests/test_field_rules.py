@@ -35,12 +35,22 @@ STAFF_ONLY_MENTOR_FIELDS = {
     "last_supervision_on": "2025-06-01",
 }
 
-# Sensitive fields (contract §1): where each lives, and a value to write.
+# What only staff change about a mentee, even their own mentor.
+STAFF_ONLY_MENTEE_FIELDS = {"external_ref": "NDL-77"}
+
+# Sensitive fields (contract §1, and the referral facts a partner sends): where each
+# lives, and a value to write.
 SENSITIVE_PERSON_FIELDS = {
     ("mentee", "risk_level"): "very_high",
     ("mentee", "offence_summary"): "Burglary, 2019.",
+    ("mentee", "mappa_level"): "2",
+    ("mentee", "licence_end_date"): "2027-05-01",
+    ("mentee", "probation_practitioner"): {"name": "Jo Smith", "email": None, "phone": None},
     ("mentor", "lived_experience"): False,
 }
+# The same values in GraphQL, where they differ, and how to select each field.
+GRAPHQL_VALUES: dict[str, Any] = {"mappa_level": "level_2"}
+GRAPHQL_SELECTIONS = {"probation_practitioner": "probationPractitioner { name }"}
 
 # Taken in, never given back: no response of either API has a field of these names.
 WRITE_ONLY = {"password", "password_hash", "client_secret", "secret_hash", "token_hash"}
@@ -99,6 +109,25 @@ async def test_a_mentor_cannot_change_a_staff_only_field_of_their_own_record_ove
     ] == STAFF_ONLY_MENTOR_FIELDS[field]
 
 
+@pytest.mark.parametrize("field", sorted(STAFF_ONLY_MENTEE_FIELDS))
+async def test_a_mentor_cannot_change_a_staff_only_field_of_their_mentee(
+    client: httpx.AsyncClient, world: World, field: str
+) -> None:
+    path = f"{API}/people/{world.my_mentee.id}"
+    body = {"mentee": {field: STAFF_ONLY_MENTEE_FIELDS[field]}}
+    before = (await person(client, world, world.my_mentee.id))["mentee"][field]
+    refused = await client.patch(path, json=body, headers=world.headers("mentor"))
+    assert refused.status_code == 403
+    assert (await person(client, world, world.my_mentee.id))["mentee"][field] == before
+    mutation = """mutation ($id: UUID!, $input: PersonUpdateInput!) {
+        updatePerson(id: $id, input: $input) { __typename ... on Problem { status } } }"""
+    variables = {"id": str(world.my_mentee.id), "input": {"mentee": {camel(field): "NDL-78"}}}
+    answer = await gql(client, world.headers("mentor"), mutation, **variables)
+    assert answer["data"]["updatePerson"] == {"__typename": "Problem", "status": 403}
+    allowed = await client.patch(path, json=body, headers=world.headers("coordinator"))
+    assert allowed.json()["mentee"][field] == STAFF_ONLY_MENTEE_FIELDS[field]
+
+
 async def test_a_mentor_may_change_the_rest_of_their_own_record(
     client: httpx.AsyncClient, world: World
 ) -> None:
@@ -138,8 +167,14 @@ async def test_a_sensitive_person_field_is_omitted_without_the_scope_over_rest(
 async def test_a_sensitive_person_field_is_null_with_an_error_without_the_scope_over_graphql(
     client: httpx.AsyncClient, world: World, profile: str, field: str
 ) -> None:
-    query = f"query ($id: UUID!) {{ person(id: $id) {{ {profile} {{ {camel(field)} }} }} }}"
-    variables = {"id": str(owner_of(world, profile))}
+    selection = GRAPHQL_SELECTIONS.get(field, camel(field))
+    query = f"query ($id: UUID!) {{ person(id: $id) {{ {profile} {{ {selection} }} }} }}"
+    person_id = owner_of(world, profile)
+    variables = {"id": str(person_id)}
+    value = SENSITIVE_PERSON_FIELDS[(profile, field)]
+    await client.patch(  # a value to hide
+        f"{API}/people/{person_id}", json={profile: {field: value}}, headers=world.headers("admin")
+    )
     narrowed = await gql(
         client, world.headers("coordinator", WITHOUT_SENSITIVE), query, **variables
     )
@@ -164,7 +199,8 @@ async def test_writing_a_sensitive_person_field_needs_the_scope(
     assert rest.status_code == 403
     mutation = """mutation ($id: UUID!, $input: PersonUpdateInput!) {
         updatePerson(id: $id, input: $input) { __typename ... on Problem { status } } }"""
-    variables = {"id": str(person_id), "input": {profile: {camel(field): value}}}
+    graphql_value = GRAPHQL_VALUES.get(field, value)
+    variables = {"id": str(person_id), "input": {profile: {camel(field): graphql_value}}}
     answer = await gql(client, narrowed, mutation, **variables)
     assert answer["data"]["updatePerson"] == {"__typename": "Problem", "status": 403}
     assert (await person(client, world, person_id))[profile][field] == before
