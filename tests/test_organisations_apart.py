@@ -147,6 +147,7 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", "/referrals/{referral_id}/decline"): {"reason": "No capacity."},
     ("POST", "/referrals/{referral_id}/withdraw"): {"reason": "Moved away."},
     ("POST", "/referrals/{referral_id}/complete"): {"outcome": "achieved", "note": "Housed."},
+    ("POST", "/referrals/{referral_id}/pending-match"): {"decision": "reject"},
 }
 
 Records = dict[str, str]
@@ -427,7 +428,7 @@ SCALARS: dict[str, Any] = {
     "Date": date.today().isoformat(),
     "DateTime": SOON,
 }
-# Mutation inputs the schema alone cannot make valid, as in BODIES (camelCase).
+# Arguments and input fields the schema alone cannot make valid, as in BODIES (camelCase).
 INPUTS: dict[str, dict[str, Any]] = {
     "createPerson": {"mentee": {"custodyStatus": "in_custody"}, "kind": "mentee"},
     "createRelationship": {"menteeId": "{other_mentee}"},
@@ -435,6 +436,7 @@ INPUTS: dict[str, dict[str, Any]] = {
     "endRelationship": {"endingReason": "completed"},
     "recordCheckIn": {"side": "mentee"},
     "createSession": {"scheduledStart": SOON},
+    "decidePendingMatch": {"decision": "reject"},
 }
 
 
@@ -458,11 +460,18 @@ def _resource_of(field: str, argument: str) -> str:
         "updateStep": "step",
         "referralProgress": "referral",
         "moveReferral": "referral",
+        "decidePendingMatch": "referral",
     }
     if field in own:
         return own[field]
-    words = _snake(field).split("_")
-    return words[-1] if words[-1] in PATH_RESOURCES.values() else words[0]
+    words = [w for w in _snake(field).split("_") if w in PATH_RESOURCES.values()]
+    assert words, f"{field}: declare which record its `id` names"
+    return words[-1]
+
+
+def _overrides(field: str, names: Any, records: Records) -> dict[str, Any]:
+    """The values INPUTS gives for `field` among these argument or input names."""
+    return {k: fill(v, records) for k, v in INPUTS.get(field, {}).items() if k in names}
 
 
 def _sample(field: str, name: str, kind: GraphQLInputType, records: Records) -> Any:
@@ -478,7 +487,7 @@ def _sample(field: str, name: str, kind: GraphQLInputType, records: Records) -> 
             for key, sub in kind.fields.items()
             if _required(sub) or get_named_type(sub.type).name == "UUID"
         }
-        value.update(fill(INPUTS.get(field, {}), records))
+        value.update(_overrides(field, kind.fields, records))
         return value
     assert isinstance(kind, GraphQLScalarType)
     if kind.name == "UUID":
@@ -520,6 +529,7 @@ def _document(
         for arg, spec in field.args.items()
         if _required(spec) or get_named_type(spec.type).name == "UUID"
     }
+    variables.update(_overrides(name, field.args, records))
     declared = ", ".join(f"${arg}: {field.args[arg].type}" for arg in variables)
     passed = ", ".join(f"{arg}: ${arg}" for arg in variables)
     head = f"{operation} ({declared})" if declared else operation
