@@ -97,6 +97,10 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
         "mentee": {"custody_status": "in_custody"},
     },
     ("PATCH", "/people/{person_id}"): {"preferred_name": "Changed"},
+    ("POST", "/people/{person_id}/custody-events"): {
+        "event": "transferred",
+        "establishment": "HMP Hull",
+    },
     ("POST", "/people/{mentee_id}/non-associations"): {
         "other_person_id": "{other_mentee}",
         "kind": "other",
@@ -448,6 +452,7 @@ INPUTS: dict[str, dict[str, Any]] = {
     "recordCheckIn": {"side": "mentee"},
     "createSession": {"scheduledStart": SOON},
     "decidePendingMatch": {"decision": "reject"},
+    "reportCustodyEvent": {"event": "transferred", "establishment": "HMP Hull"},
 }
 
 
