@@ -144,7 +144,7 @@ async def reorder_steps(
 
 
 @router.patch(
-    "/{goal_id}/steps/{step_id}",
+    "/{goal_id}/steps/{step_id:uuid}",
     summary="Change a step",
     response_model=StepRead,
     responses=problem_responses(404, 412, 422),
@@ -165,7 +165,7 @@ async def update_step(
 
 
 @router.delete(
-    "/{goal_id}/steps/{step_id}",
+    "/{goal_id}/steps/{step_id:uuid}",
     summary="Remove a step",
     status_code=status.HTTP_204_NO_CONTENT,
     responses=problem_responses(404, 422),

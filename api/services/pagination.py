@@ -4,7 +4,7 @@ import base64
 import json
 import uuid
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
@@ -32,8 +32,8 @@ def decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
         when = datetime.fromisoformat(created_at)
         if when.tzinfo is None:
             raise ValueError("naive timestamp")
-        return when, uuid.UUID(row_id)
-    except (ValueError, TypeError) as exc:
+        return when.astimezone(UTC), uuid.UUID(row_id)
+    except (ValueError, TypeError, OverflowError) as exc:
         raise Invalid("The cursor is not one this API gave out.", loc=["query", "cursor"]) from exc
 
 
