@@ -135,12 +135,13 @@ class TooManyRequests(DomainError):
 
 
 class OAuthError(DomainError):
-    """A token-endpoint refusal: a problem document that also carries OAuth2's `error` code."""
+    """A token-endpoint refusal: a problem document that is also RFC 6749 §5.2's error
+    response (`error`, `error_description`)."""
 
     status, slug, title = 400, "oauth-error", "Token request refused"
 
     def __init__(self, error: str, detail: str, status: int = 400) -> None:
-        super().__init__(detail, error=error)
+        super().__init__(detail, error=error, error_description=detail)
         self.status = status
         if status == 401:
             self.headers = {"WWW-Authenticate": 'Basic realm="throughgate"'}

@@ -7,6 +7,7 @@ and sets the headers a response carrying personal data needs.
 """
 
 from starlette.datastructures import MutableHeaders
+from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.errors import problem_response, unexpected_problem
@@ -39,7 +40,10 @@ class ProblemGuard:
         except Exception as exc:
             if started:  # too late for another answer; the server ends the connection
                 raise
-            response = unexpected_problem(exc, scope["method"], scope["path"])
+            if isinstance(exc, HTTPException):  # raised below the routing, e.g. BodyTooLarge
+                response = problem_response(exc.status_code, detail=exc.detail)
+            else:
+                response = unexpected_problem(exc, scope["method"], scope["path"])
             await response(scope, receive, send)
 
 
@@ -54,7 +58,8 @@ class ResponseHardening:
             return
         declared = _content_length(scope)
         if declared is not None and declared > self.max_body_bytes:
-            await self._too_large()(scope, receive, send)
+            too_large = BodyTooLarge(self.max_body_bytes)
+            await problem_response(413, detail=too_large.detail)(scope, receive, send)
             return
         received = 0
 
@@ -63,7 +68,7 @@ class ResponseHardening:
             message = await receive()
             received += len(message.get("body", b""))
             if received > self.max_body_bytes:
-                raise BodyTooLarge
+                raise BodyTooLarge(self.max_body_bytes)
             return message
 
         async def harden(message: Message) -> None:
@@ -71,18 +76,7 @@ class ResponseHardening:
                 self._set_headers(scope, MutableHeaders(scope=message))
             await send(message)
 
-        try:
-            await self.app(scope, capped_receive, harden)
-        except BodyTooLarge:
-            await self._too_large()(scope, receive, send)
-
-    def _too_large(self) -> ASGIApp:
-        return problem_response(
-            413,
-            slug="payload-too-large",
-            title="Request too large",
-            detail=f"Bodies are limited to {self.max_body_bytes} bytes.",
-        )
+        await self.app(scope, capped_receive, harden)
 
     def _set_headers(self, scope: Scope, headers: MutableHeaders) -> None:
         headers.setdefault("X-Content-Type-Options", "nosniff")
@@ -96,8 +90,11 @@ class ResponseHardening:
             headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
 
 
-class BodyTooLarge(Exception):
-    """The body grew past the cap while it was being read."""
+class BodyTooLarge(HTTPException):
+    """The body grew past the cap while it was being read (FastAPI passes HTTP errors on)."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(413, f"Bodies are limited to {limit} bytes.")
 
 
 def _content_length(scope: Scope) -> int | None:
