@@ -15,6 +15,7 @@ from api.idempotency import IdempotencyMiddleware
 from api.logs import configure_logging
 from api.metrics import expose_metrics
 from api.middleware import ProblemGuard, ResponseHardening
+from api.openapi import install_openapi
 from api.ratelimit import RateLimits
 from api.routers import (
     assessments,
@@ -103,6 +104,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.rate_limits = RateLimits(settings)
 
     install_error_handlers(app)
+    install_openapi(app)
     v1 = APIRouter(prefix=API_PREFIX)
     for module in (
         auth,

@@ -29,9 +29,7 @@ async def test_an_unknown_route_is_a_documented_not_found(client: httpx.AsyncCli
     _assert_problem(await client.get("/api/v1/no-such-thing"), 404, "not-found")
 
 
-async def test_405_lists_every_method_the_path_has(
-    client: httpx.AsyncClient, world: World
-) -> None:
+async def test_405_lists_every_method_the_path_has(client: httpx.AsyncClient, world: World) -> None:
     response = await client.put(
         f"/api/v1/people/{world.my_mentee.id}", headers=world.headers("admin")
     )
