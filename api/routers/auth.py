@@ -6,7 +6,9 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Form, Header
 
-from api.auth.deps import AppSettings, Caller
+from api import tenancy
+from api.auth.deps import AppSettings, may
+from api.auth.principal import Principal
 from api.db import DB
 from api.errors import OAuthError, problem_responses
 from api.models.accounts import Me
@@ -46,6 +48,7 @@ async def issue_token(
 
     `scope` may ask for fewer scopes than the role allows, never more: extra ones are dropped.
     """
+    tenancy.span_organisations(db, "a login names an account before its organisation is known")
     if grant_type == "password":
         if not username or not password:
             raise OAuthError("invalid_request", "The password grant needs username and password.")
@@ -78,6 +81,6 @@ def _basic_credentials(authorization: str | None) -> tuple[str, str] | None:
 
 
 @router.get("/me", summary="Who this token is", response_model=Me, responses=problem_responses(401))
-async def me(caller: Caller) -> Me:
+async def me(caller: Annotated[Principal, may("me.read")]) -> Me:
     """The caller behind the token: organisation, role, granted scopes and linked person."""
     return accounts.describe(caller)

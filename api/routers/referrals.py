@@ -5,13 +5,15 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Body, Path, Response, status
 
-from api.auth.deps import ReferralsReader, ReferralsWriter
+from api.auth.deps import may
+from api.auth.principal import Principal
 from api.db import DB
 from api.errors import problem_responses
 from api.models import Referral
 from api.models.common import Page, Timestamp
 from api.models.enums import Pathway, ReferralDirection, ReferralMoveName, ReferralStatus
 from api.models.referral import (
+    MatchDecision,
     Progress,
     ReferralCompletion,
     ReferralCreate,
@@ -38,7 +40,7 @@ MOVE_PROBLEMS = problem_responses(404, 409, 412, 422)
 )
 async def list_referrals(
     db: DB,
-    caller: ReferralsReader,
+    caller: Annotated[Principal, may("referrals.read")],
     direction: ReferralDirection | None = None,
     status: ReferralStatus | None = None,
     mentee_id: uuid.UUID | None = None,
@@ -61,7 +63,7 @@ async def list_referrals(
     rows, next_cursor = await referrals.list_referrals(
         db, caller, filters, limit=limit, cursor=cursor
     )
-    return Page(items=await referrals.present(db, rows), next_cursor=next_cursor)
+    return Page(items=await referrals.present(db, caller, rows), next_cursor=next_cursor)
 
 
 @router.post(
@@ -72,7 +74,10 @@ async def list_referrals(
     responses=problem_responses(409, 422),
 )
 async def create_referral(
-    db: DB, caller: ReferralsWriter, body: ReferralCreate, response: Response
+    db: DB,
+    caller: Annotated[Principal, may("referrals.write")],
+    body: ReferralCreate,
+    response: Response,
 ) -> ReferralRead:
     """Inbound (partners, coordinators): `person` and `external_ref`; the answer's
     `mentee_id` is the person, new or linked by the same `external_ref`. Starts `sent`.
@@ -81,7 +86,7 @@ async def create_referral(
     `signpost: true` is recorded as signposting and completed at once."""
     referral = await referrals.create_referral(db, caller, body)
     response.headers["Location"] = f"/api/v1/referrals/{referral.id}"
-    return await _answer(db, referral, response)
+    return await _answer(db, caller, referral, response)
 
 
 @router.get(
@@ -91,10 +96,14 @@ async def create_referral(
     responses=problem_responses(404, 422),
 )
 async def get_referral(
-    db: DB, caller: ReferralsReader, referral_id: uuid.UUID, response: Response
+    db: DB,
+    caller: Annotated[Principal, may("referrals.read")],
+    referral_id: uuid.UUID,
+    response: Response,
 ) -> ReferralRead:
     """One referral with its history."""
-    return await _answer(db, await referrals.find_referral(db, caller, referral_id), response)
+    referral = await referrals.find_referral(db, caller, referral_id)
+    return await _answer(db, caller, referral, response)
 
 
 @router.get(
@@ -103,7 +112,9 @@ async def get_referral(
     response_model=Progress,
     responses=problem_responses(404, 422),
 )
-async def referral_progress(db: DB, caller: ReferralsReader, referral_id: uuid.UUID) -> Progress:
+async def referral_progress(
+    db: DB, caller: Annotated[Principal, may("referrals.read")], referral_id: uuid.UUID
+) -> Progress:
     """What a partner may know: the referral's history, the relationship's status and
     phase, sessions held and missed, goals by status. Never notes or sensitive details."""
     return await referrals.progress(db, caller, referral_id)
@@ -117,7 +128,7 @@ async def referral_progress(db: DB, caller: ReferralsReader, referral_id: uuid.U
 )
 async def update_referral(
     db: DB,
-    caller: ReferralsWriter,
+    caller: Annotated[Principal, may("referrals.write")],
     referral_id: uuid.UUID,
     body: ReferralUpdate,
     if_match: IfMatch,
@@ -125,7 +136,7 @@ async def update_referral(
 ) -> ReferralRead:
     """Only while `draft`."""
     referral = await referrals.update_referral(db, caller, referral_id, body, if_match=if_match)
-    return await _answer(db, referral, response)
+    return await _answer(db, caller, referral, response)
 
 
 @router.post(
@@ -136,7 +147,7 @@ async def update_referral(
 )
 async def decline_referral(
     db: DB,
-    caller: ReferralsWriter,
+    caller: Annotated[Principal, may("referrals.write")],
     referral_id: uuid.UUID,
     body: ReferralReasoned,
     if_match: IfMatch,
@@ -146,7 +157,7 @@ async def decline_referral(
     referral = await referrals.move(
         db, caller, referral_id, ReferralMoveName.decline, note=body.reason, if_match=if_match
     )
-    return await _answer(db, referral, response)
+    return await _answer(db, caller, referral, response)
 
 
 @router.post(
@@ -157,7 +168,7 @@ async def decline_referral(
 )
 async def withdraw_referral(
     db: DB,
-    caller: ReferralsWriter,
+    caller: Annotated[Principal, may("referrals.write")],
     referral_id: uuid.UUID,
     body: ReferralReasoned,
     if_match: IfMatch,
@@ -167,7 +178,7 @@ async def withdraw_referral(
     referral = await referrals.move(
         db, caller, referral_id, ReferralMoveName.withdraw, note=body.reason, if_match=if_match
     )
-    return await _answer(db, referral, response)
+    return await _answer(db, caller, referral, response)
 
 
 @router.post(
@@ -178,7 +189,7 @@ async def withdraw_referral(
 )
 async def complete_referral(
     db: DB,
-    caller: ReferralsWriter,
+    caller: Annotated[Principal, may("referrals.write")],
     referral_id: uuid.UUID,
     body: ReferralCompletion,
     if_match: IfMatch,
@@ -194,10 +205,30 @@ async def complete_referral(
         outcome=body.outcome,
         if_match=if_match,
     )
-    return await _answer(db, referral, response)
+    return await _answer(db, caller, referral, response)
 
 
 SIMPLE_MOVES = (ReferralMoveName.send, ReferralMoveName.accept, ReferralMoveName.start)
+
+
+@router.post(
+    "/{referral_id}/pending-match",
+    summary="Confirm or reject a pending match",
+    response_model=ReferralRead,
+    responses=problem_responses(404, 409, 422),
+)
+async def decide_pending_match(
+    db: DB,
+    caller: Annotated[Principal, may("referrals.decide_inbound")],
+    referral_id: uuid.UUID,
+    body: MatchDecision,
+    response: Response,
+) -> ReferralRead:
+    """Staff: the case reference of this inbound referral is held by another mentee.
+    `confirm`: the same person (the referral moves to them, the person made for it goes);
+    `reject`: someone else."""
+    referral = await referrals.decide_pending_match(db, caller, referral_id, body)
+    return await _answer(db, caller, referral, response)
 
 
 @router.post(
@@ -208,7 +239,7 @@ SIMPLE_MOVES = (ReferralMoveName.send, ReferralMoveName.accept, ReferralMoveName
 )
 async def move_referral(
     db: DB,
-    caller: ReferralsWriter,
+    caller: Annotated[Principal, may("referrals.write")],
     referral_id: uuid.UUID,
     move: Annotated[
         Literal[ReferralMoveName.send, ReferralMoveName.accept, ReferralMoveName.start],
@@ -225,9 +256,11 @@ async def move_referral(
     referral = await referrals.move(
         db, caller, referral_id, move, note=body.note if body else None, if_match=if_match
     )
-    return await _answer(db, referral, response)
+    return await _answer(db, caller, referral, response)
 
 
-async def _answer(db: DB, referral: Referral, response: Response) -> ReferralRead:
+async def _answer(
+    db: DB, caller: Principal, referral: Referral, response: Response
+) -> ReferralRead:
     with_etag(response, referral)
-    return (await referrals.present(db, [referral]))[0]
+    return (await referrals.present(db, caller, [referral]))[0]

@@ -26,6 +26,7 @@ from api.models.goal import (
 from api.models.matching import OrganisationUpdate
 from api.models.person import PersonCreate, PersonUpdate
 from api.models.referral import (
+    MatchDecision,
     ReferralCompletion,
     ReferralCreate,
     ReferralMove,
@@ -125,13 +126,13 @@ ExpectedVersion = Annotated[
 
 async def _attempt(
     info: Info[Context, None],
-    scopes: tuple[str, ...],
+    action: str,
     work: Callable[[AsyncSession, Principal], Awaitable[R]],
 ) -> R | Problem:
     """Run one use case; any refusal becomes the `Problem` member of the result union."""
     context = info.context
     try:
-        return await work(context.db, context.require(*scopes))
+        return await work(context.db, context.authorize(action))
     except (DomainError, ValidationError) as exc:
         await context.db.rollback()
         return problem_of(exc)
@@ -154,7 +155,7 @@ class Mutation:
             person = await people.create_person(db, caller, to_model(PersonCreate, input))
             return Person.from_pydantic(people.present(person, caller))
 
-        return await _attempt(info, ("people:write",), work)
+        return await _attempt(info, "people.create", work)
 
     @strawberry.mutation(description="Change the fields given; null clears an optional one.")
     async def update_person(
@@ -170,7 +171,7 @@ class Mutation:
             )
             return Person.from_pydantic(people.present(person, caller))
 
-        return await _attempt(info, ("people:write",), work)
+        return await _attempt(info, "people.update", work)
 
     @strawberry.mutation(description="Remove a person (soft delete). Staff only.")
     async def delete_person(
@@ -180,7 +181,7 @@ class Mutation:
             await people.delete_person(db, caller, id, if_match=expected_version)
             return Removed(id=id)
 
-        return await _attempt(info, ("people:write",), work)
+        return await _attempt(info, "people.delete", work)
 
     @strawberry.mutation(description="Propose a match between a mentee and a mentor. Staff only.")
     async def create_relationship(
@@ -194,7 +195,7 @@ class Mutation:
             )
             return await _relationship(db, row)
 
-        return await _attempt(info, ("relationships:write",), work)
+        return await _attempt(info, "relationships.create", work)
 
     @strawberry.mutation(description="Move the phase forward or change expectations.")
     async def update_relationship(
@@ -210,7 +211,7 @@ class Mutation:
             )
             return await _relationship(db, row)
 
-        return await _attempt(info, ("relationships:write",), work)
+        return await _attempt(info, "relationships.change", work)
 
     @strawberry.mutation(description="Apply `activate`, `pause` or `resume` to a relationship.")
     async def move_relationship(
@@ -231,7 +232,7 @@ class Mutation:
             )
             return await _relationship(db, row)
 
-        return await _attempt(info, ("relationships:write",), work)
+        return await _attempt(info, "relationships.change", work)
 
     @strawberry.mutation(description="End a relationship with a reason and a closing summary.")
     async def end_relationship(
@@ -252,7 +253,7 @@ class Mutation:
             )
             return await _relationship(db, row)
 
-        return await _attempt(info, ("relationships:write",), work)
+        return await _attempt(info, "relationships.change", work)
 
     @strawberry.mutation(description="Record how the relationship feels to one side.")
     async def record_check_in(
@@ -267,7 +268,7 @@ class Mutation:
             )
             return CheckIn.from_pydantic(CheckInRead.model_validate(row, from_attributes=True))
 
-        return await _attempt(info, ("relationships:write",), work)
+        return await _attempt(info, "relationships.check_in", work)
 
     @strawberry.mutation(description="Record someone a mentee must never be matched with.")
     async def add_non_association(
@@ -282,7 +283,7 @@ class Mutation:
             )
             return NonAssociation.from_pydantic(non_associations.present(row, caller))
 
-        return await _attempt(info, ("people:write",), work)
+        return await _attempt(info, "non_associations.write", work)
 
     @strawberry.mutation(description="Remove a non-association.")
     async def remove_non_association(
@@ -292,7 +293,7 @@ class Mutation:
             await non_associations.remove(db, caller, mentee_id, id)
             return Removed(id=id)
 
-        return await _attempt(info, ("people:write",), work)
+        return await _attempt(info, "non_associations.write", work)
 
     @strawberry.mutation(description="Change your organisation's matching weights. Admin only.")
     async def update_organisation(
@@ -306,7 +307,7 @@ class Mutation:
             )
             return Organisation.from_pydantic(organisation.present(org))
 
-        return await _attempt(info, ("admin",), work)
+        return await _attempt(info, "organisation.update", work)
 
     @strawberry.mutation(description="Set a goal; a mentee's own goal is agreed at once.")
     async def create_goal(
@@ -318,7 +319,7 @@ class Mutation:
             goal = await goals.create_goal(db, caller, to_model(GoalCreate, input))
             return Goal.from_pydantic((await goals.present(db, [goal]))[0])
 
-        return await _attempt(info, ("goals:write",), work)
+        return await _attempt(info, "goals.write", work)
 
     @strawberry.mutation(description="Change a goal, record agreement, or move its status.")
     async def update_goal(
@@ -334,7 +335,7 @@ class Mutation:
             )
             return Goal.from_pydantic((await goals.present(db, [goal]))[0])
 
-        return await _attempt(info, ("goals:write",), work)
+        return await _attempt(info, "goals.write", work)
 
     @strawberry.mutation(description="Add a small step at the end of a goal's plan.")
     async def add_step(
@@ -347,7 +348,7 @@ class Mutation:
             step = await goals.add_step(db, caller, goal_id, to_model(StepCreate, input))
             return Step.from_pydantic(StepRead.model_validate(step, from_attributes=True))
 
-        return await _attempt(info, ("goals:write",), work)
+        return await _attempt(info, "goals.write", work)
 
     @strawberry.mutation(description="Rename, re-date, or mark a step done or skipped.")
     async def update_step(
@@ -361,7 +362,7 @@ class Mutation:
             step = await goals.update_step(db, caller, goal_id, id, to_model(StepUpdate, input))
             return Step.from_pydantic(StepRead.model_validate(step, from_attributes=True))
 
-        return await _attempt(info, ("goals:write",), work)
+        return await _attempt(info, "goals.write", work)
 
     @strawberry.mutation(description="Add a dated progress review; a lapse changes no status.")
     async def add_review(
@@ -374,7 +375,7 @@ class Mutation:
             review = await goals.add_review(db, caller, goal_id, to_model(ReviewCreate, input))
             return Review.from_pydantic(ReviewRead.model_validate(review, from_attributes=True))
 
-        return await _attempt(info, ("goals:write",), work)
+        return await _attempt(info, "goals.write", work)
 
     @strawberry.mutation(description="Plan a session, or record one that has happened.")
     async def create_session(
@@ -386,7 +387,7 @@ class Mutation:
             session = await sessions.create_session(db, caller, to_model(SessionCreate, input))
             return Session.from_pydantic((await sessions.present(db, caller, [session]))[0])
 
-        return await _attempt(info, ("sessions:write",), work)
+        return await _attempt(info, "sessions.write", work)
 
     @strawberry.mutation(description="Reschedule a session or record how it went.")
     async def update_session(
@@ -402,7 +403,7 @@ class Mutation:
             )
             return Session.from_pydantic((await sessions.present(db, caller, [session]))[0])
 
-        return await _attempt(info, ("sessions:write",), work)
+        return await _attempt(info, "sessions.write", work)
 
     @strawberry.mutation(description="Record a self-assessment: a 1..10 score per pathway.")
     async def record_assessment(
@@ -423,7 +424,7 @@ class Mutation:
             row = await assessments.record_assessment(db, caller, data)
             return Assessment.of(AssessmentRead.model_validate(row, from_attributes=True))
 
-        return await _attempt(info, ("assessments:write",), work)
+        return await _attempt(info, "assessments.write", work)
 
     @strawberry.mutation(description="Add a service to the directory. Staff only.")
     async def create_service(
@@ -435,7 +436,7 @@ class Mutation:
             row = await directory.create_service(db, caller, to_model(ServiceCreate, input))
             return _service(row)
 
-        return await _attempt(info, ("services:write",), work)
+        return await _attempt(info, "services.write", work)
 
     @strawberry.mutation(description="Change a service. Staff only.")
     async def update_service(
@@ -451,7 +452,7 @@ class Mutation:
             )
             return _service(row)
 
-        return await _attempt(info, ("services:write",), work)
+        return await _attempt(info, "services.write", work)
 
     @strawberry.mutation(description="Retire a service: no longer offered, still readable.")
     async def retire_service(
@@ -462,7 +463,7 @@ class Mutation:
                 await directory.retire_service(db, caller, id, if_match=expected_version)
             )
 
-        return await _attempt(info, ("services:write",), work)
+        return await _attempt(info, "services.write", work)
 
     @strawberry.mutation(description="Refer someone in (partners, coordinators) or a mentee out.")
     async def create_referral(
@@ -472,9 +473,9 @@ class Mutation:
     ) -> ReferralResult:
         async def work(db: AsyncSession, caller: Principal) -> Referral:
             row = await referrals.create_referral(db, caller, to_model(ReferralCreate, input))
-            return Referral.from_pydantic((await referrals.present(db, [row]))[0])
+            return Referral.from_pydantic((await referrals.present(db, caller, [row]))[0])
 
-        return await _attempt(info, ("referrals:write",), work)
+        return await _attempt(info, "referrals.write", work)
 
     @strawberry.mutation(
         description="Move a referral: `send`, `accept` and `start` take an optional note; "
@@ -503,9 +504,23 @@ class Mutation:
             row = await referrals.move(
                 db, caller, id, move, note=note_text, outcome=outcome, if_match=expected_version
             )
-            return Referral.from_pydantic((await referrals.present(db, [row]))[0])
+            return Referral.from_pydantic((await referrals.present(db, caller, [row]))[0])
 
-        return await _attempt(info, ("referrals:write",), work)
+        return await _attempt(info, "referrals.write", work)
+
+    @strawberry.mutation(
+        description="Staff: the inbound referral's case reference is held by another mentee; "
+        "`confirm` (the same person) or `reject` (someone else)."
+    )
+    async def decide_pending_match(
+        self, info: Info[Context, None], id: uuid.UUID, decision: str
+    ) -> ReferralResult:
+        async def work(db: AsyncSession, caller: Principal) -> Referral:
+            data = MatchDecision.model_validate({"decision": decision})
+            row = await referrals.decide_pending_match(db, caller, id, data)
+            return Referral.from_pydantic((await referrals.present(db, caller, [row]))[0])
+
+        return await _attempt(info, "referrals.decide_inbound", work)
 
 
 def _service(row: Any) -> Service:

@@ -16,7 +16,13 @@ from api.models.matching import MatchingWeights as WeightsModel
 from api.models.matching import MatchSuggestion as SuggestionModel
 from api.models.matching import OrganisationRead
 from api.models.matching import Reason as ReasonModel
-from api.models.person import MenteePreferences, MenteeProfileRead, MentorProfileRead, PersonRead
+from api.models.person import (
+    MenteePreferences,
+    MenteeProfileRead,
+    MentorProfileRead,
+    PersonRead,
+    ProbationPractitioner,
+)
 from api.models.referral import Progress, ReferralChange, ReferralRead
 from api.models.relationship import (
     CheckInRead,
@@ -41,7 +47,7 @@ class CanSeeSensitive(BasePermission):
 
     def has_permission(self, source: object, info: Info, **kwargs: object) -> bool:
         context: Context = info.context
-        return context.require().has("people:sensitive")
+        return context.caller.has("people:sensitive")
 
 
 def sensitive() -> object:
@@ -50,6 +56,11 @@ def sensitive() -> object:
 
 @strawberry.experimental.pydantic.type(model=MenteePreferences, all_fields=True)
 class Preferences:
+    pass
+
+
+@strawberry.experimental.pydantic.type(model=ProbationPractitioner, all_fields=True)
+class ProbationPractitionerType:
     pass
 
 
@@ -64,6 +75,9 @@ class MenteeProfile:
     external_ref: strawberry.auto
     risk_level: strawberry.auto = sensitive()
     offence_summary: strawberry.auto = sensitive()
+    mappa_level: strawberry.auto = sensitive()
+    licence_end_date: strawberry.auto = sensitive()
+    probation_practitioner: strawberry.auto = sensitive()
 
 
 @strawberry.experimental.pydantic.type(model=MentorProfileRead)
@@ -87,7 +101,6 @@ class Person:
         self, info: Info
     ) -> list[Annotated["Referral", strawberry.lazy("api.schema.types")]]:
         context: Context = info.context
-        context.require("referrals:read")
         return [Referral.from_pydantic(r) for r in await context.load.referrals_of.load(self.id)]
 
     @strawberry.field(description="This mentee's goals you may see (needs goals:read).")
@@ -95,7 +108,6 @@ class Person:
         self, info: Info
     ) -> list[Annotated["Goal", strawberry.lazy("api.schema.types")]]:
         context: Context = info.context
-        context.require("goals:read")
         return [Goal.from_pydantic(r) for r in await context.load.goals_of.load(self.id)]
 
     @strawberry.field(description="This person's relationships you may see, as mentee or mentor.")
@@ -165,7 +177,6 @@ class Relationship:
         self, info: Info
     ) -> list[Annotated["Session", strawberry.lazy("api.schema.types")]]:
         context: Context = info.context
-        context.require("sessions:read")
         return [Session.from_pydantic(r) for r in await context.load.sessions_of.load(self.id)]
 
     @strawberry.field(description="The mentee, if you may see them.")

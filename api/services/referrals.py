@@ -12,37 +12,38 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.auth.principal import Principal
-from api.auth.scopes import STAFF_ROLES
-from api.errors import Conflict, Forbidden, Invalid, NotFound
+from api.errors import Conflict, Invalid, NotFound
 from api.models import (
     Goal,
     MenteeProfile,
     MentoringRelationship,
     MentoringSession,
+    Person,
     Referral,
     ReferralStatusChange,
     Service,
 )
 from api.models.base import utcnow
 from api.models.enums import (
+    OPEN_RELATIONSHIP_STATUSES,
     ReferralDirection,
     ReferralMoveName,
     ReferralStatus,
-    Role,
     SessionStatus,
 )
 from api.models.referral import (
+    MatchDecision,
     Progress,
     ReferralChange,
     ReferralCreate,
     ReferralRead,
     ReferralUpdate,
 )
-from api.services import audit, people
+from api.services import audit, organisation, people, policy, relationships
 from api.services.grouping import group_by
 from api.services.pagination import paginate
 from api.services.versioning import check_version
-from api.services.visibility import person_is_visible
+from api.services.visibility import visible_referrals_clause
 
 S = ReferralStatus
 OPEN = frozenset({S.draft, S.sent, S.accepted, S.in_progress})
@@ -68,15 +69,6 @@ class ReferralFilter:
     updated_since: datetime | None = None
 
 
-def _visible(caller: Principal) -> sa.ColumnElement[bool]:
-    """Staff: the organisation's referrals; a partner: the ones it made; a mentor: their
-    mentees'."""
-    in_org = col(Referral.org_id) == caller.org_id
-    if caller.role == Role.partner:
-        return sa.and_(in_org, col(Referral.referred_by_client_id) == caller.client_id)
-    return sa.and_(in_org, person_is_visible(caller, Referral.mentee_id))
-
-
 async def list_referrals(
     db: AsyncSession,
     caller: Principal,
@@ -85,7 +77,7 @@ async def list_referrals(
     limit: int,
     cursor: str | None,
 ) -> tuple[Sequence[Referral], str | None]:
-    stmt = select(Referral).where(_visible(caller))
+    stmt = select(Referral).where(visible_referrals_clause(caller))
     for column, value in (
         (Referral.direction, filters.direction),
         (Referral.status, filters.status),
@@ -112,7 +104,7 @@ async def of_mentees(
     rows = (
         await db.exec(
             select(Referral)
-            .where(col(Referral.mentee_id).in_(mentee_ids), _visible(caller))
+            .where(col(Referral.mentee_id).in_(mentee_ids), visible_referrals_clause(caller))
             .order_by(col(Referral.created_at), col(Referral.id))
         )
     ).all()
@@ -121,7 +113,9 @@ async def of_mentees(
 
 async def find_referral(db: AsyncSession, caller: Principal, referral_id: uuid.UUID) -> Referral:
     found = (
-        await db.exec(select(Referral).where(Referral.id == referral_id, _visible(caller)))
+        await db.exec(
+            select(Referral).where(Referral.id == referral_id, visible_referrals_clause(caller))
+        )
     ).first()
     if found is None:
         raise NotFound("No referral with that id.")
@@ -141,11 +135,14 @@ async def create_referral(db: AsyncSession, caller: Principal, data: ReferralCre
 
 
 async def _refer_in(db: AsyncSession, caller: Principal, data: ReferralCreate) -> Referral:
-    """A person referred into the programme; the same external_ref links the same person."""
-    if caller.role not in (*STAFF_ROLES, Role.partner):
-        raise Forbidden("Inbound referrals come from partner systems and coordinators.")
+    """A person referred into the programme. A case reference belongs to its referrer: the
+    same client's earlier referral with it links the same person; a mentee holding it who
+    came in another way is only a pending match for staff to confirm, and the referral gets
+    a person of its own, so the answer is the same whether the reference was known or not.
+    Staff see the whole organisation, so their referral links the holder directly."""
+    policy.authorize(caller, "referrals.refer_in")
     assert data.person is not None and data.external_ref is not None
-    existing = (
+    holder = (
         await db.exec(
             select(MenteeProfile.person_id).where(
                 MenteeProfile.org_id == caller.org_id,
@@ -153,13 +150,17 @@ async def _refer_in(db: AsyncSession, caller: Principal, data: ReferralCreate) -
             )
         )
     ).first()
-    if existing is None:
+    mentee_id = await _earlier_referral_of(db, caller, data.external_ref)
+    pending_match_id = None
+    if mentee_id is None and holder is not None and caller.sees_whole_organisation:
+        mentee_id = holder
+    if mentee_id is None:
         person_data = data.person.model_copy(deep=True)
         assert person_data.mentee is not None
-        person_data.mentee.external_ref = data.external_ref
-        mentee_id = (await people.add_person(db, caller, person_data)).id
-    else:
-        mentee_id = existing
+        # The reference stays on the referral only while someone else holds it.
+        person_data.mentee.external_ref = data.external_ref if holder is None else None
+        mentee_id = (await people.add_person(db, caller, person_data, from_referrer=True)).id
+        pending_match_id = holder
     referral = Referral(
         org_id=caller.org_id,
         direction=ReferralDirection.inbound,
@@ -169,6 +170,7 @@ async def _refer_in(db: AsyncSession, caller: Principal, data: ReferralCreate) -
         external_ref=data.external_ref,
         referred_by_client_id=caller.client_id,
         referred_by_user_id=caller.user_id,
+        pending_match_id=pending_match_id,
     )
     db.add(referral)
     _record(db, caller, referral, None, S.sent)
@@ -184,12 +186,62 @@ async def _refer_in(db: AsyncSession, caller: Principal, data: ReferralCreate) -
     return referral
 
 
+async def _earlier_referral_of(
+    db: AsyncSession, caller: Principal, external_ref: str
+) -> uuid.UUID | None:
+    """The person of this client's (or, for staff, this organisation's) earlier inbound
+    referral with the same case reference."""
+    stmt = select(Referral.mentee_id).where(
+        Referral.org_id == caller.org_id,
+        Referral.direction == ReferralDirection.inbound,
+        Referral.external_ref == external_ref,
+    )
+    if not caller.sees_whole_organisation:
+        stmt = stmt.where(Referral.referred_by_client_id == caller.client_id)
+    return (await db.exec(stmt.order_by(col(Referral.created_at)))).first()
+
+
+async def decide_pending_match(
+    db: AsyncSession, caller: Principal, referral_id: uuid.UUID, data: MatchDecision
+) -> Referral:
+    """Staff: `confirm` moves the referral (and any earlier one of the same client with
+    this reference) to the mentee who holds the reference, and removes the person made for
+    it; `reject` keeps them apart."""
+    referral = await find_referral(db, caller, referral_id)
+    policy.authorize(caller, "referrals.decide_inbound")
+    if referral.pending_match_id is None:
+        raise Conflict("This referral has no pending match.")
+    if data.decision == "confirm":
+        provisional = referral.mentee_id
+        if await relationships.open_relationship_of(db, provisional) is not None:
+            raise Conflict("The person made for this referral is already being mentored.")
+        linked = (await db.exec(select(Referral).where(Referral.mentee_id == provisional))).all()
+        for row in linked:
+            row.mentee_id = referral.pending_match_id
+            row.pending_match_id = None
+            row.updated_at = utcnow()
+        person = await db.get(Person, provisional)
+        assert person is not None
+        person.deleted_at = utcnow()
+    referral.pending_match_id = None
+    referral.updated_at = utcnow()
+    audit.record(
+        db,
+        caller,
+        f"referral.match_{data.decision}",
+        entity_type="referral",
+        entity_id=referral.id,
+        person_id=referral.mentee_id,
+    )
+    await db.commit()
+    return referral
+
+
 async def _refer_out(db: AsyncSession, caller: Principal, data: ReferralCreate) -> Referral:
     """A mentee referred (or only signposted) to a service of the directory."""
-    if caller.role not in (*STAFF_ROLES, Role.mentor):
-        raise Forbidden("Outbound referrals are made by staff and mentors.")
+    policy.authorize(caller, "referrals.refer_out")
     assert data.mentee_id is not None and data.service_id is not None
-    mentee = await people.find_mentee_for(db, caller, data.mentee_id)
+    mentee = await people.find_mentee_for(db, caller, data.mentee_id, "referrals")
     service = await db.get(Service, data.service_id)
     if service is None or service.org_id != caller.org_id or service.retired_at is not None:
         raise Invalid("No active service with that id.", loc=["body", "service_id"])
@@ -208,8 +260,7 @@ async def _refer_out(db: AsyncSession, caller: Principal, data: ReferralCreate) 
     db.add(referral)
     _record(db, caller, referral, None, S.draft)
     if data.signpost:
-        _record(db, caller, referral, S.draft, S.completed, SIGNPOSTED)
-        referral.status = S.completed
+        await _enter(db, caller, referral, S.completed, SIGNPOSTED)
     audit.record(
         db,
         caller,
@@ -265,8 +316,7 @@ async def move(
         raise Conflict(f"A referral that is {referral.status} cannot {name}.")
     if outcome is not None:
         referral.outcome = outcome
-    _record(db, caller, referral, referral.status, target, note)
-    referral.status = target
+    await _enter(db, caller, referral, target, note)
     audit.record(
         db,
         caller,
@@ -280,12 +330,22 @@ async def move(
 
 
 async def progress(db: AsyncSession, caller: Principal, referral_id: uuid.UUID) -> Progress:
-    """A minimised view of the referred person's journey: states and counts only."""
+    """A minimised view of the referred person's journey since the referral: states and
+    counts only. The relationship is one open when the referral was made or begun after it;
+    sessions and goals count from the referral on (a session held before it but logged
+    after it counts too)."""
     referral = await find_referral(db, caller, referral_id)
+    since = referral.created_at
     relationship = (
         await db.exec(
             select(MentoringRelationship)
-            .where(MentoringRelationship.mentee_id == referral.mentee_id)
+            .where(
+                MentoringRelationship.mentee_id == referral.mentee_id,
+                sa.or_(
+                    col(MentoringRelationship.created_at) >= since,
+                    col(MentoringRelationship.status).in_(OPEN_RELATIONSHIP_STATUSES),
+                ),
+            )
             .order_by(col(MentoringRelationship.created_at).desc())
         )
     ).first()
@@ -296,7 +356,14 @@ async def progress(db: AsyncSession, caller: Principal, referral_id: uuid.UUID) 
                 MentoringRelationship,
                 col(MentoringRelationship.id) == col(MentoringSession.relationship_id),
             )
-            .where(MentoringRelationship.mentee_id == referral.mentee_id)
+            .where(
+                MentoringRelationship.mentee_id == referral.mentee_id,
+                # held after the referral, or logged after it
+                sa.or_(
+                    col(MentoringSession.scheduled_start) >= since,
+                    col(MentoringSession.created_at) >= since,
+                ),
+            )
             .group_by(col(MentoringSession.status))
         )
     ).all()
@@ -304,11 +371,11 @@ async def progress(db: AsyncSession, caller: Principal, referral_id: uuid.UUID) 
     goals = (
         await db.exec(
             select(Goal.status, sa.func.count())
-            .where(Goal.mentee_id == referral.mentee_id)
+            .where(Goal.mentee_id == referral.mentee_id, col(Goal.created_at) >= since)
             .group_by(col(Goal.status))
         )
     ).all()
-    (read,) = await present(db, [referral])
+    (read,) = await present(db, caller, [referral])
     return Progress(
         referral_status=S(referral.status),
         history=read.history,
@@ -321,7 +388,11 @@ async def progress(db: AsyncSession, caller: Principal, referral_id: uuid.UUID) 
     )
 
 
-async def present(db: AsyncSession, referrals: Sequence[Referral]) -> list[ReferralRead]:
+async def present(
+    db: AsyncSession, caller: Principal, referrals: Sequence[Referral]
+) -> list[ReferralRead]:
+    """Referrals with their history; a pending match is shown to staff only."""
+    staff = caller.sees_whole_organisation
     ids = [r.id for r in referrals]
     changes = (
         await db.exec(
@@ -334,7 +405,8 @@ async def present(db: AsyncSession, referrals: Sequence[Referral]) -> list[Refer
     return [
         ReferralRead.model_validate(
             {
-                **referral.model_dump(),
+                **referral.model_dump(exclude={"pending_match_id"}),
+                "pending_match_id": referral.pending_match_id if staff else None,
                 "history": [
                     ReferralChange(
                         from_=c.from_status, to=c.to_status, at=c.at, by=c.by, note=c.note
@@ -350,15 +422,26 @@ async def present(db: AsyncSession, referrals: Sequence[Referral]) -> list[Refer
 def _check_who(caller: Principal, referral: Referral, name: ReferralMoveName) -> None:
     """Inbound: staff decide; the referring partner may withdraw. Outbound: staff and the
     mentee's mentor record every step (services have no logins here)."""
-    if caller.role in STAFF_ROLES:
-        return
-    if referral.direction == ReferralDirection.inbound:
-        if caller.role == Role.partner and name == ReferralMoveName.withdraw:
-            return
-        raise Forbidden("Staff decide on inbound referrals; the partner may withdraw them.")
-    if caller.role == Role.mentor:
-        return  # visibility already limited the mentor to their own mentees
-    raise Forbidden("Outbound referrals are moved by staff and the mentee's mentor.")
+    if referral.direction == ReferralDirection.outbound:
+        policy.authorize(caller, "referrals.move_outbound")
+    elif name == ReferralMoveName.withdraw:
+        policy.authorize(caller, "referrals.withdraw_inbound")
+    else:
+        policy.authorize(caller, "referrals.decide_inbound")
+
+
+async def _enter(
+    db: AsyncSession, caller: Principal, referral: Referral, target: S, note: str | None = None
+) -> None:
+    """Move the referral to `target`, in its history; a closed referral stays visible to its
+    partner for the organisation's `partner_visibility_days`."""
+    _record(db, caller, referral, referral.status, target, note)
+    referral.status = target
+    referral.updated_at = utcnow()
+    if target not in OPEN:
+        org = await organisation.get_organisation(db, caller)
+        referral.closed_at = referral.updated_at
+        referral.visible_until = referral.closed_at + organisation.partner_visibility(org)
 
 
 def _record(

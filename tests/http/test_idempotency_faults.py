@@ -8,6 +8,7 @@ from fastapi import FastAPI, status
 from sqlmodel import func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from api import tenancy
 from api.db import DB
 from api.main import create_app
 from api.models import Person
@@ -28,6 +29,7 @@ def _app_failing_once_after_its_commit(database_url: str, world: World) -> FastA
     attempts: list[int] = []
 
     async def create(db: DB) -> dict[str, str]:
+        tenancy.enter_organisation(db, world.org.id)
         person = Person(org_id=world.org.id, kind="mentor", given_name="Flaky", family_name="F")
         db.add(person)
         await db.commit()
