@@ -4,6 +4,7 @@ import secrets
 from typing import Annotated
 
 from fastapi import Depends, FastAPI, Header
+from prometheus_client import CollectorRegistry, GCCollector, PlatformCollector, ProcessCollector
 from prometheus_fastapi_instrumentator import Instrumentator
 
 from api.errors import NotFound
@@ -11,7 +12,12 @@ from api.settings import Settings
 
 
 def expose_metrics(app: FastAPI, settings: Settings) -> None:
-    instrumentator = Instrumentator(excluded_handlers=["/metrics", "/healthz", "/readyz"])
+    registry = CollectorRegistry()  # each application counts its own requests
+    for collector in (GCCollector, PlatformCollector, ProcessCollector):
+        collector(registry=registry)
+    instrumentator = Instrumentator(
+        excluded_handlers=["/metrics", "/healthz", "/readyz"], registry=registry
+    )
     instrumentator.instrument(app)
     if settings.env != "production":
         instrumentator.expose(app, include_in_schema=False)
