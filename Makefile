@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test test-pg lint format openapi graphql-schema bench-matching mutation clean
+.PHONY: run test test-pg lint format openapi graphql-schema bench-matching bench-reports mutation clean
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Python 3.11+ is needed")'
@@ -62,3 +62,7 @@ clean:
 ## Match-suggestion latency at 10,000 mentors on SQLite and PostgreSQL
 bench-matching: $(VENV)/.installed-dev
 	$(BIN)/python benchmarks/matching.py
+
+## Report timings at 10,000 mentees and the cohort file's memory at 100,000, both databases
+bench-reports: $(VENV)/.installed-dev
+	$(BIN)/python benchmarks/reports.py

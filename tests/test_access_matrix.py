@@ -76,6 +76,10 @@ TRUTH: dict[str, tuple[str | None, set[str]]] = {
     "referrals.decide_inbound": ("referrals:write", STAFF),
     "referrals.withdraw_inbound": ("referrals:write", STAFF | {"partner"}),
     "referrals.move_outbound": ("referrals:write", STAFF | {"mentor"}),
+    "outcomes.read": ("assessments:read", STAFF | {"mentor"}),
+    "outcomes.write": ("assessments:write", STAFF | {"mentor"}),
+    "reports.read": ("reports:read", STAFF | {"analyst"}),
+    "reports.cohort_file": ("admin", {"admin"}),
 }
 
 # Every REST operation and the access it declares. Public ones are listed as None.
@@ -144,6 +148,14 @@ REST: dict[tuple[str, str], str | None] = {
     ("POST", "/api/v1/referrals/{referral_id}/complete"): "referrals.write",
     ("POST", "/api/v1/referrals/{referral_id}/{move}"): "referrals.write",
     ("POST", "/api/v1/referrals/{referral_id}/pending-match"): "referrals.decide_inbound",
+    ("GET", "/api/v1/outcomes"): "outcomes.read",
+    ("POST", "/api/v1/outcomes"): "outcomes.write",
+    ("GET", "/api/v1/outcomes/{outcome_id}"): "outcomes.read",
+    ("PATCH", "/api/v1/outcomes/{outcome_id}"): "outcomes.write",
+    ("GET", "/api/v1/reports/programme"): "reports.read",
+    ("GET", "/api/v1/reports/programme.html"): "reports.read",
+    ("GET", "/api/v1/reports/jdl-cohort"): "reports.read",
+    ("GET", "/api/v1/reports/jdl-cohort.csv"): "reports.cohort_file",
 }
 PATH_VALUES = {"move": "activate"}
 REFERRAL_MOVE = "accept"
@@ -194,6 +206,10 @@ GRAPHQL_ROOT: dict[str, str] = {
     "Mutation.createReferral": "referrals.write",
     "Mutation.moveReferral": "referrals.write",
     "Mutation.decidePendingMatch": "referrals.decide_inbound",
+    "Query.outcomes": "outcomes.read",
+    "Query.outcome": "outcomes.read",
+    "Mutation.recordOutcome": "outcomes.write",
+    "Mutation.updateOutcome": "outcomes.write",
 }
 # Nested fields that lead to other records: the scope on the named resource filters their
 # rows (no scope: empty or null), as for the root fields of that resource.
@@ -214,6 +230,8 @@ GRAPHQL_SENSITIVE = {
     "MenteeProfile.mappaLevel",
     "MenteeProfile.licenceEndDate",
     "MenteeProfile.probationPractitioner",
+    "MenteeProfile.pncNumber",
+    "MenteeProfile.prisonNumber",
     "MentorProfile.livedExperience",
     "Session.privateNotes",
     "NonAssociation.reason",

@@ -84,6 +84,7 @@ PATH_RESOURCES = {
     "service_id": "service",
     "referral_id": "referral",
     "non_association_id": "non_association",
+    "outcome_id": "outcome",
 }
 
 # A valid body for every operation that takes one; "{name}" is the id of that record.
@@ -148,6 +149,12 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", "/referrals/{referral_id}/withdraw"): {"reason": "Moved away."},
     ("POST", "/referrals/{referral_id}/complete"): {"outcome": "achieved", "note": "Housed."},
     ("POST", "/referrals/{referral_id}/pending-match"): {"decision": "reject"},
+    ("POST", "/outcomes"): {
+        "mentee_id": "{mentee}",
+        "milestone": "start",
+        "relationship_id": "{relationship}",
+    },
+    ("PATCH", "/outcomes/{outcome_id}"): {"accommodation": "settled"},
 }
 
 Records = dict[str, str]
@@ -224,6 +231,10 @@ async def populate(client: httpx.AsyncClient, headers: dict[str, str]) -> Record
             "external_ref": f"REF-{uuid.uuid4().hex[:6]}",
             "person": {"given_name": "In", "family_name": "Bound", "mentee": mentee},
         },
+    )
+    records["outcome"] = await post(
+        "/outcomes",
+        {"mentee_id": records["mentee"], "milestone": "start", "accommodation": "temporary"},
     )
     records["non_association"] = await post(
         f"/people/{records['mentee']}/non-associations",

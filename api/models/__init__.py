@@ -7,6 +7,7 @@ from api.models.base import Record
 from api.models.goal import Goal, GoalReview, GoalStatusChange, GoalStep
 from api.models.idempotency import IdempotencyRecord
 from api.models.organisation import Organisation
+from api.models.outcome import Outcome
 from api.models.person import MenteeProfile, MentorProfile, Person
 from api.models.referral import Referral, ReferralStatusChange
 from api.models.relationship import (
@@ -34,6 +35,7 @@ __all__ = [
     "MentoringSession",
     "NonAssociation",
     "Organisation",
+    "Outcome",
     "Person",
     "Record",
     "Referral",

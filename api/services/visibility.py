@@ -12,7 +12,15 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import col
 
 from api.auth.principal import Principal
-from api.models import Assessment, Goal, MentoringRelationship, MentoringSession, Person, Referral
+from api.models import (
+    Assessment,
+    Goal,
+    MentoringRelationship,
+    MentoringSession,
+    Outcome,
+    Person,
+    Referral,
+)
 from api.models.base import utcnow
 from api.models.enums import OPEN_RELATIONSHIP_STATUSES, ReferralDirection, Role
 
@@ -122,3 +130,10 @@ def visible_referrals_clause(caller: Principal) -> Any:
 
 def _about_reached_mentee(caller: Principal, model: Any) -> ColumnElement[bool]:
     return sa.and_(col(model.org_id) == caller.org_id, _person_reached(caller, model.mentee_id))
+
+
+def visible_outcomes_clause(caller: Principal) -> Any:
+    """Outcomes are for the people who work with the mentee: staff, and their mentor."""
+    if caller.role not in (Role.admin, Role.coordinator, Role.mentor):
+        return sa.false()
+    return _scoped(caller, "assessments", _about_reached_mentee(caller, Outcome))
