@@ -31,9 +31,12 @@ class IdempotencyMiddleware:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":  # lifespan and websocket scopes carry no headers
+            await self.app(scope, receive, send)
+            return
         headers = Headers(scope=scope)
         key = headers.get(HEADER)
-        if scope["type"] != "http" or scope["method"] != "POST" or key is None:
+        if scope["method"] != "POST" or key is None:
             await self.app(scope, receive, send)
             return
         state = scope["app"].state

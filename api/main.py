@@ -1,5 +1,6 @@
 """The application: REST under /api/v1, probes, metrics, error handling, middleware."""
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -18,6 +19,7 @@ from api.routers import (
     assessments,
     audit,
     auth,
+    events,
     goals,
     health,
     matching,
@@ -27,9 +29,11 @@ from api.routers import (
     relationships,
     services,
     sessions,
+    webhooks,
 )
 from api.schema.schema import graphql_router
 from api.settings import Settings, get_settings
+from api.worker import Context, Worker, load_jobs
 
 API_PREFIX = "/api/v1"
 
@@ -65,6 +69,15 @@ TAGS = [
         "name": "referrals",
         "description": "Referrals into the programme from partners, and out to services.",
     },
+    {
+        "name": "events",
+        "description": "A feed of what happened, for those who cannot receive webhooks.",
+    },
+    {
+        "name": "webhooks",
+        "description": "Subscriptions to events, delivered signed (Standard Webhooks 1.0), "
+        "with retries and a delivery log.",
+    },
     {"name": "organisation", "description": "Your organisation and its settings."},
     {"name": "audit", "description": "Who read or changed people's records (admin)."},
     {"name": "operations", "description": "Health probes and metrics."},
@@ -81,7 +94,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        worker = Worker(Context(app.state.db_factory, settings), list(load_jobs().values()))
+        running = asyncio.create_task(worker.run()) if settings.worker_in_serve else None
         yield
+        if running is not None:
+            worker.stop()
+            await running
         await app.state.engine.dispose()
 
     production = settings.env == "production"
@@ -115,6 +133,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         assessments,
         services,
         referrals,
+        events,
+        webhooks,
         audit,
     ):
         v1.include_router(module.router)

@@ -40,6 +40,7 @@ from api.models.referral import (
 )
 from api.services import audit, people
 from api.services.grouping import group_by
+from api.services.outbox import emit
 from api.services.pagination import paginate
 from api.services.versioning import check_version
 from api.services.visibility import person_is_visible
@@ -54,6 +55,15 @@ MOVES: dict[ReferralMoveName, tuple[frozenset[S], S]] = {
     ReferralMoveName.start: (frozenset({S.accepted}), S.in_progress),
     ReferralMoveName.complete: (frozenset({S.in_progress}), S.completed),
     ReferralMoveName.withdraw: (OPEN, S.withdrawn),
+}
+# The event each move emits.
+MOVE_EVENTS: dict[ReferralMoveName, str] = {
+    ReferralMoveName.send: "referral.sent",
+    ReferralMoveName.accept: "referral.accepted",
+    ReferralMoveName.decline: "referral.declined",
+    ReferralMoveName.start: "referral.started",
+    ReferralMoveName.complete: "referral.completed",
+    ReferralMoveName.withdraw: "referral.withdrawn",
 }
 SIGNPOSTED = "Signposted: the mentee was given the service's details, without a referral."
 
@@ -172,6 +182,7 @@ async def _refer_in(db: AsyncSession, caller: Principal, data: ReferralCreate) -
     )
     db.add(referral)
     _record(db, caller, referral, None, S.sent)
+    _emit_created(db, caller, referral)
     audit.record(
         db,
         caller,
@@ -207,8 +218,10 @@ async def _refer_out(db: AsyncSession, caller: Principal, data: ReferralCreate) 
     )
     db.add(referral)
     _record(db, caller, referral, None, S.draft)
+    _emit_created(db, caller, referral)
     if data.signpost:
         _record(db, caller, referral, S.draft, S.completed, SIGNPOSTED)
+        _emit_move(db, caller, referral, ReferralMoveName.complete, S.draft)
         referral.status = S.completed
     audit.record(
         db,
@@ -266,6 +279,7 @@ async def move(
     if outcome is not None:
         referral.outcome = outcome
     _record(db, caller, referral, referral.status, target, note)
+    _emit_move(db, caller, referral, name, S(referral.status))
     referral.status = target
     audit.record(
         db,
@@ -345,6 +359,33 @@ async def present(db: AsyncSession, referrals: Sequence[Referral]) -> list[Refer
         )
         for referral in referrals
     ]
+
+
+def _emit_created(db: AsyncSession, caller: Principal, referral: Referral) -> None:
+    emit(
+        db,
+        caller,
+        "referral.created",
+        referral,
+        person_id=referral.mentee_id,
+        direction=referral.direction,
+        status=referral.status,
+        service_id=referral.service_id,
+    )
+
+
+def _emit_move(
+    db: AsyncSession, caller: Principal, referral: Referral, name: ReferralMoveName, from_: S
+) -> None:
+    emit(
+        db,
+        caller,
+        MOVE_EVENTS[name],
+        referral,
+        person_id=referral.mentee_id,
+        direction=referral.direction,
+        **{"from": from_, "to": MOVES[name][1]},
+    )
 
 
 def _check_who(caller: Principal, referral: Referral, name: ReferralMoveName) -> None:

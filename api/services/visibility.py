@@ -10,8 +10,9 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import col
 
 from api.auth.principal import Principal
-from api.models import MentoringRelationship, Person, Referral
+from api.models import Event, MentoringRelationship, Person, Referral, WebhookSubscription
 from api.models.enums import OPEN_RELATIONSHIP_STATUSES, ReferralDirection, Role
+from api.models.event import CATALOGUE, PARTNER_TYPES
 
 
 def visible_person_ids(caller: Principal) -> sa.Select[Any] | None:
@@ -62,3 +63,44 @@ def visible_relationships_clause(caller: Principal) -> ColumnElement[bool]:
 def visible_for_mentee(caller: Principal, model: Any) -> ColumnElement[bool]:
     """Rows about a mentee (goals, assessments): visible when the mentee is."""
     return sa.and_(col(model.org_id) == caller.org_id, person_is_visible(caller, model.mentee_id))
+
+
+def visible_events_clause(caller: Principal) -> ColumnElement[bool]:
+    """Numbered events of the caller's organisation that they may hear of: the read scope of
+    each type, and the person concerned visible to them. A partner hears of the people it
+    referred, and of its own referrals only."""
+    numbered = sa.and_(col(Event.org_id) == caller.org_id, col(Event.seq).is_not(None))
+    if caller.role == Role.partner:
+        if not caller.has("referrals:read"):
+            return sa.false()
+        own_referrals = sa.select(col(Referral.id)).where(
+            col(Referral.org_id) == caller.org_id,
+            col(Referral.referred_by_client_id) == caller.client_id,
+        )
+        return sa.and_(
+            numbered,
+            col(Event.type).in_(sorted(PARTNER_TYPES)),
+            sa.or_(
+                sa.and_(
+                    col(Event.subject_type) == "referral", col(Event.subject_id).in_(own_referrals)
+                ),
+                sa.and_(
+                    col(Event.subject_type) != "referral",
+                    person_is_visible(caller, Event.person_id),
+                ),
+            ),
+        )
+    readable = sorted(kind for kind, scope in CATALOGUE.items() if caller.has(scope))
+    return sa.and_(
+        numbered, col(Event.type).in_(readable), person_is_visible(caller, Event.person_id)
+    )
+
+
+def visible_webhooks_clause(caller: Principal) -> ColumnElement[bool]:
+    """Administrators manage the organisation's subscriptions; a partner its own."""
+    in_org = col(WebhookSubscription.org_id) == caller.org_id
+    if caller.has("admin"):
+        return in_org
+    if caller.role == Role.partner and caller.has("referrals:read"):
+        return sa.and_(in_org, col(WebhookSubscription.owner_client_id) == caller.client_id)
+    return sa.false()

@@ -1,0 +1,196 @@
+"""Deliver queued webhooks: at least once, in order per subscription, with back-off.
+
+A dispatcher claims a subscription's queue with a lease (candidates picked with
+`FOR UPDATE SKIP LOCKED` on PostgreSQL, the lease set by a compare-and-set update on every
+database), so two dispatchers never send one subscription's deliveries at the same time. A
+delivery is marked delivered only after its 2xx: a dispatcher that dies mid-delivery leaves it
+pending, and when the lease runs out another dispatcher sends it again (same `webhook-id`).
+"""
+
+import asyncio
+import random
+import uuid
+from datetime import timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.orm import aliased
+from sqlmodel import col, select, update
+
+from api.auth.principal import Principal
+from api.models import WebhookDelivery, WebhookSubscription
+from api.models.base import utcnow
+from api.services import audit
+from api.services.webhook_delivery import Attempt, attempt
+from api.worker import Context, periodic
+
+BATCH = 100
+S = WebhookSubscription
+D = WebhookDelivery
+
+
+def _lease(context: Context) -> timedelta:
+    return timedelta(seconds=context.settings.webhook_timeout_seconds * 2 + 30)
+
+
+@periodic("webhooks.deliver")
+async def deliver(context: Context) -> int:
+    claimed = await _claim(context)
+    if not claimed:
+        return 0
+    sent = await asyncio.gather(*(_drain(context, sid) for sid in claimed))
+    return sum(sent)
+
+
+async def _claim(context: Context) -> list[uuid.UUID]:
+    now = utcnow()
+    free = sa.or_(col(S.leased_until).is_(None), col(S.leased_until) < now)
+    earlier = aliased(D)
+    head_is_due = (
+        sa.exists()
+        .where(
+            col(D.subscription_id) == col(S.id),
+            col(D.status) == "pending",
+            col(D.next_attempt_at) <= now,
+            ~sa.exists().where(
+                col(earlier.subscription_id) == col(D.subscription_id),
+                col(earlier.status) == "pending",
+                col(earlier.event_seq) < col(D.event_seq),
+            ),
+        )
+        .correlate(S)
+    )
+    stmt = (
+        select(S.id)
+        .where(col(S.is_active), free, head_is_due)
+        .limit(context.settings.webhook_concurrency)
+    )
+    if not context.settings.is_sqlite:
+        stmt = stmt.with_for_update(skip_locked=True, of=S)
+    async with context.factory() as db:
+        candidates = (await db.exec(stmt)).all()
+        claimed = []
+        for subscription_id in candidates:
+            done = await db.exec(
+                update(S)
+                .where(col(S.id) == subscription_id, free)
+                .values(lease_owner=context.name, leased_until=now + _lease(context))
+            )
+            if done.rowcount:
+                claimed.append(subscription_id)
+        await db.commit()
+    return claimed
+
+
+async def _drain(context: Context, subscription_id: uuid.UUID) -> int:
+    """Send the subscription's due deliveries in order; stop at the first failure (it is
+    retried later, and nothing overtakes it)."""
+    sent = 0
+    try:
+        while True:
+            async with context.factory() as db:
+                subscription = await db.get(S, subscription_id)
+                if (
+                    subscription is None
+                    or not subscription.is_active
+                    or subscription.lease_owner != context.name
+                ):
+                    return sent
+                queue = (
+                    await db.exec(
+                        select(D)
+                        .where(D.subscription_id == subscription_id, D.status == "pending")
+                        .order_by(col(D.event_seq), col(D.created_at))
+                        .limit(BATCH)
+                    )
+                ).all()
+            if not queue:
+                return sent
+            for delivery in queue:
+                if delivery.next_attempt_at is not None and delivery.next_attempt_at > utcnow():
+                    return sent
+                result = await attempt(
+                    context.http,
+                    context.settings,
+                    subscription,
+                    str(delivery.event_id),
+                    delivery.payload,
+                )
+                still_ours = await _record(context, subscription, delivery, result)
+                if not result.ok or not still_ours:
+                    return sent
+                sent += 1
+    finally:
+        async with context.factory() as db:
+            await db.exec(
+                update(S)
+                .where(col(S.id) == subscription_id, col(S.lease_owner) == context.name)
+                .values(lease_owner=None, leased_until=None)
+            )
+            await db.commit()
+
+
+async def _record(
+    context: Context, subscription: WebhookSubscription, delivery: WebhookDelivery, result: Attempt
+) -> bool:
+    """Log the attempt and schedule what follows; answers whether the lease is still ours."""
+    now = utcnow()
+    attempts = delivery.attempts + 1
+    delays = context.settings.webhook_retry_delays
+    values: dict[str, object] = {
+        "attempts": attempts,
+        "last_status_code": result.status_code,
+        "last_error": result.error,
+        "last_duration_ms": result.duration_ms,
+        "response_excerpt": result.excerpt,
+        "updated_at": now,
+        "version": col(D.version) + 1,
+    }
+    if result.ok:
+        values |= {"status": "delivered", "delivered_at": now, "next_attempt_at": None}
+    elif attempts <= len(delays):
+        delay = delays[attempts - 1] * random.uniform(0.8, 1.2)  # noqa: S311  (jitter)
+        values |= {"next_attempt_at": now + timedelta(seconds=delay)}
+    else:
+        values |= {"status": "failed", "next_attempt_at": None}
+    lease = {"leased_until": now + _lease(context)}
+    async with context.factory() as db:
+        await db.exec(
+            update(D).where(col(D.id) == delivery.id, col(D.status) == "pending").values(values)
+        )
+        ours = col(S.id) == subscription.id, col(S.lease_owner) == context.name
+        if result.ok:
+            kept = await db.exec(update(S).where(*ours).values(consecutive_failures=0, **lease))
+        elif values.get("status") == "failed":
+            reason = (
+                f"Stopped after {attempts} consecutive failed attempts to deliver "
+                f"{delivery.event_type} {delivery.event_id}; the last: {result.error}"
+            )[:500]
+            kept = await db.exec(
+                update(S)
+                .where(*ours)
+                .values(
+                    consecutive_failures=col(S.consecutive_failures) + 1,
+                    is_active=False,
+                    disabled_reason=reason,
+                    disabled_at=now,
+                    updated_at=now,
+                    version=col(S.version) + 1,
+                    **lease,
+                )
+            )
+            audit.record(
+                db,
+                Principal.system(subscription.org_id, "webhooks.deliver"),
+                "webhook.disable",
+                entity_type="webhook",
+                entity_id=subscription.id,
+                reason=reason,
+            )
+        else:
+            kept = await db.exec(
+                update(S)
+                .where(*ours)
+                .values(consecutive_failures=col(S.consecutive_failures) + 1, **lease)
+            )
+        await db.commit()
+    return bool(kept.rowcount)
