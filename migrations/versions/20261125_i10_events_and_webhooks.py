@@ -33,9 +33,7 @@ def upgrade() -> None:
         sa.Column("subject_type", sqlmodel.sql.sqltypes.AutoString(length=30), nullable=False),
         sa.Column("subject_id", sa.Uuid(), nullable=False),
         sa.Column("person_id", sa.Uuid(), nullable=True),
-        sa.Column(
-            "data", sa.JSON().with_variant(postgresql.JSONB(), "postgresql"), nullable=False
-        ),
+        sa.Column("data", sa.JSON().with_variant(postgresql.JSONB(), "postgresql"), nullable=False),
         sa.Column("seq", sa.BigInteger(), nullable=True),
         sa.ForeignKeyConstraint(
             ["org_id"], ["organisation.id"], name=op.f("fk_event_org_id_organisation")
