@@ -29,7 +29,7 @@ D = WebhookDelivery
 
 
 def _lease(context: Context) -> timedelta:
-    return timedelta(seconds=context.settings.webhook_timeout_seconds * 2 + 30)
+    return timedelta(seconds=context.settings.webhook_timeout_seconds * 2 + 5)
 
 
 @periodic("webhooks.deliver")
