@@ -1,21 +1,22 @@
 """The caller dependency: every endpoint gets its `Principal` (or a 401/403) from here."""
 
 import uuid
-from typing import Annotated
+from typing import Annotated, Any
 
 from asgi_correlation_id import correlation_id
 from fastapi import Depends, Request, Security
 from fastapi.openapi.models import OAuthFlowClientCredentials, OAuthFlowPassword, OAuthFlows
-from fastapi.security import OAuth2, SecurityScopes
+from fastapi.security import OAuth2
 
 from api.auth.principal import Principal
 from api.auth.scopes import ROLE_SCOPES, SCOPE_DESCRIPTIONS
 from api.auth.tokens import InvalidToken, decode_access_token
 from api.db import DB
-from api.errors import Forbidden, Unauthorized
+from api.errors import Unauthorized
 from api.models import ApiClient, UserAccount
 from api.models.enums import Role
 from api.ratelimit import RateLimits
+from api.services import policy
 from api.settings import Settings
 
 TOKEN_URL = "/api/v1/auth/token"
@@ -89,33 +90,19 @@ async def authenticate(
     )
 
 
-async def get_principal(
-    security_scopes: SecurityScopes, principal: Annotated[Principal, Depends(authenticate)]
-) -> Principal:
-    """The caller, provided they hold every scope the endpoint declares (else 403)."""
-    missing = [s for s in security_scopes.scopes if not principal.has(s)]
-    if missing:
-        raise Forbidden(f"This needs the scope(s): {', '.join(missing)}.")
-    return principal
+class Authorized:
+    """The dependency of every REST operation: the caller, if the policy lets them `action`."""
+
+    def __init__(self, action: str) -> None:
+        self.action = action
+
+    async def __call__(self, principal: Annotated[Principal, Depends(authenticate)]) -> Principal:
+        return policy.authorize(principal, self.action)
 
 
-def _needs(*scopes: str) -> object:
-    return Security(get_principal, scopes=list(scopes))
+def may(action: str) -> Any:
+    """`caller: Annotated[Principal, may("people.read")]`: the operation's declared access.
 
-
-Caller = Annotated[Principal, _needs()]
-PeopleReader = Annotated[Principal, _needs("people:read")]
-PeopleWriter = Annotated[Principal, _needs("people:write")]
-RelationshipsReader = Annotated[Principal, _needs("relationships:read")]
-RelationshipsWriter = Annotated[Principal, _needs("relationships:write")]
-GoalsReader = Annotated[Principal, _needs("goals:read")]
-GoalsWriter = Annotated[Principal, _needs("goals:write")]
-SessionsReader = Annotated[Principal, _needs("sessions:read")]
-SessionsWriter = Annotated[Principal, _needs("sessions:write")]
-AssessmentsReader = Annotated[Principal, _needs("assessments:read")]
-AssessmentsWriter = Annotated[Principal, _needs("assessments:write")]
-ServicesReader = Annotated[Principal, _needs("services:read")]
-ServicesWriter = Annotated[Principal, _needs("services:write")]
-ReferralsReader = Annotated[Principal, _needs("referrals:read")]
-ReferralsWriter = Annotated[Principal, _needs("referrals:write")]
-Admin = Annotated[Principal, _needs("admin")]
+    The scope also goes into the OpenAPI document's security requirement."""
+    scope = policy.rule(action).scope
+    return Security(Authorized(action), scopes=[scope] if scope else [])

@@ -1,10 +1,12 @@
 """`/assessments` and distance travelled: how the mentee rates each pathway over time."""
 
 import uuid
+from typing import Annotated
 
 from fastapi import APIRouter, Response, status
 
-from api.auth.deps import AssessmentsReader, AssessmentsWriter
+from api.auth.deps import may
+from api.auth.principal import Principal
 from api.db import DB
 from api.errors import problem_responses
 from api.models.assessment import AssessmentCreate, AssessmentRead, DistanceTravelled
@@ -23,7 +25,7 @@ router = APIRouter(tags=["assessments"], responses=problem_responses(401, 403, 4
 )
 async def list_assessments(
     db: DB,
-    caller: AssessmentsReader,
+    caller: Annotated[Principal, may("assessments.read")],
     mentee_id: uuid.UUID | None = None,
     updated_since: Timestamp | None = None,
     limit: Limit = 50,
@@ -47,7 +49,10 @@ async def list_assessments(
     responses=problem_responses(422),
 )
 async def record_assessment(
-    db: DB, caller: AssessmentsWriter, body: AssessmentCreate, response: Response
+    db: DB,
+    caller: Annotated[Principal, may("assessments.write")],
+    body: AssessmentCreate,
+    response: Response,
 ) -> AssessmentRead:
     """A dated self-assessment: a score from 1 to 10 for each pathway asked about."""
     assessment = await assessments.record_assessment(db, caller, body)
@@ -63,7 +68,10 @@ async def record_assessment(
     responses=problem_responses(404, 422),
 )
 async def get_assessment(
-    db: DB, caller: AssessmentsReader, assessment_id: uuid.UUID, response: Response
+    db: DB,
+    caller: Annotated[Principal, may("assessments.read")],
+    assessment_id: uuid.UUID,
+    response: Response,
 ) -> AssessmentRead:
     """One assessment."""
     assessment = await assessments.find_assessment(db, caller, assessment_id)
@@ -78,7 +86,7 @@ async def get_assessment(
     responses=problem_responses(404, 422),
 )
 async def distance_travelled(
-    db: DB, caller: AssessmentsReader, mentee_id: uuid.UUID
+    db: DB, caller: Annotated[Principal, may("assessments.read")], mentee_id: uuid.UUID
 ) -> DistanceTravelled:
     """Per pathway: the first and the latest score, and the change between them."""
     return await assessments.distance_travelled(db, caller, mentee_id)

@@ -1,10 +1,12 @@
 """`/audit-events`: who read or changed which person's record."""
 
 import uuid
+from typing import Annotated
 
 from fastapi import APIRouter
 
-from api.auth.deps import Admin
+from api.auth.deps import may
+from api.auth.principal import Principal
 from api.db import DB
 from api.errors import problem_responses
 from api.models.audit import AuditEventRead
@@ -20,7 +22,7 @@ router = APIRouter(
 @router.get("", summary="List audit events", response_model=Page[AuditEventRead])
 async def list_audit_events(
     db: DB,
-    caller: Admin,
+    caller: Annotated[Principal, may("audit.read")],
     person_id: uuid.UUID | None = None,
     actor: QueryText | None = None,
     since: Timestamp | None = None,

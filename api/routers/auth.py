@@ -6,7 +6,8 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Form, Header
 
-from api.auth.deps import AppSettings, Caller
+from api.auth.deps import AppSettings, may
+from api.auth.principal import Principal
 from api.db import DB
 from api.errors import OAuthError, problem_responses
 from api.models.accounts import Me
@@ -78,6 +79,6 @@ def _basic_credentials(authorization: str | None) -> tuple[str, str] | None:
 
 
 @router.get("/me", summary="Who this token is", response_model=Me, responses=problem_responses(401))
-async def me(caller: Caller) -> Me:
+async def me(caller: Annotated[Principal, may("me.read")]) -> Me:
     """The caller behind the token: organisation, role, granted scopes and linked person."""
     return accounts.describe(caller)

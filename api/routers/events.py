@@ -4,7 +4,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from api.auth.deps import Caller
+from api.auth.deps import may
+from api.auth.principal import Principal
 from api.db import DB
 from api.errors import problem_responses
 from api.models.common import QueryText
@@ -13,6 +14,7 @@ from api.routers.common import Limit
 from api.services import events
 
 router = APIRouter(prefix="/events", tags=["events"], responses=problem_responses(401, 429))
+Reader = Annotated[Principal, may("events.read")]
 
 
 @router.get(
@@ -20,7 +22,7 @@ router = APIRouter(prefix="/events", tags=["events"], responses=problem_response
 )
 async def list_events(
     db: DB,
-    caller: Caller,
+    caller: Reader,
     after: Annotated[
         str | None,
         Query(max_length=20, description="`next_cursor` from the last page; omit to start."),

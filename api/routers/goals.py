@@ -6,7 +6,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
 
-from api.auth.deps import GoalsReader, GoalsWriter
+from api.auth.deps import may
+from api.auth.principal import Principal
 from api.db import DB
 from api.errors import problem_responses
 from api.models import Goal
@@ -35,7 +36,7 @@ router = APIRouter(prefix="/goals", tags=["goals"], responses=problem_responses(
 )
 async def list_goals(
     db: DB,
-    caller: GoalsReader,
+    caller: Annotated[Principal, may("goals.read")],
     mentee_id: uuid.UUID | None = None,
     relationship_id: uuid.UUID | None = None,
     pathway: Pathway | None = None,
@@ -68,7 +69,7 @@ async def list_goals(
     responses=problem_responses(422),
 )
 async def create_goal(
-    db: DB, caller: GoalsWriter, body: GoalCreate, response: Response
+    db: DB, caller: Annotated[Principal, may("goals.write")], body: GoalCreate, response: Response
 ) -> GoalRead:
     """`set_by` comes from the caller. A mentee's own goal is agreed and active at once; one
     proposed by a mentor or coordinator waits for the mentee's agreement."""
@@ -83,7 +84,9 @@ async def create_goal(
     response_model=GoalRead,
     responses=problem_responses(404, 422),
 )
-async def get_goal(db: DB, caller: GoalsReader, goal_id: uuid.UUID, response: Response) -> GoalRead:
+async def get_goal(
+    db: DB, caller: Annotated[Principal, may("goals.read")], goal_id: uuid.UUID, response: Response
+) -> GoalRead:
     """One goal with its step progress and status history."""
     return await _answer(db, await goals.find_goal(db, caller, goal_id), response)
 
@@ -96,7 +99,7 @@ async def get_goal(db: DB, caller: GoalsReader, goal_id: uuid.UUID, response: Re
 )
 async def update_goal(
     db: DB,
-    caller: GoalsWriter,
+    caller: Annotated[Principal, may("goals.write")],
     goal_id: uuid.UUID,
     body: GoalUpdate,
     if_match: IfMatch,
@@ -113,7 +116,9 @@ async def update_goal(
     response_model=list[StepRead],
     responses=problem_responses(404, 422),
 )
-async def list_steps(db: DB, caller: GoalsReader, goal_id: uuid.UUID) -> list[StepRead]:
+async def list_steps(
+    db: DB, caller: Annotated[Principal, may("goals.read")], goal_id: uuid.UUID
+) -> list[StepRead]:
     """The action plan's small steps, in order."""
     return [_step(s) for s in await goals.list_steps(db, caller, goal_id)]
 
@@ -125,7 +130,9 @@ async def list_steps(db: DB, caller: GoalsReader, goal_id: uuid.UUID) -> list[St
     response_model=StepRead,
     responses=problem_responses(404, 422),
 )
-async def add_step(db: DB, caller: GoalsWriter, goal_id: uuid.UUID, body: StepCreate) -> StepRead:
+async def add_step(
+    db: DB, caller: Annotated[Principal, may("goals.write")], goal_id: uuid.UUID, body: StepCreate
+) -> StepRead:
     """Add a small step at the end of the plan."""
     return _step(await goals.add_step(db, caller, goal_id, body))
 
@@ -137,7 +144,7 @@ async def add_step(db: DB, caller: GoalsWriter, goal_id: uuid.UUID, body: StepCr
     responses=problem_responses(404, 422),
 )
 async def reorder_steps(
-    db: DB, caller: GoalsWriter, goal_id: uuid.UUID, body: StepOrder
+    db: DB, caller: Annotated[Principal, may("goals.write")], goal_id: uuid.UUID, body: StepOrder
 ) -> list[StepRead]:
     """Name every step once, in the new order."""
     return [_step(s) for s in await goals.reorder_steps(db, caller, goal_id, body)]
@@ -151,7 +158,7 @@ async def reorder_steps(
 )
 async def update_step(
     db: DB,
-    caller: GoalsWriter,
+    caller: Annotated[Principal, may("goals.write")],
     goal_id: uuid.UUID,
     step_id: uuid.UUID,
     body: StepUpdate,
@@ -171,7 +178,7 @@ async def update_step(
     responses=problem_responses(404, 422),
 )
 async def remove_step(
-    db: DB, caller: GoalsWriter, goal_id: uuid.UUID, step_id: uuid.UUID
+    db: DB, caller: Annotated[Principal, may("goals.write")], goal_id: uuid.UUID, step_id: uuid.UUID
 ) -> Response:
     """Take a step out of the plan."""
     await goals.remove_step(db, caller, goal_id, step_id)
@@ -184,7 +191,9 @@ async def remove_step(
     response_model=list[ReviewRead],
     responses=problem_responses(404, 422),
 )
-async def list_reviews(db: DB, caller: GoalsReader, goal_id: uuid.UUID) -> list[ReviewRead]:
+async def list_reviews(
+    db: DB, caller: Annotated[Principal, may("goals.read")], goal_id: uuid.UUID
+) -> list[ReviewRead]:
     """Dated progress notes, oldest first."""
     return [
         ReviewRead.model_validate(r, from_attributes=True)
@@ -200,7 +209,7 @@ async def list_reviews(db: DB, caller: GoalsReader, goal_id: uuid.UUID) -> list[
     responses=problem_responses(404, 422),
 )
 async def add_review(
-    db: DB, caller: GoalsWriter, goal_id: uuid.UUID, body: ReviewCreate
+    db: DB, caller: Annotated[Principal, may("goals.write")], goal_id: uuid.UUID, body: ReviewCreate
 ) -> ReviewRead:
     """A dated note with progress 0..10; a lapse is recorded and never changes the status."""
     review = await goals.add_review(db, caller, goal_id, body)

@@ -5,7 +5,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
 
-from api.auth.deps import PeopleReader, PeopleWriter, RelationshipsWriter
+from api.auth.deps import may
+from api.auth.principal import Principal
 from api.db import DB
 from api.errors import problem_responses
 from api.models.matching import MatchSuggestions
@@ -24,7 +25,7 @@ router = APIRouter(
 )
 async def match_suggestions(
     db: DB,
-    caller: RelationshipsWriter,
+    caller: Annotated[Principal, may("matching.suggest")],
     mentee_id: uuid.UUID,
     limit: Annotated[int, Query(ge=1, le=50)] = 10,
 ) -> MatchSuggestions:
@@ -45,7 +46,7 @@ async def match_suggestions(
     response_model_exclude_unset=True,
 )
 async def list_non_associations(
-    db: DB, caller: PeopleReader, mentee_id: uuid.UUID
+    db: DB, caller: Annotated[Principal, may("non_associations.read")], mentee_id: uuid.UUID
 ) -> list[NonAssociationRead]:
     """People this mentee must never be matched with; the reason needs `people:sensitive`."""
     rows = await non_associations.list_for(db, caller, mentee_id)
@@ -61,7 +62,10 @@ async def list_non_associations(
     responses=problem_responses(409),
 )
 async def add_non_association(
-    db: DB, caller: PeopleWriter, mentee_id: uuid.UUID, body: NonAssociationCreate
+    db: DB,
+    caller: Annotated[Principal, may("non_associations.write")],
+    mentee_id: uuid.UUID,
+    body: NonAssociationCreate,
 ) -> NonAssociationRead:
     """A co-defendant, victim, known associate or anyone else never to be matched. Staff only."""
     row = await non_associations.add(db, caller, mentee_id, body)
@@ -74,7 +78,10 @@ async def add_non_association(
     status_code=status.HTTP_204_NO_CONTENT,
 )
 async def remove_non_association(
-    db: DB, caller: PeopleWriter, mentee_id: uuid.UUID, non_association_id: uuid.UUID
+    db: DB,
+    caller: Annotated[Principal, may("non_associations.write")],
+    mentee_id: uuid.UUID,
+    non_association_id: uuid.UUID,
 ) -> Response:
     """Staff only."""
     await non_associations.remove(db, caller, mentee_id, non_association_id)

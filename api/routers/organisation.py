@@ -1,8 +1,11 @@
 """`/organisation`: the caller's own organisation and its settings."""
 
+from typing import Annotated
+
 from fastapi import APIRouter
 
-from api.auth.deps import Admin, Caller
+from api.auth.deps import may
+from api.auth.principal import Principal
 from api.db import DB
 from api.errors import problem_responses
 from api.models.matching import OrganisationRead, OrganisationUpdate
@@ -14,7 +17,9 @@ router = APIRouter(
 
 
 @router.get("", summary="Get your organisation", response_model=OrganisationRead)
-async def get_organisation(db: DB, caller: Caller) -> OrganisationRead:
+async def get_organisation(
+    db: DB, caller: Annotated[Principal, may("organisation.read")]
+) -> OrganisationRead:
     """The organisation the token belongs to, with its settings."""
     return organisation.present(await organisation.get_organisation(db, caller))
 
@@ -25,6 +30,8 @@ async def get_organisation(db: DB, caller: Caller) -> OrganisationRead:
     response_model=OrganisationRead,
     responses=problem_responses(422),
 )
-async def update_organisation(db: DB, caller: Admin, body: OrganisationUpdate) -> OrganisationRead:
+async def update_organisation(
+    db: DB, caller: Annotated[Principal, may("organisation.update")], body: OrganisationUpdate
+) -> OrganisationRead:
     """Set the matching weights (each 0..1; 0 switches a factor off). Admin only."""
     return organisation.present(await organisation.update_organisation(db, caller, body))

@@ -5,7 +5,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
 
-from api.auth.deps import PeopleReader, PeopleWriter
+from api.auth.deps import may
+from api.auth.principal import Principal
 from api.db import DB
 from api.errors import problem_responses
 from api.models.common import Page, QueryText, Timestamp
@@ -27,7 +28,7 @@ router = APIRouter(prefix="/people", tags=["people"], responses=problem_response
 )
 async def list_people(
     db: DB,
-    caller: PeopleReader,
+    caller: Annotated[Principal, may("people.read")],
     kind: PersonKind | None = None,
     region: QueryText | None = None,
     q: Annotated[QueryText | None, Query(description="Text in a name.")] = None,
@@ -53,7 +54,10 @@ async def list_people(
     responses=problem_responses(409, 422),
 )
 async def create_person(
-    db: DB, caller: PeopleWriter, body: PersonCreate, response: Response
+    db: DB,
+    caller: Annotated[Principal, may("people.create")],
+    body: PersonCreate,
+    response: Response,
 ) -> PersonRead:
     """Add a mentee (with their `mentee` profile) or a mentor. Staff only."""
     person = await people.create_person(db, caller, body)
@@ -70,7 +74,10 @@ async def create_person(
     responses=problem_responses(404, 422),
 )
 async def get_person(
-    db: DB, caller: PeopleReader, person_id: uuid.UUID, response: Response
+    db: DB,
+    caller: Annotated[Principal, may("people.read")],
+    person_id: uuid.UUID,
+    response: Response,
 ) -> PersonRead:
     """One person; sensitive fields only with `people:sensitive`. Sends an `ETag`."""
     person = await people.get_person(db, caller, person_id)
@@ -87,7 +94,7 @@ async def get_person(
 )
 async def update_person(
     db: DB,
-    caller: PeopleWriter,
+    caller: Annotated[Principal, may("people.update")],
     person_id: uuid.UUID,
     body: PersonUpdate,
     if_match: IfMatch,
@@ -106,7 +113,10 @@ async def update_person(
     responses=problem_responses(404, 409, 412),
 )
 async def delete_person(
-    db: DB, caller: PeopleWriter, person_id: uuid.UUID, if_match: IfMatch
+    db: DB,
+    caller: Annotated[Principal, may("people.delete")],
+    person_id: uuid.UUID,
+    if_match: IfMatch,
 ) -> Response:
     """Hide the record everywhere (soft delete) and switch off the person's login. Staff only."""
     await people.delete_person(db, caller, person_id, if_match=if_match)

@@ -5,7 +5,8 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Body, Path, Response, status
 
-from api.auth.deps import ReferralsReader, ReferralsWriter
+from api.auth.deps import may
+from api.auth.principal import Principal
 from api.db import DB
 from api.errors import problem_responses
 from api.models import Referral
@@ -38,7 +39,7 @@ MOVE_PROBLEMS = problem_responses(404, 409, 412, 422)
 )
 async def list_referrals(
     db: DB,
-    caller: ReferralsReader,
+    caller: Annotated[Principal, may("referrals.read")],
     direction: ReferralDirection | None = None,
     status: ReferralStatus | None = None,
     mentee_id: uuid.UUID | None = None,
@@ -72,7 +73,10 @@ async def list_referrals(
     responses=problem_responses(409, 422),
 )
 async def create_referral(
-    db: DB, caller: ReferralsWriter, body: ReferralCreate, response: Response
+    db: DB,
+    caller: Annotated[Principal, may("referrals.write")],
+    body: ReferralCreate,
+    response: Response,
 ) -> ReferralRead:
     """Inbound (partners, coordinators): `person` and `external_ref`; the answer's
     `mentee_id` is the person, new or linked by the same `external_ref`. Starts `sent`.
@@ -91,7 +95,10 @@ async def create_referral(
     responses=problem_responses(404, 422),
 )
 async def get_referral(
-    db: DB, caller: ReferralsReader, referral_id: uuid.UUID, response: Response
+    db: DB,
+    caller: Annotated[Principal, may("referrals.read")],
+    referral_id: uuid.UUID,
+    response: Response,
 ) -> ReferralRead:
     """One referral with its history."""
     return await _answer(db, await referrals.find_referral(db, caller, referral_id), response)
@@ -103,7 +110,9 @@ async def get_referral(
     response_model=Progress,
     responses=problem_responses(404, 422),
 )
-async def referral_progress(db: DB, caller: ReferralsReader, referral_id: uuid.UUID) -> Progress:
+async def referral_progress(
+    db: DB, caller: Annotated[Principal, may("referrals.read")], referral_id: uuid.UUID
+) -> Progress:
     """What a partner may know: the referral's history, the relationship's status and
     phase, sessions held and missed, goals by status. Never notes or sensitive details."""
     return await referrals.progress(db, caller, referral_id)
@@ -117,7 +126,7 @@ async def referral_progress(db: DB, caller: ReferralsReader, referral_id: uuid.U
 )
 async def update_referral(
     db: DB,
-    caller: ReferralsWriter,
+    caller: Annotated[Principal, may("referrals.write")],
     referral_id: uuid.UUID,
     body: ReferralUpdate,
     if_match: IfMatch,
@@ -136,7 +145,7 @@ async def update_referral(
 )
 async def decline_referral(
     db: DB,
-    caller: ReferralsWriter,
+    caller: Annotated[Principal, may("referrals.write")],
     referral_id: uuid.UUID,
     body: ReferralReasoned,
     if_match: IfMatch,
@@ -157,7 +166,7 @@ async def decline_referral(
 )
 async def withdraw_referral(
     db: DB,
-    caller: ReferralsWriter,
+    caller: Annotated[Principal, may("referrals.write")],
     referral_id: uuid.UUID,
     body: ReferralReasoned,
     if_match: IfMatch,
@@ -178,7 +187,7 @@ async def withdraw_referral(
 )
 async def complete_referral(
     db: DB,
-    caller: ReferralsWriter,
+    caller: Annotated[Principal, may("referrals.write")],
     referral_id: uuid.UUID,
     body: ReferralCompletion,
     if_match: IfMatch,
@@ -206,7 +215,7 @@ async def complete_referral(
 )
 async def move_referral(
     db: DB,
-    caller: ReferralsWriter,
+    caller: Annotated[Principal, may("referrals.write")],
     referral_id: uuid.UUID,
     move: Annotated[
         Literal[ReferralMoveName.send, ReferralMoveName.accept, ReferralMoveName.start],

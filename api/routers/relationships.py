@@ -5,7 +5,8 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Body, Path, Response, status
 
-from api.auth.deps import RelationshipsReader, RelationshipsWriter
+from api.auth.deps import may
+from api.auth.principal import Principal
 from api.db import DB
 from api.errors import problem_responses
 from api.models import MentoringRelationship
@@ -38,7 +39,7 @@ OptionalNote = Annotated[TransitionNote | None, Body()]
 )
 async def list_relationships(
     db: DB,
-    caller: RelationshipsReader,
+    caller: Annotated[Principal, may("relationships.read")],
     status: RelationshipStatus | None = None,
     phase: Phase | None = None,
     mentor_id: uuid.UUID | None = None,
@@ -69,7 +70,10 @@ async def list_relationships(
     responses=problem_responses(409, 422),
 )
 async def create_relationship(
-    db: DB, caller: RelationshipsWriter, body: RelationshipCreate, response: Response
+    db: DB,
+    caller: Annotated[Principal, may("relationships.create")],
+    body: RelationshipCreate,
+    response: Response,
 ) -> RelationshipRead:
     """Match a mentee with a mentor (status `proposed`). Staff only.
 
@@ -88,7 +92,10 @@ async def create_relationship(
     responses=problem_responses(404, 422),
 )
 async def get_relationship(
-    db: DB, caller: RelationshipsReader, relationship_id: uuid.UUID, response: Response
+    db: DB,
+    caller: Annotated[Principal, may("relationships.read")],
+    relationship_id: uuid.UUID,
+    response: Response,
 ) -> RelationshipRead:
     """One relationship with its history and the latest check-in from each side."""
     relationship = await relationships.find_relationship(db, caller, relationship_id)
@@ -103,7 +110,7 @@ async def get_relationship(
 )
 async def update_relationship(
     db: DB,
-    caller: RelationshipsWriter,
+    caller: Annotated[Principal, may("relationships.change")],
     relationship_id: uuid.UUID,
     body: RelationshipUpdate,
     if_match: IfMatch,
@@ -124,7 +131,7 @@ async def update_relationship(
 )
 async def end_relationship(
     db: DB,
-    caller: RelationshipsWriter,
+    caller: Annotated[Principal, may("relationships.change")],
     relationship_id: uuid.UUID,
     body: RelationshipEnd,
     if_match: IfMatch,
@@ -145,7 +152,10 @@ async def end_relationship(
     responses=problem_responses(404, 409, 422),
 )
 async def create_check_in(
-    db: DB, caller: RelationshipsWriter, relationship_id: uuid.UUID, body: CheckInCreate
+    db: DB,
+    caller: Annotated[Principal, may("relationships.check_in")],
+    relationship_id: uuid.UUID,
+    body: CheckInCreate,
 ) -> CheckInRead:
     """How the relationship feels to the mentor or the mentee after a session."""
     check_in = await relationships.record_check_in(db, caller, relationship_id, body)
@@ -160,7 +170,7 @@ async def create_check_in(
 )
 async def list_check_ins(
     db: DB,
-    caller: RelationshipsReader,
+    caller: Annotated[Principal, may("relationships.read")],
     relationship_id: uuid.UUID,
     limit: Limit = 50,
     cursor: Cursor = None,
@@ -184,7 +194,7 @@ async def list_check_ins(
 )
 async def move_relationship(
     db: DB,
-    caller: RelationshipsWriter,
+    caller: Annotated[Principal, may("relationships.change")],
     relationship_id: uuid.UUID,
     move: Annotated[
         Literal[Transition.activate, Transition.pause, Transition.resume],

@@ -5,7 +5,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
 
-from api.auth.deps import ServicesReader, ServicesWriter
+from api.auth.deps import may
+from api.auth.principal import Principal
 from api.db import DB
 from api.errors import problem_responses
 from api.models import Service
@@ -29,7 +30,7 @@ router = APIRouter(
 )
 async def list_services(
     db: DB,
-    caller: ServicesReader,
+    caller: Annotated[Principal, may("services.read")],
     category: Pathway | None = None,
     area: QueryText | None = None,
     accepts_referrals: bool | None = None,
@@ -64,7 +65,10 @@ async def list_services(
     responses=problem_responses(422),
 )
 async def create_service(
-    db: DB, caller: ServicesWriter, body: ServiceCreate, response: Response
+    db: DB,
+    caller: Annotated[Principal, may("services.write")],
+    body: ServiceCreate,
+    response: Response,
 ) -> ServiceRead:
     """Staff only."""
     service = await directory.create_service(db, caller, body)
@@ -79,7 +83,10 @@ async def create_service(
     responses=problem_responses(404, 422),
 )
 async def get_service(
-    db: DB, caller: ServicesReader, service_id: uuid.UUID, response: Response
+    db: DB,
+    caller: Annotated[Principal, may("services.read")],
+    service_id: uuid.UUID,
+    response: Response,
 ) -> ServiceRead:
     """One service, retired or not."""
     return _answer(await directory.find_service(db, caller, service_id), response)
@@ -93,7 +100,7 @@ async def get_service(
 )
 async def update_service(
     db: DB,
-    caller: ServicesWriter,
+    caller: Annotated[Principal, may("services.write")],
     service_id: uuid.UUID,
     body: ServiceUpdate,
     if_match: IfMatch,
@@ -112,7 +119,7 @@ async def update_service(
 )
 async def retire_service(
     db: DB,
-    caller: ServicesWriter,
+    caller: Annotated[Principal, may("services.write")],
     service_id: uuid.UUID,
     if_match: IfMatch,
     response: Response,

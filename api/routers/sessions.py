@@ -5,7 +5,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
 
-from api.auth.deps import SessionsReader, SessionsWriter
+from api.auth.deps import may
+from api.auth.principal import Principal
 from api.db import DB
 from api.errors import problem_responses
 from api.models import MentoringSession
@@ -30,7 +31,7 @@ router = APIRouter(
 )
 async def list_sessions(
     db: DB,
-    caller: SessionsReader,
+    caller: Annotated[Principal, may("sessions.read")],
     relationship_id: uuid.UUID | None = None,
     mentee_id: uuid.UUID | None = None,
     mentor_id: uuid.UUID | None = None,
@@ -66,7 +67,10 @@ async def list_sessions(
     responses=problem_responses(409, 422),
 )
 async def create_session(
-    db: DB, caller: SessionsWriter, body: SessionCreate, response: Response
+    db: DB,
+    caller: Annotated[Principal, may("sessions.write")],
+    body: SessionCreate,
+    response: Response,
 ) -> SessionRead:
     """Within an open relationship. A past session can be recorded straight away as held;
     cancelled and missed sessions need a `status_reason`."""
@@ -83,7 +87,10 @@ async def create_session(
     responses=problem_responses(404, 422),
 )
 async def get_session(
-    db: DB, caller: SessionsReader, session_id: uuid.UUID, response: Response
+    db: DB,
+    caller: Annotated[Principal, may("sessions.read")],
+    session_id: uuid.UUID,
+    response: Response,
 ) -> SessionRead:
     """One session; `private_notes` only with `people:sensitive`."""
     return await _answer(db, caller, await sessions.find_session(db, caller, session_id), response)
@@ -98,7 +105,7 @@ async def get_session(
 )
 async def update_session(
     db: DB,
-    caller: SessionsWriter,
+    caller: Annotated[Principal, may("sessions.write")],
     session_id: uuid.UUID,
     body: SessionUpdate,
     if_match: IfMatch,
@@ -111,7 +118,7 @@ async def update_session(
 
 
 async def _answer(
-    db: DB, caller: SessionsReader, session: MentoringSession, response: Response
+    db: DB, caller: Principal, session: MentoringSession, response: Response
 ) -> SessionRead:
     with_etag(response, session)
     return (await sessions.present(db, caller, [session]))[0]

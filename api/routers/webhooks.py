@@ -1,11 +1,12 @@
 """`/webhooks`: subscriptions to events, signed per Standard Webhooks, and their delivery log."""
 
 import uuid
-from typing import Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Response, status
 
-from api.auth.deps import AppSettings, Caller
+from api.auth.deps import AppSettings, may
+from api.auth.principal import Principal
 from api.db import DB
 from api.errors import problem_responses
 from api.models.common import Page
@@ -24,6 +25,7 @@ from api.services.webhook_delivery import http_client
 router = APIRouter(
     prefix="/webhooks", tags=["webhooks"], responses=problem_responses(401, 403, 429)
 )
+Manager = Annotated[Principal, may("webhooks.manage")]
 
 
 @router.post(
@@ -34,7 +36,7 @@ router = APIRouter(
     responses=problem_responses(422),
 )
 async def create_webhook(
-    db: DB, caller: Caller, settings: AppSettings, body: WebhookCreate, response: Response
+    db: DB, caller: Manager, settings: AppSettings, body: WebhookCreate, response: Response
 ) -> WebhookCreated:
     """Administrators subscribe for the organisation; a partner client for itself (it hears
     only about the people it referred). The answer carries the signing `secret` once."""
@@ -51,7 +53,7 @@ async def create_webhook(
     responses=problem_responses(422),
 )
 async def list_webhooks(
-    db: DB, caller: Caller, limit: Limit = 50, cursor: Cursor = None
+    db: DB, caller: Manager, limit: Limit = 50, cursor: Cursor = None
 ) -> Page[WebhookRead]:
     """All of the organisation's (administrators), or your own (a partner)."""
     rows, next_cursor = await webhooks.list_webhooks(db, caller, limit=limit, cursor=cursor)
@@ -65,7 +67,7 @@ async def list_webhooks(
     responses=problem_responses(404, 422),
 )
 async def get_webhook(
-    db: DB, caller: Caller, webhook_id: uuid.UUID, response: Response
+    db: DB, caller: Manager, webhook_id: uuid.UUID, response: Response
 ) -> WebhookRead:
     """With `disabled_reason` when the dispatcher stopped after repeated failures."""
     subscription = await webhooks.find_webhook(db, caller, webhook_id)
@@ -81,7 +83,7 @@ async def get_webhook(
 )
 async def update_webhook(
     db: DB,
-    caller: Caller,
+    caller: Manager,
     settings: AppSettings,
     webhook_id: uuid.UUID,
     body: WebhookUpdate,
@@ -103,7 +105,7 @@ async def update_webhook(
     status_code=status.HTTP_204_NO_CONTENT,
     responses=problem_responses(404, 412, 422),
 )
-async def delete_webhook(db: DB, caller: Caller, webhook_id: uuid.UUID, if_match: IfMatch) -> None:
+async def delete_webhook(db: DB, caller: Manager, webhook_id: uuid.UUID, if_match: IfMatch) -> None:
     """Stops deliveries at once; its delivery log goes with it."""
     await webhooks.delete_webhook(db, caller, webhook_id, if_match=if_match)
 
@@ -116,7 +118,7 @@ async def delete_webhook(db: DB, caller: Caller, webhook_id: uuid.UUID, if_match
 )
 async def rotate_secret(
     db: DB,
-    caller: Caller,
+    caller: Manager,
     webhook_id: uuid.UUID,
     response: Response,
     body: SecretRotation | None = None,
@@ -136,7 +138,7 @@ async def rotate_secret(
     responses=problem_responses(404, 422),
 )
 async def ping_webhook(
-    db: DB, caller: Caller, settings: AppSettings, webhook_id: uuid.UUID
+    db: DB, caller: Manager, settings: AppSettings, webhook_id: uuid.UUID
 ) -> DeliveryRead:
     """Sends a signed `webhook.ping` now and answers how it went (it is not retried)."""
     async with http_client(settings) as http:
@@ -152,7 +154,7 @@ async def ping_webhook(
 )
 async def list_deliveries(
     db: DB,
-    caller: Caller,
+    caller: Manager,
     webhook_id: uuid.UUID,
     status: Literal["pending", "delivered", "failed"] | None = None,
     limit: Limit = 50,
@@ -174,7 +176,7 @@ async def list_deliveries(
     responses=problem_responses(404, 409, 422),
 )
 async def retry_delivery(
-    db: DB, caller: Caller, webhook_id: uuid.UUID, delivery_id: uuid.UUID
+    db: DB, caller: Manager, webhook_id: uuid.UUID, delivery_id: uuid.UUID
 ) -> DeliveryRead:
     """Queue the delivery again, with the same `webhook-id` (receivers deduplicate)."""
     delivery = await webhooks.retry_delivery(db, caller, webhook_id, delivery_id)

@@ -12,8 +12,9 @@ from strawberry.fastapi import BaseContext
 from api.auth.deps import AppSettings, authenticate, oauth2
 from api.auth.principal import Principal
 from api.db import DB
-from api.errors import Forbidden, Unauthorized
+from api.errors import Unauthorized
 from api.schema.loaders import Loaders
+from api.services import policy
 
 
 class Context(BaseContext):
@@ -33,14 +34,15 @@ class Context(BaseContext):
         async with self.db_lock:
             yield self.db
 
-    def require(self, *scopes: str) -> Principal:
-        """The caller, holding every scope named (the same 401/403 rules as REST)."""
+    @property
+    def caller(self) -> Principal:
         if self._caller is None:
             raise Unauthorized("Send a bearer token in the Authorization header.")
-        missing = [s for s in scopes if not self._caller.has(s)]
-        if missing:
-            raise Forbidden(f"This needs the scope(s): {', '.join(missing)}.")
         return self._caller
+
+    def authorize(self, action: str) -> Principal:
+        """The caller, if the access policy lets them `action` (the same 401/403 as REST)."""
+        return policy.authorize(self.caller, action)
 
     @property
     def load(self) -> Loaders:

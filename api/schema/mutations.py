@@ -125,13 +125,13 @@ ExpectedVersion = Annotated[
 
 async def _attempt(
     info: Info[Context, None],
-    scopes: tuple[str, ...],
+    action: str,
     work: Callable[[AsyncSession, Principal], Awaitable[R]],
 ) -> R | Problem:
     """Run one use case; any refusal becomes the `Problem` member of the result union."""
     context = info.context
     try:
-        return await work(context.db, context.require(*scopes))
+        return await work(context.db, context.authorize(action))
     except (DomainError, ValidationError) as exc:
         await context.db.rollback()
         return problem_of(exc)
@@ -154,7 +154,7 @@ class Mutation:
             person = await people.create_person(db, caller, to_model(PersonCreate, input))
             return Person.from_pydantic(people.present(person, caller))
 
-        return await _attempt(info, ("people:write",), work)
+        return await _attempt(info, "people.create", work)
 
     @strawberry.mutation(description="Change the fields given; null clears an optional one.")
     async def update_person(
@@ -170,7 +170,7 @@ class Mutation:
             )
             return Person.from_pydantic(people.present(person, caller))
 
-        return await _attempt(info, ("people:write",), work)
+        return await _attempt(info, "people.update", work)
 
     @strawberry.mutation(description="Remove a person (soft delete). Staff only.")
     async def delete_person(
@@ -180,7 +180,7 @@ class Mutation:
             await people.delete_person(db, caller, id, if_match=expected_version)
             return Removed(id=id)
 
-        return await _attempt(info, ("people:write",), work)
+        return await _attempt(info, "people.delete", work)
 
     @strawberry.mutation(description="Propose a match between a mentee and a mentor. Staff only.")
     async def create_relationship(
@@ -194,7 +194,7 @@ class Mutation:
             )
             return await _relationship(db, row)
 
-        return await _attempt(info, ("relationships:write",), work)
+        return await _attempt(info, "relationships.create", work)
 
     @strawberry.mutation(description="Move the phase forward or change expectations.")
     async def update_relationship(
@@ -210,7 +210,7 @@ class Mutation:
             )
             return await _relationship(db, row)
 
-        return await _attempt(info, ("relationships:write",), work)
+        return await _attempt(info, "relationships.change", work)
 
     @strawberry.mutation(description="Apply `activate`, `pause` or `resume` to a relationship.")
     async def move_relationship(
@@ -231,7 +231,7 @@ class Mutation:
             )
             return await _relationship(db, row)
 
-        return await _attempt(info, ("relationships:write",), work)
+        return await _attempt(info, "relationships.change", work)
 
     @strawberry.mutation(description="End a relationship with a reason and a closing summary.")
     async def end_relationship(
@@ -252,7 +252,7 @@ class Mutation:
             )
             return await _relationship(db, row)
 
-        return await _attempt(info, ("relationships:write",), work)
+        return await _attempt(info, "relationships.change", work)
 
     @strawberry.mutation(description="Record how the relationship feels to one side.")
     async def record_check_in(
@@ -267,7 +267,7 @@ class Mutation:
             )
             return CheckIn.from_pydantic(CheckInRead.model_validate(row, from_attributes=True))
 
-        return await _attempt(info, ("relationships:write",), work)
+        return await _attempt(info, "relationships.check_in", work)
 
     @strawberry.mutation(description="Record someone a mentee must never be matched with.")
     async def add_non_association(
@@ -282,7 +282,7 @@ class Mutation:
             )
             return NonAssociation.from_pydantic(non_associations.present(row, caller))
 
-        return await _attempt(info, ("people:write",), work)
+        return await _attempt(info, "non_associations.write", work)
 
     @strawberry.mutation(description="Remove a non-association.")
     async def remove_non_association(
@@ -292,7 +292,7 @@ class Mutation:
             await non_associations.remove(db, caller, mentee_id, id)
             return Removed(id=id)
 
-        return await _attempt(info, ("people:write",), work)
+        return await _attempt(info, "non_associations.write", work)
 
     @strawberry.mutation(description="Change your organisation's matching weights. Admin only.")
     async def update_organisation(
@@ -306,7 +306,7 @@ class Mutation:
             )
             return Organisation.from_pydantic(organisation.present(org))
 
-        return await _attempt(info, ("admin",), work)
+        return await _attempt(info, "organisation.update", work)
 
     @strawberry.mutation(description="Set a goal; a mentee's own goal is agreed at once.")
     async def create_goal(
@@ -318,7 +318,7 @@ class Mutation:
             goal = await goals.create_goal(db, caller, to_model(GoalCreate, input))
             return Goal.from_pydantic((await goals.present(db, [goal]))[0])
 
-        return await _attempt(info, ("goals:write",), work)
+        return await _attempt(info, "goals.write", work)
 
     @strawberry.mutation(description="Change a goal, record agreement, or move its status.")
     async def update_goal(
@@ -334,7 +334,7 @@ class Mutation:
             )
             return Goal.from_pydantic((await goals.present(db, [goal]))[0])
 
-        return await _attempt(info, ("goals:write",), work)
+        return await _attempt(info, "goals.write", work)
 
     @strawberry.mutation(description="Add a small step at the end of a goal's plan.")
     async def add_step(
@@ -347,7 +347,7 @@ class Mutation:
             step = await goals.add_step(db, caller, goal_id, to_model(StepCreate, input))
             return Step.from_pydantic(StepRead.model_validate(step, from_attributes=True))
 
-        return await _attempt(info, ("goals:write",), work)
+        return await _attempt(info, "goals.write", work)
 
     @strawberry.mutation(description="Rename, re-date, or mark a step done or skipped.")
     async def update_step(
@@ -361,7 +361,7 @@ class Mutation:
             step = await goals.update_step(db, caller, goal_id, id, to_model(StepUpdate, input))
             return Step.from_pydantic(StepRead.model_validate(step, from_attributes=True))
 
-        return await _attempt(info, ("goals:write",), work)
+        return await _attempt(info, "goals.write", work)
 
     @strawberry.mutation(description="Add a dated progress review; a lapse changes no status.")
     async def add_review(
@@ -374,7 +374,7 @@ class Mutation:
             review = await goals.add_review(db, caller, goal_id, to_model(ReviewCreate, input))
             return Review.from_pydantic(ReviewRead.model_validate(review, from_attributes=True))
 
-        return await _attempt(info, ("goals:write",), work)
+        return await _attempt(info, "goals.write", work)
 
     @strawberry.mutation(description="Plan a session, or record one that has happened.")
     async def create_session(
@@ -386,7 +386,7 @@ class Mutation:
             session = await sessions.create_session(db, caller, to_model(SessionCreate, input))
             return Session.from_pydantic((await sessions.present(db, caller, [session]))[0])
 
-        return await _attempt(info, ("sessions:write",), work)
+        return await _attempt(info, "sessions.write", work)
 
     @strawberry.mutation(description="Reschedule a session or record how it went.")
     async def update_session(
@@ -402,7 +402,7 @@ class Mutation:
             )
             return Session.from_pydantic((await sessions.present(db, caller, [session]))[0])
 
-        return await _attempt(info, ("sessions:write",), work)
+        return await _attempt(info, "sessions.write", work)
 
     @strawberry.mutation(description="Record a self-assessment: a 1..10 score per pathway.")
     async def record_assessment(
@@ -423,7 +423,7 @@ class Mutation:
             row = await assessments.record_assessment(db, caller, data)
             return Assessment.of(AssessmentRead.model_validate(row, from_attributes=True))
 
-        return await _attempt(info, ("assessments:write",), work)
+        return await _attempt(info, "assessments.write", work)
 
     @strawberry.mutation(description="Add a service to the directory. Staff only.")
     async def create_service(
@@ -435,7 +435,7 @@ class Mutation:
             row = await directory.create_service(db, caller, to_model(ServiceCreate, input))
             return _service(row)
 
-        return await _attempt(info, ("services:write",), work)
+        return await _attempt(info, "services.write", work)
 
     @strawberry.mutation(description="Change a service. Staff only.")
     async def update_service(
@@ -451,7 +451,7 @@ class Mutation:
             )
             return _service(row)
 
-        return await _attempt(info, ("services:write",), work)
+        return await _attempt(info, "services.write", work)
 
     @strawberry.mutation(description="Retire a service: no longer offered, still readable.")
     async def retire_service(
@@ -462,7 +462,7 @@ class Mutation:
                 await directory.retire_service(db, caller, id, if_match=expected_version)
             )
 
-        return await _attempt(info, ("services:write",), work)
+        return await _attempt(info, "services.write", work)
 
     @strawberry.mutation(description="Refer someone in (partners, coordinators) or a mentee out.")
     async def create_referral(
@@ -474,7 +474,7 @@ class Mutation:
             row = await referrals.create_referral(db, caller, to_model(ReferralCreate, input))
             return Referral.from_pydantic((await referrals.present(db, [row]))[0])
 
-        return await _attempt(info, ("referrals:write",), work)
+        return await _attempt(info, "referrals.write", work)
 
     @strawberry.mutation(
         description="Move a referral: `send`, `accept` and `start` take an optional note; "
@@ -505,7 +505,7 @@ class Mutation:
             )
             return Referral.from_pydantic((await referrals.present(db, [row]))[0])
 
-        return await _attempt(info, ("referrals:write",), work)
+        return await _attempt(info, "referrals.write", work)
 
 
 def _service(row: Any) -> Service:

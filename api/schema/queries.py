@@ -119,20 +119,22 @@ def _page(nodes: list[T], cursor: str | None) -> Connection[T]:
 class Query:
     @strawberry.field(description="Who the token is.")
     def me(self, info: Info[Context, None]) -> Me:
-        return Me.from_pydantic(accounts.describe(info.context.require()))
+        return Me.from_pydantic(accounts.describe(info.context.authorize("me.read")))
 
     @strawberry.field(description="Your organisation and its settings.")
     @one_at_a_time
     async def organisation(self, info: Info[Context, None]) -> Organisation:
         context = info.context
-        org = await organisation.get_organisation(context.db, context.require())
+        org = await organisation.get_organisation(
+            context.db, context.authorize("organisation.read")
+        )
         return Organisation.from_pydantic(organisation.present(org))
 
     @strawberry.field(description="One person, or null if absent or not yours to see.")
     @one_at_a_time
     async def person(self, info: Info[Context, None], id: uuid.UUID) -> Person | None:
         context = info.context
-        caller = context.require("people:read")
+        caller = context.authorize("people.read")
         try:
             found = await people.get_person(context.db, caller, id)
         except NotFound:
@@ -153,7 +155,7 @@ class Query:
         after: str | None = None,
     ) -> Connection[Person]:
         context = info.context
-        caller = context.require("people:read")
+        caller = context.authorize("people.read")
         filters = PeopleFilter(
             kind=kind,
             region=_text(region, "region"),
@@ -170,7 +172,7 @@ class Query:
     @one_at_a_time
     async def relationship(self, info: Info[Context, None], id: uuid.UUID) -> Relationship | None:
         context = info.context
-        caller = context.require("relationships:read")
+        caller = context.authorize("relationships.read")
         try:
             found = await relationships.find_relationship(context.db, caller, id)
         except NotFound:
@@ -192,7 +194,7 @@ class Query:
         after: str | None = None,
     ) -> Connection[Relationship]:
         context = info.context
-        caller = context.require("relationships:read")
+        caller = context.authorize("relationships.read")
         filters = RelationshipFilter(
             status=status,
             phase=phase,
@@ -210,7 +212,7 @@ class Query:
     @one_at_a_time
     async def goal(self, info: Info[Context, None], id: uuid.UUID) -> Goal | None:
         context = info.context
-        caller = context.require("goals:read")
+        caller = context.authorize("goals.read")
         try:
             found = await goals.find_goal(context.db, caller, id)
         except NotFound:
@@ -233,7 +235,7 @@ class Query:
         after: str | None = None,
     ) -> Connection[Goal]:
         context = info.context
-        caller = context.require("goals:read")
+        caller = context.authorize("goals.read")
         filters = GoalFilter(
             mentee_id=mentee_id,
             relationship_id=relationship_id,
@@ -253,7 +255,7 @@ class Query:
     @one_at_a_time
     async def session(self, info: Info[Context, None], id: uuid.UUID) -> Session | None:
         context = info.context
-        caller = context.require("sessions:read")
+        caller = context.authorize("sessions.read")
         try:
             found = await sessions.find_session(context.db, caller, id)
         except NotFound:
@@ -277,7 +279,7 @@ class Query:
         after: str | None = None,
     ) -> Connection[Session]:
         context = info.context
-        caller = context.require("sessions:read")
+        caller = context.authorize("sessions.read")
         filters = SessionFilter(
             relationship_id=relationship_id,
             mentee_id=mentee_id,
@@ -304,7 +306,7 @@ class Query:
         after: str | None = None,
     ) -> Connection[Assessment]:
         context = info.context
-        caller = context.require("assessments:read")
+        caller = context.authorize("assessments.read")
         rows, cursor = await assessments.list_assessments(
             context.db,
             caller,
@@ -324,7 +326,7 @@ class Query:
         self, info: Info[Context, None], mentee_id: uuid.UUID
     ) -> DistanceTravelledType | None:
         context = info.context
-        caller = context.require("assessments:read")
+        caller = context.authorize("assessments.read")
         try:
             found = await assessments.distance_travelled(context.db, caller, mentee_id)
         except NotFound:
@@ -335,7 +337,7 @@ class Query:
     @one_at_a_time
     async def service(self, info: Info[Context, None], id: uuid.UUID) -> Service | None:
         context = info.context
-        caller = context.require("services:read")
+        caller = context.authorize("services.read")
         try:
             found = await directory.find_service(context.db, caller, id)
         except NotFound:
@@ -357,7 +359,7 @@ class Query:
         after: str | None = None,
     ) -> Connection[Service]:
         context = info.context
-        caller = context.require("services:read")
+        caller = context.authorize("services.read")
         filters = ServiceFilter(
             category=category,
             area=_text(area, "area"),
@@ -381,7 +383,7 @@ class Query:
     @one_at_a_time
     async def referral(self, info: Info[Context, None], id: uuid.UUID) -> Referral | None:
         context = info.context
-        caller = context.require("referrals:read")
+        caller = context.authorize("referrals.read")
         try:
             found = await referrals.find_referral(context.db, caller, id)
         except NotFound:
@@ -404,7 +406,7 @@ class Query:
         after: str | None = None,
     ) -> Connection[Referral]:
         context = info.context
-        caller = context.require("referrals:read")
+        caller = context.authorize("referrals.read")
         filters = ReferralFilter(
             direction=direction,
             status=status,
@@ -425,7 +427,7 @@ class Query:
         self, info: Info[Context, None], id: uuid.UUID
     ) -> ReferralProgress | None:
         context = info.context
-        caller = context.require("referrals:read")
+        caller = context.authorize("referrals.read")
         try:
             return ReferralProgress.of(await referrals.progress(context.db, caller, id))
         except NotFound:
@@ -437,7 +439,7 @@ class Query:
         self, info: Info[Context, None], mentee_id: uuid.UUID, limit: int = 10
     ) -> list[MatchSuggestion]:
         context = info.context
-        caller = context.require("relationships:write")
+        caller = context.authorize("matching.suggest")
         if not 1 <= limit <= 50:
             raise Invalid("`limit` must be between 1 and 50.", loc=["limit"])
         found = await matching.suggest(context.db, caller, mentee_id, limit=limit)
@@ -449,6 +451,6 @@ class Query:
         self, info: Info[Context, None], mentee_id: uuid.UUID
     ) -> list[NonAssociation]:
         context = info.context
-        caller = context.require("people:read")
+        caller = context.authorize("non_associations.read")
         rows = await non_associations.list_for(context.db, caller, mentee_id)
         return [NonAssociation.from_pydantic(non_associations.present(r, caller)) for r in rows]

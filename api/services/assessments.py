@@ -8,14 +8,12 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.auth.principal import Principal
-from api.auth.scopes import STAFF_ROLES
-from api.errors import Forbidden, NotFound
+from api.errors import NotFound
 from api.models import Assessment
 from api.models.assessment import AssessmentCreate, DistanceTravelled, PathwayDistance
-from api.models.enums import Role
-from api.services import audit, people
+from api.services import audit, people, policy
 from api.services.pagination import paginate
-from api.services.visibility import visible_for_mentee
+from api.services.visibility import visible_assessments_clause
 
 
 async def list_assessments(
@@ -27,7 +25,7 @@ async def list_assessments(
     limit: int,
     cursor: str | None,
 ) -> tuple[Sequence[Assessment], str | None]:
-    stmt = select(Assessment).where(visible_for_mentee(caller, Assessment))
+    stmt = select(Assessment).where(visible_assessments_clause(caller))
     if mentee_id:
         stmt = stmt.where(Assessment.mentee_id == mentee_id)
     if updated_since:
@@ -41,7 +39,7 @@ async def find_assessment(
     found = (
         await db.exec(
             select(Assessment).where(
-                Assessment.id == assessment_id, visible_for_mentee(caller, Assessment)
+                Assessment.id == assessment_id, visible_assessments_clause(caller)
             )
         )
     ).first()
@@ -53,9 +51,8 @@ async def find_assessment(
 async def record_assessment(
     db: AsyncSession, caller: Principal, data: AssessmentCreate
 ) -> Assessment:
-    if caller.role not in (*STAFF_ROLES, Role.mentor):
-        raise Forbidden("Assessments are recorded by staff and mentors.")
-    mentee = await people.find_mentee_for(db, caller, data.mentee_id)
+    policy.authorize(caller, "assessments.write")
+    mentee = await people.find_mentee_for(db, caller, data.mentee_id, "assessments")
     assessment = Assessment(
         org_id=caller.org_id,
         mentee_id=mentee.id,
@@ -80,7 +77,7 @@ async def distance_travelled(
     db: AsyncSession, caller: Principal, mentee_id: uuid.UUID
 ) -> DistanceTravelled:
     """Per pathway: the first and the latest score, and the change between them."""
-    mentee = await people.find_person(db, caller, mentee_id)
+    mentee = await people.find_person(db, caller, mentee_id, "assessments")
     taken = (
         await db.exec(
             select(Assessment)

@@ -11,13 +11,12 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.auth.principal import Principal
-from api.auth.scopes import STAFF_ROLES
-from api.errors import Conflict, Forbidden, NotFound
+from api.errors import Conflict, NotFound
 from api.models import Service
 from api.models.base import utcnow
 from api.models.enums import Pathway
 from api.models.service import ServiceCreate, ServiceUpdate
-from api.services import audit
+from api.services import audit, policy
 from api.services.pagination import paginate
 from api.services.versioning import check_version
 
@@ -77,7 +76,7 @@ async def find_service(db: AsyncSession, caller: Principal, service_id: uuid.UUI
 
 
 async def create_service(db: AsyncSession, caller: Principal, data: ServiceCreate) -> Service:
-    _require_staff(caller)
+    policy.authorize(caller, "services.write")
     service = Service(org_id=caller.org_id, **_columns(data.model_dump()))
     db.add(service)
     audit.record(db, caller, "service.create", entity_type="service", entity_id=service.id)
@@ -93,7 +92,7 @@ async def update_service(
     *,
     if_match: int | None = None,
 ) -> Service:
-    _require_staff(caller)
+    policy.authorize(caller, "services.write")
     service = await find_service(db, caller, service_id)
     check_version(service, if_match)
     for name, value in _columns(data.model_dump(exclude_unset=True)).items():
@@ -115,7 +114,7 @@ async def retire_service(
     db: AsyncSession, caller: Principal, service_id: uuid.UUID, *, if_match: int | None = None
 ) -> Service:
     """No longer offered; still readable where old referrals name it."""
-    _require_staff(caller)
+    policy.authorize(caller, "services.write")
     service = await find_service(db, caller, service_id)
     check_version(service, if_match)
     if service.retired_at is not None:
@@ -130,7 +129,7 @@ async def import_services(
     db: AsyncSession, caller: Principal, rows: Sequence[ServiceCreate]
 ) -> list[Service]:
     """Add a whole directory in one transaction (the rows were validated beforehand)."""
-    _require_staff(caller)
+    policy.authorize(caller, "services.write")
     services = [Service(org_id=caller.org_id, **_columns(row.model_dump())) for row in rows]
     db.add_all(services)
     audit.record(db, caller, "service.import", entity_type="service", count=len(services))
@@ -142,8 +141,3 @@ def _columns(values: dict[str, Any]) -> dict[str, Any]:
     if values.get("url") is not None:
         values["url"] = str(values["url"])
     return values
-
-
-def _require_staff(caller: Principal) -> None:
-    if caller.role not in STAFF_ROLES:
-        raise Forbidden("The directory is kept by administrators and coordinators.")

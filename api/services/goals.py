@@ -30,7 +30,7 @@ from api.services.grouping import group_by
 from api.services.outbox import emit
 from api.services.pagination import paginate
 from api.services.versioning import check_version
-from api.services.visibility import visible_for_mentee
+from api.services.visibility import visible_goals_clause
 
 # The goal state machine. `proposed` → `active` happens only through the mentee's agreement.
 GOAL_MOVES: dict[GoalStatus, frozenset[GoalStatus]] = {
@@ -61,7 +61,7 @@ class GoalFilter:
 async def list_goals(
     db: AsyncSession, caller: Principal, filters: GoalFilter, *, limit: int, cursor: str | None
 ) -> tuple[Sequence[Goal], str | None]:
-    stmt = select(Goal).where(visible_for_mentee(caller, Goal))
+    stmt = select(Goal).where(visible_goals_clause(caller))
     for column, value in (
         (Goal.mentee_id, filters.mentee_id),
         (Goal.relationship_id, filters.relationship_id),
@@ -82,7 +82,7 @@ async def list_goals(
 
 async def find_goal(db: AsyncSession, caller: Principal, goal_id: uuid.UUID) -> Goal:
     goal = (
-        await db.exec(select(Goal).where(Goal.id == goal_id, visible_for_mentee(caller, Goal)))
+        await db.exec(select(Goal).where(Goal.id == goal_id, visible_goals_clause(caller)))
     ).first()
     if goal is None:
         raise NotFound("No goal with that id.")
@@ -96,7 +96,7 @@ async def of_mentees(
     rows = (
         await db.exec(
             select(Goal)
-            .where(col(Goal.mentee_id).in_(mentee_ids), visible_for_mentee(caller, Goal))
+            .where(col(Goal.mentee_id).in_(mentee_ids), visible_goals_clause(caller))
             .order_by(col(Goal.created_at), col(Goal.id))
         )
     ).all()
@@ -107,7 +107,7 @@ async def steps_of(
     db: AsyncSession, caller: Principal, goal_ids: Sequence[uuid.UUID]
 ) -> dict[uuid.UUID, list[GoalStep]]:
     """The steps of each visible goal, in plan order (one query)."""
-    visible = select(Goal.id).where(visible_for_mentee(caller, Goal))
+    visible = select(Goal.id).where(visible_goals_clause(caller))
     rows = (
         await db.exec(
             select(GoalStep)
@@ -122,7 +122,7 @@ async def reviews_of(
     db: AsyncSession, caller: Principal, goal_ids: Sequence[uuid.UUID]
 ) -> dict[uuid.UUID, list[GoalReview]]:
     """The reviews of each visible goal, oldest first (one query)."""
-    visible = select(Goal.id).where(visible_for_mentee(caller, Goal))
+    visible = select(Goal.id).where(visible_goals_clause(caller))
     rows = (
         await db.exec(
             select(GoalReview)
@@ -135,7 +135,7 @@ async def reviews_of(
 
 async def create_goal(db: AsyncSession, caller: Principal, data: GoalCreate) -> Goal:
     """A goal set by the caller; a mentee's own goal is agreed (and active) from the start."""
-    mentee = (await people.find_mentee_for(db, caller, data.mentee_id)).id
+    mentee = (await people.find_mentee_for(db, caller, data.mentee_id, "goals")).id
     await _check_relationship(db, mentee, data.relationship_id)
     set_by = SET_BY.get(caller.role, GoalSetBy.coordinator)
     goal = Goal(

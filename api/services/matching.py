@@ -18,13 +18,12 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.auth.principal import Principal
-from api.auth.scopes import STAFF_ROLES
-from api.errors import Forbidden, Invalid
+from api.errors import Invalid
 from api.models import MentoringRelationship, MentorProfile, NonAssociation, Person
 from api.models.base import utc_today
 from api.models.enums import OPEN_RELATIONSHIP_STATUSES, EndingReason, Pathway, PersonKind
 from api.models.matching import Effect, MatchSuggestion, Reason
-from api.services import organisation, people
+from api.services import organisation, people, policy
 from api.services.eligibility import cleared_and_trained, open_caseloads
 
 WOMEN_SPECIFIC = frozenset({Pathway.abuse_domestic_violence, Pathway.sex_work})
@@ -48,9 +47,8 @@ async def suggest(
     db: AsyncSession, caller: Principal, mentee_id: uuid.UUID, *, limit: int
 ) -> list[MatchSuggestion]:
     """The organisation's eligible mentors for this mentee, best first."""
-    if caller.role not in STAFF_ROLES:
-        raise Forbidden("Matching is for administrators and coordinators.")
-    mentee = await people.find_person(db, caller, mentee_id)
+    policy.authorize(caller, "matching.suggest")
+    mentee = await people.find_person(db, caller, mentee_id, "relationships")
     profile = mentee.mentee_profile
     if profile is None:
         raise Invalid("Suggestions are for mentees.", loc=["path", "mentee_id"])

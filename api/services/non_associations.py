@@ -8,12 +8,11 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.auth.principal import Principal
-from api.auth.scopes import STAFF_ROLES
 from api.errors import Conflict, Forbidden, Invalid, NotFound
 from api.models import NonAssociation, Person
 from api.models.enums import PersonKind
 from api.models.relationship import NonAssociationCreate, NonAssociationRead
-from api.services import audit, people
+from api.services import audit, people, policy
 
 
 async def list_for(
@@ -32,7 +31,7 @@ async def list_for(
 async def add(
     db: AsyncSession, caller: Principal, mentee_id: uuid.UUID, data: NonAssociationCreate
 ) -> NonAssociation:
-    _require_staff(caller)
+    policy.authorize(caller, "non_associations.write")
     mentee = await people.find_person(db, caller, mentee_id)
     if mentee.kind != PersonKind.mentee:
         raise Invalid("Non-associations are recorded on a mentee.", loc=["path", "mentee_id"])
@@ -77,7 +76,7 @@ async def add(
 async def remove(
     db: AsyncSession, caller: Principal, mentee_id: uuid.UUID, non_association_id: uuid.UUID
 ) -> None:
-    _require_staff(caller)
+    policy.authorize(caller, "non_associations.write")
     rows = await list_for(db, caller, mentee_id)
     row = next((r for r in rows if r.id == non_association_id), None)
     if row is None:
@@ -99,8 +98,3 @@ def present(row: NonAssociation, caller: Principal) -> NonAssociationRead:
     if not caller.has("people:sensitive"):
         fields.pop("reason")
     return NonAssociationRead.model_validate(fields)
-
-
-def _require_staff(caller: Principal) -> None:
-    if caller.role not in STAFF_ROLES:
-        raise Forbidden("Non-associations are kept by administrators and coordinators.")

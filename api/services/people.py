@@ -11,7 +11,6 @@ from sqlmodel import col, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.auth.principal import Principal
-from api.auth.scopes import STAFF_ROLES
 from api.errors import Conflict, Forbidden, Invalid, NotFound
 from api.models import MentoringRelationship, UserAccount
 from api.models.base import utcnow
@@ -30,11 +29,11 @@ from api.models.person import (
     PersonRead,
     PersonUpdate,
 )
-from api.services import audit, relationships
+from api.services import audit, policy, relationships
 from api.services.outbox import emit
 from api.services.pagination import paginate
 from api.services.versioning import check_version
-from api.services.visibility import visible_people_clause
+from api.services.visibility import Resource, visible_people_clause
 
 
 @dataclass(frozen=True)
@@ -81,10 +80,14 @@ async def list_people(
     return people, next_cursor
 
 
-async def find_person(db: AsyncSession, caller: Principal, person_id: uuid.UUID) -> Person:
+async def find_person(
+    db: AsyncSession, caller: Principal, person_id: uuid.UUID, resource: Resource = "people"
+) -> Person:
     """The person if the caller may see them; otherwise NotFound, exactly as if absent."""
     person = (
-        await db.exec(select(Person).where(Person.id == person_id, visible_people_clause(caller)))
+        await db.exec(
+            select(Person).where(Person.id == person_id, visible_people_clause(caller, resource))
+        )
     ).first()
     if person is None:
         raise NotFound("No person with that id.")
@@ -108,10 +111,13 @@ async def load_many(
     return {person.id: person for person in found}
 
 
-async def find_mentee_for(db: AsyncSession, caller: Principal, mentee_id: uuid.UUID) -> Person:
-    """A mentee named in a request body: one the caller may see, or a 422 on `mentee_id`."""
+async def find_mentee_for(
+    db: AsyncSession, caller: Principal, mentee_id: uuid.UUID, resource: Resource
+) -> Person:
+    """A mentee named in a request body about `resource`: one the caller may see, or a 422
+    on `mentee_id`."""
     try:
-        person = await find_person(db, caller, mentee_id)
+        person = await find_person(db, caller, mentee_id, resource)
     except NotFound as exc:
         raise Invalid(
             "No mentee with that id that you may see.", loc=["body", "mentee_id"]
@@ -131,8 +137,7 @@ async def get_person(db: AsyncSession, caller: Principal, person_id: uuid.UUID) 
 
 
 async def create_person(db: AsyncSession, caller: Principal, data: PersonCreate) -> Person:
-    if caller.role not in STAFF_ROLES:
-        raise Forbidden("Only administrators and coordinators add people.")
+    policy.authorize(caller, "people.create")
     person = await add_person(db, caller, data)
     await db.commit()
     return person
@@ -208,8 +213,8 @@ async def update_person(
         mentor_changes = data.mentor.model_dump(exclude_unset=True)
         _check_sensitive_write(caller, data.mentor, SENSITIVE_MENTOR_FIELDS)
         staff_only = sorted(set(mentor_changes) & set(STAFF_ONLY_MENTOR_FIELDS))
-        if staff_only and caller.role not in STAFF_ROLES:
-            raise Forbidden(f"Only staff change a mentor's {', '.join(staff_only)}.")
+        if staff_only:
+            policy.authorize(caller, "people.update_programme_fields")
         _apply(person.mentor_profile, mentor_changes)
     _apply(person, changes)
     person.updated_at = utcnow()  # profile-only changes still make the person newer
@@ -232,8 +237,7 @@ async def delete_person(
     """Soft delete: the record is hidden everywhere, its linked logins stop working."""
     person = await find_person(db, caller, person_id)
     check_version(person, if_match)
-    if caller.role not in STAFF_ROLES:
-        raise Forbidden("Only administrators and coordinators remove people.")
+    policy.authorize(caller, "people.delete")
     open_relationship = (
         await db.exec(
             select(MentoringRelationship.id).where(

@@ -12,8 +12,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.auth.principal import Principal
-from api.auth.scopes import STAFF_ROLES
-from api.errors import Conflict, Forbidden, Invalid, NotFound
+from api.errors import Conflict, Invalid, NotFound
 from api.models import (
     Goal,
     MenteeProfile,
@@ -28,7 +27,6 @@ from api.models.enums import (
     ReferralDirection,
     ReferralMoveName,
     ReferralStatus,
-    Role,
     SessionStatus,
 )
 from api.models.referral import (
@@ -38,12 +36,12 @@ from api.models.referral import (
     ReferralRead,
     ReferralUpdate,
 )
-from api.services import audit, people
+from api.services import audit, people, policy
 from api.services.grouping import group_by
 from api.services.outbox import emit
 from api.services.pagination import paginate
 from api.services.versioning import check_version
-from api.services.visibility import person_is_visible
+from api.services.visibility import visible_referrals_clause
 
 S = ReferralStatus
 OPEN = frozenset({S.draft, S.sent, S.accepted, S.in_progress})
@@ -78,15 +76,6 @@ class ReferralFilter:
     updated_since: datetime | None = None
 
 
-def _visible(caller: Principal) -> sa.ColumnElement[bool]:
-    """Staff: the organisation's referrals; a partner: the ones it made; a mentor: their
-    mentees'."""
-    in_org = col(Referral.org_id) == caller.org_id
-    if caller.role == Role.partner:
-        return sa.and_(in_org, col(Referral.referred_by_client_id) == caller.client_id)
-    return sa.and_(in_org, person_is_visible(caller, Referral.mentee_id))
-
-
 async def list_referrals(
     db: AsyncSession,
     caller: Principal,
@@ -95,7 +84,7 @@ async def list_referrals(
     limit: int,
     cursor: str | None,
 ) -> tuple[Sequence[Referral], str | None]:
-    stmt = select(Referral).where(_visible(caller))
+    stmt = select(Referral).where(visible_referrals_clause(caller))
     for column, value in (
         (Referral.direction, filters.direction),
         (Referral.status, filters.status),
@@ -122,7 +111,7 @@ async def of_mentees(
     rows = (
         await db.exec(
             select(Referral)
-            .where(col(Referral.mentee_id).in_(mentee_ids), _visible(caller))
+            .where(col(Referral.mentee_id).in_(mentee_ids), visible_referrals_clause(caller))
             .order_by(col(Referral.created_at), col(Referral.id))
         )
     ).all()
@@ -131,7 +120,9 @@ async def of_mentees(
 
 async def find_referral(db: AsyncSession, caller: Principal, referral_id: uuid.UUID) -> Referral:
     found = (
-        await db.exec(select(Referral).where(Referral.id == referral_id, _visible(caller)))
+        await db.exec(
+            select(Referral).where(Referral.id == referral_id, visible_referrals_clause(caller))
+        )
     ).first()
     if found is None:
         raise NotFound("No referral with that id.")
@@ -152,8 +143,7 @@ async def create_referral(db: AsyncSession, caller: Principal, data: ReferralCre
 
 async def _refer_in(db: AsyncSession, caller: Principal, data: ReferralCreate) -> Referral:
     """A person referred into the programme; the same external_ref links the same person."""
-    if caller.role not in (*STAFF_ROLES, Role.partner):
-        raise Forbidden("Inbound referrals come from partner systems and coordinators.")
+    policy.authorize(caller, "referrals.refer_in")
     assert data.person is not None and data.external_ref is not None
     existing = (
         await db.exec(
@@ -197,10 +187,9 @@ async def _refer_in(db: AsyncSession, caller: Principal, data: ReferralCreate) -
 
 async def _refer_out(db: AsyncSession, caller: Principal, data: ReferralCreate) -> Referral:
     """A mentee referred (or only signposted) to a service of the directory."""
-    if caller.role not in (*STAFF_ROLES, Role.mentor):
-        raise Forbidden("Outbound referrals are made by staff and mentors.")
+    policy.authorize(caller, "referrals.refer_out")
     assert data.mentee_id is not None and data.service_id is not None
-    mentee = await people.find_mentee_for(db, caller, data.mentee_id)
+    mentee = await people.find_mentee_for(db, caller, data.mentee_id, "referrals")
     service = await db.get(Service, data.service_id)
     if service is None or service.org_id != caller.org_id or service.retired_at is not None:
         raise Invalid("No active service with that id.", loc=["body", "service_id"])
@@ -391,15 +380,12 @@ def _emit_move(
 def _check_who(caller: Principal, referral: Referral, name: ReferralMoveName) -> None:
     """Inbound: staff decide; the referring partner may withdraw. Outbound: staff and the
     mentee's mentor record every step (services have no logins here)."""
-    if caller.role in STAFF_ROLES:
-        return
-    if referral.direction == ReferralDirection.inbound:
-        if caller.role == Role.partner and name == ReferralMoveName.withdraw:
-            return
-        raise Forbidden("Staff decide on inbound referrals; the partner may withdraw them.")
-    if caller.role == Role.mentor:
-        return  # visibility already limited the mentor to their own mentees
-    raise Forbidden("Outbound referrals are moved by staff and the mentee's mentor.")
+    if referral.direction == ReferralDirection.outbound:
+        policy.authorize(caller, "referrals.move_outbound")
+    elif name == ReferralMoveName.withdraw:
+        policy.authorize(caller, "referrals.withdraw_inbound")
+    else:
+        policy.authorize(caller, "referrals.decide_inbound")
 
 
 def _record(

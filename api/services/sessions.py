@@ -14,18 +14,16 @@ from api.models import Goal, MentoringRelationship, MentoringSession, SessionGoa
 from api.models.base import utcnow
 from api.models.enums import OPEN_RELATIONSHIP_STATUSES, SessionStatus
 from api.models.session import SessionCreate, SessionRead, SessionUpdate
-from api.services import audit
+from api.services import audit, policy
 from api.services.grouping import group_by
 from api.services.outbox import emit
 from api.services.pagination import paginate
-from api.services.relationships import require_staff_or_mentor
 from api.services.versioning import check_version
-from api.services.visibility import visible_relationships_clause
+from api.services.visibility import visible_relationships_clause, visible_sessions_clause
 
 NEEDS_REASON = frozenset(
     {SessionStatus.cancelled, SessionStatus.missed_by_mentee, SessionStatus.missed_by_mentor}
 )
-SESSION_REFUSAL = "Sessions are recorded by staff and the relationship's mentor."
 # A session is planned, then happens, is cancelled or is missed; those outcomes are final.
 SESSION_MOVES = {SessionStatus.scheduled: frozenset(SessionStatus) - {SessionStatus.scheduled}}
 
@@ -44,8 +42,7 @@ class SessionFilter:
 async def list_sessions(
     db: AsyncSession, caller: Principal, filters: SessionFilter, *, limit: int, cursor: str | None
 ) -> tuple[Sequence[MentoringSession], str | None]:
-    visible_ids = select(MentoringRelationship.id).where(visible_relationships_clause(caller))
-    stmt = select(MentoringSession).where(col(MentoringSession.relationship_id).in_(visible_ids))
+    stmt = select(MentoringSession).where(visible_sessions_clause(caller))
     if filters.mentee_id or filters.mentor_id:
         related = select(MentoringRelationship.id)
         if filters.mentee_id:
@@ -70,13 +67,12 @@ async def of_relationships(
     db: AsyncSession, caller: Principal, relationship_ids: Sequence[uuid.UUID]
 ) -> dict[uuid.UUID, list[MentoringSession]]:
     """Each visible relationship's sessions, by start time (one query)."""
-    visible_ids = select(MentoringRelationship.id).where(visible_relationships_clause(caller))
     rows = (
         await db.exec(
             select(MentoringSession)
             .where(
                 col(MentoringSession.relationship_id).in_(relationship_ids),
-                col(MentoringSession.relationship_id).in_(visible_ids),
+                visible_sessions_clause(caller),
             )
             .order_by(col(MentoringSession.scheduled_start), col(MentoringSession.id))
         )
@@ -87,12 +83,10 @@ async def of_relationships(
 async def find_session(
     db: AsyncSession, caller: Principal, session_id: uuid.UUID
 ) -> MentoringSession:
-    visible_ids = select(MentoringRelationship.id).where(visible_relationships_clause(caller))
     found = (
         await db.exec(
             select(MentoringSession).where(
-                MentoringSession.id == session_id,
-                col(MentoringSession.relationship_id).in_(visible_ids),
+                MentoringSession.id == session_id, visible_sessions_clause(caller)
             )
         )
     ).first()
@@ -108,7 +102,7 @@ async def create_session(
         await db.exec(
             select(MentoringRelationship).where(
                 MentoringRelationship.id == data.relationship_id,
-                visible_relationships_clause(caller),
+                visible_relationships_clause(caller, "sessions"),
             )
         )
     ).first()
@@ -116,7 +110,7 @@ async def create_session(
         raise Invalid(
             "No relationship with that id that you may see.", loc=["body", "relationship_id"]
         )
-    require_staff_or_mentor(caller, relationship, SESSION_REFUSAL)
+    policy.authorize(caller, "sessions.write", relationship)
     if relationship.status not in OPEN_RELATIONSHIP_STATUSES:
         raise Conflict("Sessions are recorded within an open relationship.")
     _check_sensitive(caller, data)
@@ -151,7 +145,7 @@ async def update_session(
     session = await find_session(db, caller, session_id)
     relationship = await db.get(MentoringRelationship, session.relationship_id)
     assert relationship is not None
-    require_staff_or_mentor(caller, relationship, SESSION_REFUSAL)
+    policy.authorize(caller, "sessions.write", relationship)
     check_version(session, if_match)
     _check_sensitive(caller, data)
     changes = data.model_dump(exclude_unset=True)

@@ -1,18 +1,40 @@
-"""Who can see which people: one place, used by every query that returns a person's data.
+"""Which rows a caller may reach: one place, used by every query that returns a person's data.
 
 Rows the caller may not see are filtered out in SQL, so they are simply not found (404).
+Every clause also needs a scope on its resource (`<resource>:read` or `:write`): without
+one it is `false`, so a nested GraphQL field or a batch loader cannot forget the scope.
 """
 
-from typing import Any
+from typing import Any, Literal
 
 import sqlalchemy as sa
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import col
 
 from api.auth.principal import Principal
-from api.models import Event, MentoringRelationship, Person, Referral, WebhookSubscription
+from api.models import (
+    Assessment,
+    Event,
+    Goal,
+    MentoringRelationship,
+    MentoringSession,
+    Person,
+    Referral,
+    WebhookSubscription,
+)
 from api.models.enums import OPEN_RELATIONSHIP_STATUSES, ReferralDirection, Role
 from api.models.event import CATALOGUE, PARTNER_TYPES
+from api.services import policy
+
+Resource = Literal["people", "relationships", "goals", "sessions", "referrals", "assessments"]
+
+
+def holds_scope_on(caller: Principal, resource: Resource) -> bool:
+    return caller.has(f"{resource}:read") or caller.has(f"{resource}:write")
+
+
+def _scoped(caller: Principal, resource: Resource, clause: ColumnElement[bool]) -> Any:
+    return clause if holds_scope_on(caller, resource) else sa.false()
 
 
 def visible_person_ids(caller: Principal) -> sa.Select[Any] | None:
@@ -36,38 +58,71 @@ def visible_person_ids(caller: Principal) -> sa.Select[Any] | None:
     return own  # mentee: only themselves
 
 
-def person_is_visible(caller: Principal, person_id_column: Any) -> ColumnElement[bool]:
-    """A WHERE clause: the row's person is one the caller may see (within their organisation)."""
+def _person_reached(caller: Principal, person_id_column: Any) -> ColumnElement[bool]:
     ids = visible_person_ids(caller)
     return sa.true() if ids is None else col(person_id_column).in_(ids)
 
 
-def visible_people_clause(caller: Principal) -> ColumnElement[bool]:
-    return sa.and_(
-        col(Person.org_id) == caller.org_id,
-        col(Person.deleted_at).is_(None),
-        person_is_visible(caller, Person.id),
+def visible_people_clause(caller: Principal, resource: Resource = "people") -> Any:
+    """People the caller may see; `resource` names the scope that reaches them (a goal
+    writer finds the mentee a goal is for with `goals:write`)."""
+    return _scoped(
+        caller,
+        resource,
+        sa.and_(
+            col(Person.org_id) == caller.org_id,
+            col(Person.deleted_at).is_(None),
+            _person_reached(caller, Person.id),
+        ),
     )
 
 
-def visible_relationships_clause(caller: Principal) -> ColumnElement[bool]:
+def visible_relationships_clause(caller: Principal, resource: Resource = "relationships") -> Any:
     """Staff see the organisation's relationships; mentors and mentees their own."""
     in_org = col(MentoringRelationship.org_id) == caller.org_id
     if caller.role == Role.mentor:
-        return sa.and_(in_org, col(MentoringRelationship.mentor_id) == caller.person_id)
-    if caller.role == Role.mentee:
-        return sa.and_(in_org, col(MentoringRelationship.mentee_id) == caller.person_id)
-    return sa.and_(in_org, person_is_visible(caller, MentoringRelationship.mentee_id))
+        reach = col(MentoringRelationship.mentor_id) == caller.person_id
+    elif caller.role == Role.mentee:
+        reach = col(MentoringRelationship.mentee_id) == caller.person_id
+    else:
+        reach = _person_reached(caller, MentoringRelationship.mentee_id)
+    return _scoped(caller, resource, sa.and_(in_org, reach))
 
 
-def visible_for_mentee(caller: Principal, model: Any) -> ColumnElement[bool]:
-    """Rows about a mentee (goals, assessments): visible when the mentee is."""
-    return sa.and_(col(model.org_id) == caller.org_id, person_is_visible(caller, model.mentee_id))
+def visible_sessions_clause(caller: Principal) -> Any:
+    """Sessions of the relationships the caller reaches."""
+    relationships = sa.select(col(MentoringRelationship.id)).where(
+        visible_relationships_clause(caller, "sessions")
+    )
+    return col(MentoringSession.relationship_id).in_(relationships)
+
+
+def visible_goals_clause(caller: Principal) -> Any:
+    return _scoped(caller, "goals", _about_reached_mentee(caller, Goal))
+
+
+def visible_assessments_clause(caller: Principal) -> Any:
+    return _scoped(caller, "assessments", _about_reached_mentee(caller, Assessment))
+
+
+def visible_referrals_clause(caller: Principal) -> Any:
+    """Staff: the organisation's referrals; a partner: the ones it made; a mentor: their
+    mentees'."""
+    in_org = col(Referral.org_id) == caller.org_id
+    if caller.role == Role.partner:
+        reach = col(Referral.referred_by_client_id) == caller.client_id
+    else:
+        reach = _person_reached(caller, Referral.mentee_id)
+    return _scoped(caller, "referrals", sa.and_(in_org, reach))
+
+
+def _about_reached_mentee(caller: Principal, model: Any) -> ColumnElement[bool]:
+    return sa.and_(col(model.org_id) == caller.org_id, _person_reached(caller, model.mentee_id))
 
 
 def visible_events_clause(caller: Principal) -> ColumnElement[bool]:
     """Numbered events of the caller's organisation that they may hear of: the read scope of
-    each type, and the person concerned visible to them. A partner hears of the people it
+    each type, and the person concerned one they reach. A partner hears of the people it
     referred, and of its own referrals only."""
     numbered = sa.and_(col(Event.org_id) == caller.org_id, col(Event.seq).is_not(None))
     if caller.role == Role.partner:
@@ -86,21 +141,21 @@ def visible_events_clause(caller: Principal) -> ColumnElement[bool]:
                 ),
                 sa.and_(
                     col(Event.subject_type) != "referral",
-                    person_is_visible(caller, Event.person_id),
+                    _person_reached(caller, Event.person_id),
                 ),
             ),
         )
     readable = sorted(kind for kind, scope in CATALOGUE.items() if caller.has(scope))
     return sa.and_(
-        numbered, col(Event.type).in_(readable), person_is_visible(caller, Event.person_id)
+        numbered, col(Event.type).in_(readable), _person_reached(caller, Event.person_id)
     )
 
 
 def visible_webhooks_clause(caller: Principal) -> ColumnElement[bool]:
     """Administrators manage the organisation's subscriptions; a partner its own."""
     in_org = col(WebhookSubscription.org_id) == caller.org_id
-    if caller.has("admin"):
+    if policy.allows(caller, "webhooks.manage_organisation"):
         return in_org
-    if caller.role == Role.partner and caller.has("referrals:read"):
+    if policy.allows(caller, "webhooks.manage_own"):
         return sa.and_(in_org, col(WebhookSubscription.owner_client_id) == caller.client_id)
     return sa.false()

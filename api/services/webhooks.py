@@ -11,7 +11,7 @@ from sqlmodel import col, delete, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.auth.principal import Principal
-from api.errors import Conflict, Forbidden, Invalid, NotFound
+from api.errors import Conflict, Invalid, NotFound
 from api.models import WebhookDelivery, WebhookSubscription
 from api.models.base import utcnow
 from api.models.webhook import (
@@ -21,7 +21,7 @@ from api.models.webhook import (
     WebhookRead,
     WebhookUpdate,
 )
-from api.services import audit
+from api.services import audit, policy
 from api.services.events import parse_types
 from api.services.pagination import paginate
 from api.services.versioning import check_version
@@ -37,8 +37,10 @@ def new_secret() -> str:
 
 
 def _may_manage(caller: Principal) -> None:
-    if not caller.has("admin") and not (caller.role == "partner" and caller.has("referrals:read")):
-        raise Forbidden("Webhooks are managed by administrators, and by partner clients.")
+    """The organisation's webhooks (administrators) or its own (a partner client)."""
+    policy.authorize(caller, "webhooks.manage")
+    if not policy.allows(caller, "webhooks.manage_organisation"):
+        policy.authorize(caller, "webhooks.manage_own")
 
 
 async def _checked_url(url: str, settings: Settings) -> str:

@@ -2,8 +2,9 @@
 
 import httpx
 import pytest
+from sqlmodel.ext.asyncio.session import AsyncSession
 
-from tests.factories import World
+from tests.factories import World, make_relationship
 from tests.routers.test_people_access import CALLERS, TARGETS, VISIBLE
 from tests.schema.helpers import URL, error_statuses, gql
 
@@ -116,3 +117,41 @@ async def test_nested_people_follow_visibility(client: httpx.AsyncClient, world:
     answer = await gql(client, world.headers("mentor"), query, id=str(world.my_mentee.id))
     mentors = [r["mentor"] for r in answer["data"]["person"]["relationships"]]
     assert mentors == [{"id": str(world.mentor.id)}]
+
+
+async def test_a_partner_cannot_reach_relationships_through_a_person(
+    client: httpx.AsyncClient, world: World, db: AsyncSession
+) -> None:
+    """The partner holds people:read but not relationships:read: the nested field is empty."""
+    await make_relationship(db, world.other_mentee, world.other_mentor, status="proposed")
+    query = """query ($id: UUID!) { person(id: $id) {
+      id relationships { expectations history { note } latestCheckIns { mentor { comment } } }
+    } }"""
+    answer = await gql(client, world.headers("partner"), query, id=str(world.other_mentee.id))
+    assert answer["data"]["person"]["relationships"] == []
+    staff = await gql(client, world.headers("coordinator"), query, id=str(world.other_mentee.id))
+    assert len(staff["data"]["person"]["relationships"]) == 1
+
+
+async def test_a_narrowed_token_does_not_reach_people_through_a_relationship(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    query = "query { relationships { nodes { mentee { id } mentor { id } } } }"
+    narrow = world.headers("coordinator", scopes="relationships:read")
+    nodes = (await gql(client, narrow, query))["data"]["relationships"]["nodes"]
+    assert nodes and all(n == {"mentee": None, "mentor": None} for n in nodes)
+
+
+@pytest.mark.parametrize("caller", ["mentee", "partner", "mentor"])
+async def test_non_associations_are_for_staff_only(
+    client: httpx.AsyncClient, world: World, caller: str
+) -> None:
+    own = {"mentee": world.self_mentee, "partner": world.other_mentee, "mentor": world.my_mentee}
+    mentee_id = str(own[caller].id)
+    rest = await client.get(
+        f"/api/v1/people/{mentee_id}/non-associations", headers=world.headers(caller)
+    )
+    assert rest.status_code == 403
+    query = "query ($id: UUID!) { nonAssociations(menteeId: $id) { kind otherPersonId } }"
+    answer = await gql(client, world.headers(caller), query, id=mentee_id)
+    assert error_statuses(answer) == [403]

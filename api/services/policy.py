@@ -1,0 +1,180 @@
+"""Who may do what: one table, read by the REST routes, the GraphQL fields and the services.
+
+Each action names the scope a token must hold, the roles that may ever do it, and, where the
+answer depends on the row, who owns it. Which rows a caller reaches at all is the other half
+of access, decided in SQL by `api/services/visibility.py` (where the read scope is required
+too, so a nested GraphQL field cannot skip it).
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from api.auth.principal import Principal
+from api.auth.scopes import STAFF_ROLES
+from api.errors import Forbidden
+from api.models.enums import Role
+
+Owner = Callable[[Principal, Any], bool]
+
+EVERYONE = frozenset(Role)
+STAFF = STAFF_ROLES
+STAFF_AND_MENTORS = STAFF_ROLES | {Role.mentor}
+WORKING_WITH_A_MENTEE = STAFF_AND_MENTORS | {Role.mentee}
+PERSON_READERS = WORKING_WITH_A_MENTEE | {Role.partner}
+
+
+def _staff_or_its_mentor(caller: Principal, relationship: Any) -> bool:
+    """Staff, or the mentor of the relationship (`row` has a `mentor_id`)."""
+    return caller.role in STAFF_ROLES or (
+        caller.role == Role.mentor and caller.person_id == relationship.mentor_id
+    )
+
+
+@dataclass(frozen=True)
+class Rule:
+    scope: str | None
+    roles: frozenset[Role]
+    refusal: str
+    owner: Owner | None = None
+
+
+POLICY: dict[str, Rule] = {
+    "me.read": Rule(None, EVERYONE, ""),
+    "organisation.read": Rule(None, EVERYONE, ""),
+    "organisation.update": Rule("admin", frozenset({Role.admin}), "Administrators only."),
+    "audit.read": Rule("admin", frozenset({Role.admin}), "Administrators only."),
+    "people.read": Rule("people:read", PERSON_READERS, "People are not visible to this role."),
+    "people.create": Rule(
+        "people:write", STAFF, "Only administrators and coordinators add people."
+    ),
+    "people.update": Rule(
+        "people:write", STAFF_AND_MENTORS, "Only staff and a person's mentor change them."
+    ),
+    "people.update_programme_fields": Rule(
+        "people:write", STAFF, "Only staff change what the programme decides about a mentor."
+    ),
+    "people.delete": Rule(
+        "people:write", STAFF, "Only administrators and coordinators remove people."
+    ),
+    "non_associations.read": Rule(
+        "people:read", STAFF, "Non-associations are seen by administrators and coordinators."
+    ),
+    "non_associations.write": Rule(
+        "people:write", STAFF, "Non-associations are kept by administrators and coordinators."
+    ),
+    "matching.suggest": Rule(
+        "relationships:write", STAFF, "Matching is for administrators and coordinators."
+    ),
+    "relationships.read": Rule(
+        "relationships:read", WORKING_WITH_A_MENTEE, "Relationships are not visible to this role."
+    ),
+    "relationships.create": Rule(
+        "relationships:write",
+        STAFF,
+        "Matching mentors and mentees is for administrators and coordinators.",
+    ),
+    "relationships.change": Rule(
+        "relationships:write",
+        STAFF_AND_MENTORS,
+        "Only staff and the relationship's mentor change it.",
+        owner=_staff_or_its_mentor,
+    ),
+    "relationships.check_in": Rule(
+        "relationships:write",
+        WORKING_WITH_A_MENTEE,
+        "Only the mentor, the mentee or staff record check-ins.",
+    ),
+    "goals.read": Rule("goals:read", WORKING_WITH_A_MENTEE, "Goals are not visible to this role."),
+    "goals.write": Rule(
+        "goals:write", WORKING_WITH_A_MENTEE, "Goals are kept by staff, mentors and mentees."
+    ),
+    "sessions.read": Rule(
+        "sessions:read", WORKING_WITH_A_MENTEE, "Sessions are not visible to this role."
+    ),
+    "sessions.write": Rule(
+        "sessions:write",
+        STAFF_AND_MENTORS,
+        "Only staff and the relationship's mentor record its sessions.",
+        owner=_staff_or_its_mentor,
+    ),
+    "assessments.read": Rule(
+        "assessments:read", WORKING_WITH_A_MENTEE, "Assessments are not visible to this role."
+    ),
+    "assessments.write": Rule(
+        "assessments:write", STAFF_AND_MENTORS, "Assessments are recorded by staff and mentors."
+    ),
+    "services.read": Rule(
+        "services:read", STAFF_AND_MENTORS, "The directory is not visible to this role."
+    ),
+    "services.write": Rule(
+        "services:write", STAFF, "The directory is kept by administrators and coordinators."
+    ),
+    "referrals.read": Rule(
+        "referrals:read", STAFF_AND_MENTORS | {Role.partner}, "Referrals are not visible here."
+    ),
+    "referrals.write": Rule(
+        "referrals:write",
+        STAFF_AND_MENTORS | {Role.partner},
+        "Referrals are made by staff, mentors and partner systems.",
+    ),
+    "referrals.refer_in": Rule(
+        "referrals:write",
+        STAFF | {Role.partner},
+        "Inbound referrals come from partner systems and coordinators.",
+    ),
+    "referrals.refer_out": Rule(
+        "referrals:write", STAFF_AND_MENTORS, "Outbound referrals are made by staff and mentors."
+    ),
+    "referrals.decide_inbound": Rule(
+        "referrals:write",
+        STAFF,
+        "Staff decide on inbound referrals; the partner may withdraw them.",
+    ),
+    "referrals.withdraw_inbound": Rule(
+        "referrals:write",
+        STAFF | {Role.partner},
+        "Staff decide on inbound referrals; the partner may withdraw them.",
+    ),
+    "referrals.move_outbound": Rule(
+        "referrals:write",
+        STAFF_AND_MENTORS,
+        "Outbound referrals are moved by staff and the mentee's mentor.",
+    ),
+    "events.read": Rule(None, PERSON_READERS, "The events feed is not for this role."),
+    "webhooks.manage": Rule(
+        None,
+        frozenset({Role.admin, Role.partner}),
+        "Webhooks are managed by administrators, and by partner clients.",
+    ),
+    "webhooks.manage_organisation": Rule(
+        "admin", frozenset({Role.admin}), "Administrators manage the organisation's webhooks."
+    ),
+    "webhooks.manage_own": Rule(
+        "referrals:read", frozenset({Role.partner}), "A partner manages its own webhooks."
+    ),
+}
+
+
+def rule(action: str) -> Rule:
+    """The rule for an action; an action missing from the table is a programming error."""
+    return POLICY[action]
+
+
+def allows(caller: Principal, action: str, row: Any = None) -> bool:
+    found = rule(action)
+    if found.scope is not None and not caller.has(found.scope):
+        return False
+    if caller.role not in found.roles:
+        return False
+    return row is None or found.owner is None or found.owner(caller, row)
+
+
+def authorize(caller: Principal, action: str, row: Any = None) -> Principal:
+    """The caller, if the table lets them do `action` (on `row`, when given); else 403."""
+    found = rule(action)
+    if found.scope is not None and not caller.has(found.scope):
+        raise Forbidden(f"This needs the scope(s): {found.scope}.")
+    if not allows(caller, action, row):
+        raise Forbidden(found.refusal)
+    return caller

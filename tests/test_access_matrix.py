@@ -1,0 +1,524 @@
+"""Who sees what, checked both ways: every REST operation and every GraphQL field against
+ONE table of truth written here, mirroring the README's "Who sees what".
+
+A route or a field that is not declared below fails these tests, and so does a declared
+access that the API does not enforce (or enforces more strictly).
+"""
+
+import uuid
+from typing import Any
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from fastapi.routing import APIRoute, iter_route_contexts
+from graphql import (
+    GraphQLEnumType,
+    GraphQLInputObjectType,
+    GraphQLInputType,
+    GraphQLList,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    GraphQLScalarType,
+    GraphQLUnionType,
+    get_named_type,
+)
+from graphql.pyutils import Undefined
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from api.auth.deps import Authorized
+from api.auth.principal import Principal
+from api.auth.scopes import ROLE_SCOPES
+from api.models import ApiClient
+from api.models.enums import Role
+from api.schema.schema import build_schema
+from api.services import policy
+from tests.factories import World, make_inbound_referral
+from tests.schema.helpers import gql
+
+ROLES = ("admin", "coordinator", "mentor", "mentee", "partner", "analyst")
+STAFF = {"admin", "coordinator"}
+WITH_MENTEE = STAFF | {"mentor", "mentee"}
+EVERYONE = set(ROLES)
+# A coordinator whose token asked only for `services:read`.
+NARROWED = ("narrowed", "services:read")
+
+# The README's "Who sees what": for each action, the scope it needs and the roles that may.
+TRUTH: dict[str, tuple[str | None, set[str]]] = {
+    "me.read": (None, EVERYONE),
+    "organisation.read": (None, EVERYONE),
+    "organisation.update": ("admin", {"admin"}),
+    "audit.read": ("admin", {"admin"}),
+    "people.read": ("people:read", WITH_MENTEE | {"partner"}),
+    "people.create": ("people:write", STAFF),
+    "people.update": ("people:write", STAFF | {"mentor"}),
+    "people.update_programme_fields": ("people:write", STAFF),
+    "people.delete": ("people:write", STAFF),
+    "non_associations.read": ("people:read", STAFF),
+    "non_associations.write": ("people:write", STAFF),
+    "matching.suggest": ("relationships:write", STAFF),
+    "relationships.read": ("relationships:read", WITH_MENTEE),
+    "relationships.create": ("relationships:write", STAFF),
+    "relationships.change": ("relationships:write", STAFF | {"mentor"}),
+    "relationships.check_in": ("relationships:write", WITH_MENTEE),
+    "goals.read": ("goals:read", WITH_MENTEE),
+    "goals.write": ("goals:write", WITH_MENTEE),
+    "sessions.read": ("sessions:read", WITH_MENTEE),
+    "sessions.write": ("sessions:write", STAFF | {"mentor"}),
+    "assessments.read": ("assessments:read", WITH_MENTEE),
+    "assessments.write": ("assessments:write", STAFF | {"mentor"}),
+    "services.read": ("services:read", STAFF | {"mentor"}),
+    "services.write": ("services:write", STAFF),
+    "referrals.read": ("referrals:read", STAFF | {"mentor", "partner"}),
+    "referrals.write": ("referrals:write", STAFF | {"mentor", "partner"}),
+    "referrals.refer_in": ("referrals:write", STAFF | {"partner"}),
+    "referrals.refer_out": ("referrals:write", STAFF | {"mentor"}),
+    "referrals.decide_inbound": ("referrals:write", STAFF),
+    "referrals.withdraw_inbound": ("referrals:write", STAFF | {"partner"}),
+    "referrals.move_outbound": ("referrals:write", STAFF | {"mentor"}),
+    "events.read": (None, WITH_MENTEE | {"partner"}),
+    "webhooks.manage": (None, {"admin", "partner"}),
+    "webhooks.manage_organisation": ("admin", {"admin"}),
+    "webhooks.manage_own": ("referrals:read", {"partner"}),
+}
+
+# Every REST operation and the access it declares. Public ones are listed as None.
+REST: dict[tuple[str, str], str | None] = {
+    ("POST", "/api/v1/auth/token"): None,
+    ("GET", "/healthz"): None,
+    ("GET", "/readyz"): None,
+    ("GET", "/metrics"): None,
+    ("GET", "/api/v1/graphql"): None,  # each GraphQL field declares its own (below)
+    ("POST", "/api/v1/graphql"): None,
+    ("GET", "/api/v1/me"): "me.read",
+    ("GET", "/api/v1/organisation"): "organisation.read",
+    ("PATCH", "/api/v1/organisation"): "organisation.update",
+    ("GET", "/api/v1/audit-events"): "audit.read",
+    ("GET", "/api/v1/people"): "people.read",
+    ("POST", "/api/v1/people"): "people.create",
+    ("GET", "/api/v1/people/{person_id}"): "people.read",
+    ("PATCH", "/api/v1/people/{person_id}"): "people.update",
+    ("DELETE", "/api/v1/people/{person_id}"): "people.delete",
+    ("GET", "/api/v1/people/{mentee_id}/match-suggestions"): "matching.suggest",
+    ("GET", "/api/v1/people/{mentee_id}/non-associations"): "non_associations.read",
+    ("POST", "/api/v1/people/{mentee_id}/non-associations"): "non_associations.write",
+    (
+        "DELETE",
+        "/api/v1/people/{mentee_id}/non-associations/{non_association_id}",
+    ): "non_associations.write",
+    ("GET", "/api/v1/people/{mentee_id}/distance-travelled"): "assessments.read",
+    ("GET", "/api/v1/relationships"): "relationships.read",
+    ("POST", "/api/v1/relationships"): "relationships.create",
+    ("GET", "/api/v1/relationships/{relationship_id}"): "relationships.read",
+    ("PATCH", "/api/v1/relationships/{relationship_id}"): "relationships.change",
+    ("POST", "/api/v1/relationships/{relationship_id}/end"): "relationships.change",
+    ("POST", "/api/v1/relationships/{relationship_id}/{move}"): "relationships.change",
+    ("POST", "/api/v1/relationships/{relationship_id}/check-ins"): "relationships.check_in",
+    ("GET", "/api/v1/relationships/{relationship_id}/check-ins"): "relationships.read",
+    ("GET", "/api/v1/goals"): "goals.read",
+    ("POST", "/api/v1/goals"): "goals.write",
+    ("GET", "/api/v1/goals/{goal_id}"): "goals.read",
+    ("PATCH", "/api/v1/goals/{goal_id}"): "goals.write",
+    ("GET", "/api/v1/goals/{goal_id}/steps"): "goals.read",
+    ("POST", "/api/v1/goals/{goal_id}/steps"): "goals.write",
+    ("POST", "/api/v1/goals/{goal_id}/steps/order"): "goals.write",
+    ("PATCH", "/api/v1/goals/{goal_id}/steps/{step_id}"): "goals.write",
+    ("DELETE", "/api/v1/goals/{goal_id}/steps/{step_id}"): "goals.write",
+    ("GET", "/api/v1/goals/{goal_id}/reviews"): "goals.read",
+    ("POST", "/api/v1/goals/{goal_id}/reviews"): "goals.write",
+    ("GET", "/api/v1/sessions"): "sessions.read",
+    ("POST", "/api/v1/sessions"): "sessions.write",
+    ("GET", "/api/v1/sessions/{session_id}"): "sessions.read",
+    ("PATCH", "/api/v1/sessions/{session_id}"): "sessions.write",
+    ("GET", "/api/v1/assessments"): "assessments.read",
+    ("POST", "/api/v1/assessments"): "assessments.write",
+    ("GET", "/api/v1/assessments/{assessment_id}"): "assessments.read",
+    ("GET", "/api/v1/services"): "services.read",
+    ("POST", "/api/v1/services"): "services.write",
+    ("GET", "/api/v1/services/{service_id}"): "services.read",
+    ("PATCH", "/api/v1/services/{service_id}"): "services.write",
+    ("POST", "/api/v1/services/{service_id}/retire"): "services.write",
+    ("GET", "/api/v1/referrals"): "referrals.read",
+    ("POST", "/api/v1/referrals"): "referrals.write",
+    ("GET", "/api/v1/referrals/{referral_id}"): "referrals.read",
+    ("PATCH", "/api/v1/referrals/{referral_id}"): "referrals.write",
+    ("GET", "/api/v1/referrals/{referral_id}/progress"): "referrals.read",
+    ("POST", "/api/v1/referrals/{referral_id}/decline"): "referrals.write",
+    ("POST", "/api/v1/referrals/{referral_id}/withdraw"): "referrals.write",
+    ("POST", "/api/v1/referrals/{referral_id}/complete"): "referrals.write",
+    ("POST", "/api/v1/referrals/{referral_id}/{move}"): "referrals.write",
+    ("GET", "/api/v1/events"): "events.read",
+    ("GET", "/api/v1/webhooks"): "webhooks.manage",
+    ("POST", "/api/v1/webhooks"): "webhooks.manage",
+    ("GET", "/api/v1/webhooks/{webhook_id}"): "webhooks.manage",
+    ("PATCH", "/api/v1/webhooks/{webhook_id}"): "webhooks.manage",
+    ("DELETE", "/api/v1/webhooks/{webhook_id}"): "webhooks.manage",
+    ("POST", "/api/v1/webhooks/{webhook_id}/rotate-secret"): "webhooks.manage",
+    ("POST", "/api/v1/webhooks/{webhook_id}/ping"): "webhooks.manage",
+    ("GET", "/api/v1/webhooks/{webhook_id}/deliveries"): "webhooks.manage",
+    ("POST", "/api/v1/webhooks/{webhook_id}/deliveries/{delivery_id}/retry"): "webhooks.manage",
+}
+PATH_VALUES = {"move": "activate"}
+REFERRAL_MOVE = "accept"
+
+# Every root GraphQL field and the action it checks.
+GRAPHQL_ROOT: dict[str, str] = {
+    "Query.me": "me.read",
+    "Query.organisation": "organisation.read",
+    "Query.person": "people.read",
+    "Query.people": "people.read",
+    "Query.relationship": "relationships.read",
+    "Query.relationships": "relationships.read",
+    "Query.goal": "goals.read",
+    "Query.goals": "goals.read",
+    "Query.session": "sessions.read",
+    "Query.sessions": "sessions.read",
+    "Query.assessments": "assessments.read",
+    "Query.distanceTravelled": "assessments.read",
+    "Query.service": "services.read",
+    "Query.services": "services.read",
+    "Query.referral": "referrals.read",
+    "Query.referrals": "referrals.read",
+    "Query.referralProgress": "referrals.read",
+    "Query.matchSuggestions": "matching.suggest",
+    "Query.nonAssociations": "non_associations.read",
+    "Mutation.createPerson": "people.create",
+    "Mutation.updatePerson": "people.update",
+    "Mutation.deletePerson": "people.delete",
+    "Mutation.createRelationship": "relationships.create",
+    "Mutation.updateRelationship": "relationships.change",
+    "Mutation.moveRelationship": "relationships.change",
+    "Mutation.endRelationship": "relationships.change",
+    "Mutation.recordCheckIn": "relationships.check_in",
+    "Mutation.addNonAssociation": "non_associations.write",
+    "Mutation.removeNonAssociation": "non_associations.write",
+    "Mutation.updateOrganisation": "organisation.update",
+    "Mutation.createGoal": "goals.write",
+    "Mutation.updateGoal": "goals.write",
+    "Mutation.addStep": "goals.write",
+    "Mutation.updateStep": "goals.write",
+    "Mutation.addReview": "goals.write",
+    "Mutation.createSession": "sessions.write",
+    "Mutation.updateSession": "sessions.write",
+    "Mutation.recordAssessment": "assessments.write",
+    "Mutation.createService": "services.write",
+    "Mutation.updateService": "services.write",
+    "Mutation.retireService": "services.write",
+    "Mutation.createReferral": "referrals.write",
+    "Mutation.moveReferral": "referrals.write",
+}
+# Nested fields that lead to other records: the scope on the named resource filters their
+# rows (no scope: empty or null), as for the root fields of that resource.
+GRAPHQL_NESTED: dict[str, str] = {
+    "Person.referrals": "referrals",
+    "Person.goals": "goals",
+    "Person.relationships": "relationships",
+    "Relationship.sessions": "sessions",
+    "Relationship.mentee": "people",
+    "Relationship.mentor": "people",
+    "Goal.steps": "goals",
+    "Goal.reviews": "goals",
+}
+# Sensitive fields: they resolve only with `people:sensitive`.
+GRAPHQL_SENSITIVE = {
+    "MenteeProfile.riskLevel",
+    "MenteeProfile.offenceSummary",
+    "MentorProfile.livedExperience",
+    "Session.privateNotes",
+    "NonAssociation.reason",
+}
+RECORD_TYPES = {"Person", "Relationship", "Goal", "Step", "Review", "Session", "Referral"}
+
+
+def _principal(role: str, scopes: frozenset[str] | None = None) -> Principal:
+    granted = ROLE_SCOPES[Role(role)] if scopes is None else scopes
+    return Principal(org_id=uuid.uuid4(), role=Role(role), scopes=granted, subject="test")
+
+
+def _allowed(action: str, caller: str) -> bool:
+    scope, roles = TRUTH[action]
+    if caller == NARROWED[0]:
+        return "coordinator" in roles and scope in (None, NARROWED[1])
+    return caller in roles
+
+
+def _headers(world: World, caller: str) -> dict[str, str]:
+    if caller == NARROWED[0]:
+        return world.headers("coordinator", scopes=NARROWED[1])
+    return world.headers(caller)
+
+
+CALLERS = (*ROLES, NARROWED[0])
+
+
+def test_the_policy_is_the_table_of_truth() -> None:
+    assert set(policy.POLICY) == set(TRUTH)
+    for action, (scope, roles) in TRUTH.items():
+        assert policy.rule(action).scope == scope, action
+        for role in ROLES:
+            assert policy.allows(_principal(role), action) == (role in roles), (action, role)
+        if scope is not None:  # the right role with a token narrowed below the scope
+            narrowed = _principal("admin", frozenset(ROLE_SCOPES[Role.admin] - {scope}))
+            assert not policy.allows(narrowed, action), action
+
+
+def _operations(app: FastAPI) -> dict[tuple[str, str], APIRoute]:
+    found = {}
+    for context in iter_route_contexts(app.routes):
+        route = context.route
+        if isinstance(route, APIRoute):
+            for method in route.methods or ():
+                found[(method, str(context.path))] = route
+    return found
+
+
+def _declared_action(route: APIRoute) -> str | None:
+    pending = list(route.dependant.dependencies)
+    while pending:
+        dependency = pending.pop()
+        if isinstance(dependency.call, Authorized):
+            return dependency.call.action
+        pending.extend(dependency.dependencies)
+    return None
+
+
+def test_every_rest_operation_declares_its_access(app: FastAPI) -> None:
+    operations = _operations(app)
+    assert set(operations) == set(REST), "a route without a row in REST (or a stale row)"
+    for key, route in operations.items():
+        assert _declared_action(route) == REST[key], key
+
+
+def _concrete(path: str) -> str:
+    move = REFERRAL_MOVE if path.startswith("/api/v1/referrals") else PATH_VALUES["move"]
+    parts = []
+    for part in path.split("/"):
+        if part == "{move}":
+            parts.append(move)
+        elif part.startswith("{"):
+            parts.append(str(uuid.uuid4()))
+        else:
+            parts.append(part)
+    return "/".join(parts)
+
+
+async def test_rest_refuses_exactly_who_the_table_refuses(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    """Random ids and an empty body: a 403 means refused by role or scope; anything else
+    (200, 404, 422...) means the caller got past the access check."""
+    mismatches = []
+    for (method, path), action in REST.items():
+        if action is None:
+            continue
+        for caller in CALLERS:
+            response = await client.request(
+                method,
+                _concrete(path),
+                headers=_headers(world, caller),
+                json={} if method in {"POST", "PATCH"} else None,
+            )
+            refused = response.status_code == 403
+            if refused == _allowed(action, caller):
+                mismatches.append((method, path, caller, response.status_code))
+    assert mismatches == []
+
+
+SCHEMA = build_schema()._schema
+
+
+def _object_types() -> dict[str, GraphQLObjectType]:
+    return {
+        name: t
+        for name, t in SCHEMA.type_map.items()
+        if isinstance(t, GraphQLObjectType) and not name.startswith("__")
+    }
+
+
+def test_every_graphql_field_declares_its_access() -> None:
+    undeclared = []
+    for type_name, object_type in _object_types().items():
+        for field_name, field in object_type.fields.items():
+            key = f"{type_name}.{field_name}"
+            root = type_name in {"Query", "Mutation"}
+            # a page (`...Connection.nodes`) belongs to the root field that returned it
+            leads_on = get_named_type(field.type).name in RECORD_TYPES
+            nested = leads_on and not root and not type_name.endswith("Connection")
+            if (root and key not in GRAPHQL_ROOT) or (nested and key not in GRAPHQL_NESTED):
+                undeclared.append(key)
+    assert undeclared == []
+    roots = {f"{t}.{f}" for t in ("Query", "Mutation") for f in _object_types()[t].fields}
+    assert roots == set(GRAPHQL_ROOT)
+    sensitive = {
+        f"{type_name}.{field_name}"
+        for type_name, object_type in _object_types().items()
+        for field_name in object_type.fields
+        if _is_sensitive(type_name, field_name)
+    }
+    assert sensitive == GRAPHQL_SENSITIVE
+
+
+def _is_sensitive(type_name: str, field_name: str) -> bool:
+    from api.schema import types
+
+    python_type = getattr(types, type_name, None)
+    definition = getattr(python_type, "__strawberry_definition__", None)
+    if definition is None:
+        return False
+    for field in definition.fields:
+        if field.python_name and _camel(field.python_name) == field_name:
+            return bool(field.permission_classes)
+    return False
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part.title() for part in rest)
+
+
+SCALARS: dict[str, Any] = {
+    "UUID": None,  # a fresh one each time
+    "String": "x",
+    "Int": 1,
+    "Float": 0.5,
+    "Boolean": True,
+    "Date": "2025-01-01",
+    "DateTime": "2025-01-01T00:00:00+00:00",
+    "JSON": {},
+}
+
+
+def _sample(graphql_type: GraphQLInputType) -> Any:
+    if isinstance(graphql_type, GraphQLNonNull):
+        return _sample(graphql_type.of_type)
+    if isinstance(graphql_type, GraphQLList):
+        return []
+    if isinstance(graphql_type, GraphQLEnumType):
+        return next(iter(graphql_type.values))
+    if isinstance(graphql_type, GraphQLInputObjectType):
+        return {
+            name: _sample(field.type)
+            for name, field in graphql_type.fields.items()
+            if isinstance(field.type, GraphQLNonNull) and field.default_value is Undefined
+        }
+    assert isinstance(graphql_type, GraphQLScalarType)
+    value = SCALARS[graphql_type.name]
+    return str(uuid.uuid4()) if graphql_type.name == "UUID" else value
+
+
+def _document(root: str, name: str) -> tuple[str, dict[str, Any]]:
+    field = _object_types()[root].fields[name]
+    required = {
+        arg_name: arg
+        for arg_name, arg in field.args.items()
+        if isinstance(arg.type, GraphQLNonNull)
+    }
+    declared = ", ".join(f"${n}: {a.type}" for n, a in required.items())
+    passed = ", ".join(f"{n}: ${n}" for n in required)
+    named = get_named_type(field.type)
+    if isinstance(named, GraphQLUnionType):
+        selection = "{ __typename ... on Problem { status } }"
+    elif isinstance(named, GraphQLObjectType):
+        selection = "{ __typename }"
+    else:
+        selection = ""
+    operation = "query" if root == "Query" else "mutation"
+    head = f"{operation} ({declared})" if declared else operation
+    call = f"{name}({passed})" if passed else name
+    return f"{head} {{ {call} {selection} }}", {n: _sample(a.type) for n, a in required.items()}
+
+
+def _refused(answer: dict[str, Any], name: str) -> bool:
+    statuses = [e.get("extensions", {}).get("status") for e in answer.get("errors") or []]
+    result = (answer.get("data") or {}).get(name)
+    if isinstance(result, dict) and result.get("__typename") == "Problem":
+        statuses.append(result["status"])
+    return 403 in statuses
+
+
+async def test_graphql_refuses_exactly_who_the_table_refuses(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    mismatches = []
+    for key, action in GRAPHQL_ROOT.items():
+        root, name = key.split(".")
+        document, variables = _document(root, name)
+        for caller in CALLERS:
+            answer = await gql(client, _headers(world, caller), document, **variables)
+            if _refused(answer, name) == _allowed(action, caller):
+                mismatches.append((key, caller, answer))
+    assert mismatches == []
+
+
+NESTED_QUERIES = {
+    "Person.relationships": ("person", "{ relationships { id } }"),
+    "Person.goals": ("person", "{ goals { id } }"),
+    "Person.referrals": ("person", "{ referrals { id } }"),
+    "Relationship.mentee": ("relationship", "{ mentee { id } }"),
+    "Relationship.mentor": ("relationship", "{ mentor { id } }"),
+    "Relationship.sessions": ("relationship", "{ sessions { id } }"),
+    "Goal.steps": ("goal", "{ steps { id } }"),
+    "Goal.reviews": ("goal", "{ reviews { id } }"),
+}
+PARENT_SCOPE = {"person": "people:read", "relationship": "relationships:read", "goal": "goals:read"}
+
+
+async def _records(client: httpx.AsyncClient, world: World) -> dict[str, str]:
+    """A relationship with a session, a goal with a step and a review, a referral."""
+    staff = world.headers("coordinator")
+    relationships = await client.get(
+        "/api/v1/relationships", params={"mentee_id": str(world.my_mentee.id)}, headers=staff
+    )
+    relationship_id = relationships.json()["items"][0]["id"]
+    session = await client.post(
+        "/api/v1/sessions",
+        json={
+            "relationship_id": relationship_id,
+            "scheduled_start": "2030-01-01T10:00:00Z",
+            "duration_minutes": 60,
+            "format": "one_to_one",
+            "setting": "custody",
+        },
+        headers=staff,
+    )
+    assert session.status_code == 201, session.text
+    goal = await client.post(
+        "/api/v1/goals",
+        json={"mentee_id": str(world.my_mentee.id), "pathway": "accommodation", "title": "A home"},
+        headers=staff,
+    )
+    assert goal.status_code == 201, goal.text
+    goal_id = goal.json()["id"]
+    step = await client.post(
+        f"/api/v1/goals/{goal_id}/steps", json={"title": "Call"}, headers=staff
+    )
+    review = await client.post(
+        f"/api/v1/goals/{goal_id}/reviews",
+        json={"note": "Fine", "progress": 5, "lapse": False},
+        headers=staff,
+    )
+    assert step.status_code == 201 and review.status_code == 201, (step.text, review.text)
+    return {"person": str(world.my_mentee.id), "relationship": relationship_id, "goal": goal_id}
+
+
+@pytest.mark.parametrize("field", sorted(GRAPHQL_NESTED))
+async def test_a_nested_field_needs_the_scope_of_its_records(
+    client: httpx.AsyncClient, world: World, db: AsyncSession, field: str
+) -> None:
+    """A token with the parent's scope but not the nested records' gets nothing nested."""
+    parent, selection = NESTED_QUERIES[field]
+    ids = await _records(client, world)
+    partner = world.accounts["partner"]
+    assert isinstance(partner, ApiClient)
+    await make_inbound_referral(db, world.my_mentee, partner)
+    nested = field.split(".")[1]
+    document = f"query ($id: UUID!) {{ {parent}(id: $id) {selection} }}"
+    resource = GRAPHQL_NESTED[field]
+    full = " ".join(sorted({PARENT_SCOPE[parent], f"{resource}:read"}))
+    seen = await gql(client, world.headers("coordinator", scopes=full), document, id=ids[parent])
+    assert seen["data"][parent][nested] not in (None, []), seen
+    if PARENT_SCOPE[parent] == f"{resource}:read":
+        return  # the same scope reaches both (steps and reviews of a goal)
+    narrow = world.headers("coordinator", scopes=PARENT_SCOPE[parent])
+    hidden = await gql(client, narrow, document, id=ids[parent])
+    assert hidden["data"][parent][nested] in (None, []), hidden
