@@ -15,7 +15,7 @@ import uvicorn
 from alembic import command
 from alembic.config import Config
 
-from api import demo, directory_import
+from api import demo, directory_import, tenancy
 from api.auth.principal import Principal
 from api.auth.scopes import ROLE_SCOPES
 from api.db import create_engine, session_factory
@@ -61,6 +61,7 @@ def _run(work: Callable[[Any], Awaitable[T]]) -> T:
         engine = create_engine(get_settings())
         try:
             async with session_factory(engine)() as db:
+                tenancy.span_organisations(db, "the command line administers every organisation")
                 return await work(db)
         finally:
             await engine.dispose()

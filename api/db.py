@@ -8,6 +8,7 @@ from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from api import tenancy  # noqa: F401  (every session gets the tenancy hook)
 from api.settings import Settings
 
 SessionFactory = async_sessionmaker[AsyncSession]

@@ -23,6 +23,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from api.cli import alembic_config
 from api.main import create_app
 from api.settings import Settings
+from api.tenancy import span_organisations
 from tests.factories import World, build_world
 
 # CI runs are reproducible; local runs explore new inputs each time.
@@ -93,6 +94,7 @@ def scratch_url(database_url: str, tmp_path: Path) -> Iterator[str]:
 async def db(app: FastAPI) -> AsyncIterator[AsyncSession]:
     """A database session for arranging and checking; every table is emptied afterwards."""
     async with app.state.db_factory() as session:
+        span_organisations(session, "tests arrange and check the rows of several organisations")
         yield session
     async with app.state.engine.begin() as connection:
         for table in reversed(SQLModel.metadata.sorted_tables):

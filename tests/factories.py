@@ -23,6 +23,7 @@ from api.models import (
 )
 from api.models.enums import Role
 from api.settings import Settings
+from api.tenancy import span_organisations
 
 PASSWORD = "correct horse battery staple"
 
@@ -178,6 +179,7 @@ class World:
 
 
 async def build_world(db: AsyncSession, settings: Settings) -> World:
+    span_organisations(db, "the world is two organisations")
     org, other_org = await make_org(db, "Northgate"), await make_org(db, "Southgate")
     mentor = await make_mentor(db, org, given_name="Sam")
     other_mentor = await make_mentor(db, org, given_name="Priya")

@@ -147,6 +147,7 @@ REST: dict[tuple[str, str], str | None] = {
     ("POST", "/api/v1/referrals/{referral_id}/withdraw"): "referrals.write",
     ("POST", "/api/v1/referrals/{referral_id}/complete"): "referrals.write",
     ("POST", "/api/v1/referrals/{referral_id}/{move}"): "referrals.write",
+    ("POST", "/api/v1/referrals/{referral_id}/pending-match"): "referrals.decide_inbound",
     ("GET", "/api/v1/events"): "events.read",
     ("GET", "/api/v1/webhooks"): "webhooks.manage",
     ("POST", "/api/v1/webhooks"): "webhooks.manage",
@@ -206,6 +207,7 @@ GRAPHQL_ROOT: dict[str, str] = {
     "Mutation.retireService": "services.write",
     "Mutation.createReferral": "referrals.write",
     "Mutation.moveReferral": "referrals.write",
+    "Mutation.decidePendingMatch": "referrals.decide_inbound",
 }
 # Nested fields that lead to other records: the scope on the named resource filters their
 # rows (no scope: empty or null), as for the root fields of that resource.
@@ -223,6 +225,9 @@ GRAPHQL_NESTED: dict[str, str] = {
 GRAPHQL_SENSITIVE = {
     "MenteeProfile.riskLevel",
     "MenteeProfile.offenceSummary",
+    "MenteeProfile.mappaLevel",
+    "MenteeProfile.licenceEndDate",
+    "MenteeProfile.probationPractitioner",
     "MentorProfile.livedExperience",
     "Session.privateNotes",
     "NonAssociation.reason",

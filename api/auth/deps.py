@@ -8,6 +8,7 @@ from fastapi import Depends, Request, Security
 from fastapi.openapi.models import OAuthFlowClientCredentials, OAuthFlowPassword, OAuthFlows
 from fastapi.security import OAuth2
 
+from api import tenancy
 from api.auth.principal import Principal
 from api.auth.scopes import ROLE_SCOPES, SCOPE_DESCRIPTIONS
 from api.auth.tokens import InvalidToken, decode_access_token
@@ -57,6 +58,8 @@ async def authenticate(
     except (InvalidToken, ValueError) as exc:
         raise Unauthorized("The token is invalid or has expired.") from exc
 
+    # From here on the request's session sees only the token's organisation.
+    tenancy.enter_organisation(db, claims.org_id)
     account: UserAccount | ApiClient | None = None
     if kind == "user":
         account = await db.get(UserAccount, account_id)

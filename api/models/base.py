@@ -43,9 +43,9 @@ class UTCDateTime(sa.TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
-def json_column() -> Any:
+def json_column(*, nullable: bool = False) -> Any:
     """A JSON column (JSONB on PostgreSQL)."""
-    return sa.Column(sa.JSON().with_variant(JSONB(), "postgresql"), nullable=False)
+    return sa.Column(sa.JSON().with_variant(JSONB(), "postgresql"), nullable=nullable)
 
 
 def ts_field(**kwargs: Any) -> Any:
@@ -66,7 +66,15 @@ class Record(SQLModel):
         return {"version_id_col": cls.__table__.c.version}  # type: ignore[attr-defined]
 
 
-class OrgRecord(Record):
+class OrgOwned:
+    """Marks a table whose rows belong to one organisation (an `org_id` column).
+
+    `api/tenancy.py` limits every query on such a table to the session's organisation, so a
+    new table is covered by inheriting from this (`OrgRecord` does).
+    """
+
+
+class OrgRecord(Record, OrgOwned):
     """A record owned by one organisation: every query filters on `org_id`."""
 
     org_id: uuid.UUID = Field(foreign_key="organisation.id", nullable=False, index=True)

@@ -35,6 +35,14 @@ class CustodyStatus(StrEnum):
     community_sentence = "community_sentence"
 
 
+class MappaLevel(StrEnum):
+    """Multi-Agency Public Protection Arrangements: the level of management."""
+
+    level_1 = "1"
+    level_2 = "2"
+    level_3 = "3"
+
+
 class RiskLevel(StrEnum):
     low = "low"
     medium = "medium"

@@ -2,6 +2,7 @@
 
 import uuid
 from enum import StrEnum
+from typing import Annotated
 
 from pydantic import BaseModel, Field
 
@@ -83,11 +84,25 @@ class MatchSuggestions(BaseModel):
     items: list[MatchSuggestion]
 
 
+DEFAULT_PARTNER_VISIBILITY_DAYS = 90
+PartnerVisibilityDays = Annotated[
+    int,
+    Field(
+        ge=0,
+        le=3650,
+        description="Days a partner still sees a person after its referral is declined, "
+        "withdrawn or completed.",
+    ),
+]
+
+
 class OrganisationRead(BaseModel):
     id: uuid.UUID
     name: str
     matching_weights: MatchingWeights
+    partner_visibility_days: PartnerVisibilityDays
 
 
 class OrganisationUpdate(Input):
     matching_weights: MatchingWeights | None = None
+    partner_visibility_days: PartnerVisibilityDays | None = None

@@ -16,7 +16,7 @@ from pydantic import (
 from pydantic import Field as PydField
 from sqlmodel import Field, Relationship, SQLModel
 
-from api.models.base import OrgRecord, UTCDateTime, json_column
+from api.models.base import OrgOwned, OrgRecord, UTCDateTime, json_column
 from api.models.common import (
     EarliestDate,
     Input,
@@ -29,10 +29,17 @@ from api.models.common import (
     Text4000,
     unique,
 )
-from api.models.enums import CustodyStatus, Pathway, PersonKind, RiskLevel, VettingStatus
+from api.models.enums import (
+    CustodyStatus,
+    MappaLevel,
+    Pathway,
+    PersonKind,
+    RiskLevel,
+    VettingStatus,
+)
 
 
-class MenteeProfile(SQLModel, table=True):
+class MenteeProfile(SQLModel, OrgOwned, table=True):
     __tablename__ = "mentee_profile"
     __table_args__ = (sa.UniqueConstraint("org_id", "external_ref"),)
 
@@ -48,6 +55,11 @@ class MenteeProfile(SQLModel, table=True):
     external_ref: str | None = Field(default=None, max_length=100)
     risk_level: str | None = Field(default=None, max_length=10)
     offence_summary: str | None = Field(default=None, max_length=4000)
+    mappa_level: str | None = Field(default=None, max_length=1)
+    licence_end_date: date | None = None
+    probation_practitioner: dict[str, Any] | None = Field(
+        default=None, sa_column=json_column(nullable=True)
+    )
 
 
 class MentorProfile(SQLModel, table=True):
@@ -94,9 +106,18 @@ class Person(OrgRecord, table=True):
 
 # --- API models -----------------------------------------------------------------------------
 
-SENSITIVE_MENTEE_FIELDS = ("risk_level", "offence_summary")
+# The sensitive facts a referring probation service holds; a partner may send them on an
+# inbound referral (write-only), reading them needs `people:sensitive`.
+SENSITIVE_MENTEE_FIELDS = (
+    "risk_level",
+    "offence_summary",
+    "mappa_level",
+    "licence_end_date",
+    "probation_practitioner",
+)
 SENSITIVE_MENTOR_FIELDS = ("lived_experience",)
 # A mentor may edit their own record, but not what the programme decides about them.
+STAFF_ONLY_MENTEE_FIELDS = ("external_ref",)  # a partner's case reference links its referrals
 STAFF_ONLY_MENTOR_FIELDS = (
     "max_caseload",
     "training_completed_on",
@@ -116,6 +137,14 @@ class MenteePreferences(Input):
     )
 
 
+class ProbationPractitioner(Input):
+    """Who supervises the mentee on probation, as the referring service knows them."""
+
+    name: Text100
+    email: EmailStr | None = None
+    phone: Phone | None = None
+
+
 class MenteeProfileCreate(Input):
     custody_status: CustodyStatus
     establishment: Text200 | None = None
@@ -128,6 +157,9 @@ class MenteeProfileCreate(Input):
     )
     risk_level: RiskLevel | None = PydField(None, description="Sensitive.")
     offence_summary: Text4000 | None = PydField(None, description="Sensitive.")
+    mappa_level: MappaLevel | None = PydField(None, description="Sensitive.")
+    licence_end_date: date | None = PydField(None, description="Sensitive.")
+    probation_practitioner: ProbationPractitioner | None = PydField(None, description="Sensitive.")
 
 
 class MenteeProfileUpdate(Input):
@@ -140,6 +172,9 @@ class MenteeProfileUpdate(Input):
     external_ref: Text100 | None = None
     risk_level: RiskLevel | None = None
     offence_summary: Text4000 | None = None
+    mappa_level: MappaLevel | None = None
+    licence_end_date: date | None = None
+    probation_practitioner: ProbationPractitioner | None = None
 
     @model_validator(mode="after")
     def _required_stay_set(self) -> "MenteeProfileUpdate":
@@ -285,6 +320,11 @@ class MenteeProfileRead(BaseModel):
     external_ref: str | None
     risk_level: RiskLevel | None = PydField(None, description="Only with `people:sensitive`.")
     offence_summary: str | None = PydField(None, description="Only with `people:sensitive`.")
+    mappa_level: MappaLevel | None = PydField(None, description="Only with `people:sensitive`.")
+    licence_end_date: date | None = PydField(None, description="Only with `people:sensitive`.")
+    probation_practitioner: ProbationPractitioner | None = PydField(
+        None, description="Only with `people:sensitive`."
+    )
 
 
 class MentorProfileRead(BaseModel):

@@ -2,7 +2,7 @@
 
 import uuid
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 import sqlalchemy as sa
 from pydantic import BaseModel, ConfigDict, StringConstraints, model_validator
@@ -39,6 +39,13 @@ class Referral(OrgRecord, table=True):
     )
     referred_by_user_id: uuid.UUID | None = Field(default=None, foreign_key="user_account.id")
     outcome: str | None = Field(default=None, max_length=20)
+    # Inbound: an existing mentee holds this case reference but did not come in through this
+    # client's referral; staff confirm (same person) or reject. Never shown to the partner.
+    pending_match_id: uuid.UUID | None = Field(default=None, foreign_key="person.id")
+    # When the referral reached declined, withdrawn or completed, and until when its partner
+    # still sees the person (the organisation's `partner_visibility_days` after closing).
+    closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    visible_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class ReferralStatusChange(OrgRecord, table=True):
@@ -115,6 +122,13 @@ class ReferralCompletion(Input):
     ]
 
 
+class MatchDecision(Input):
+    decision: Literal["confirm", "reject"] = PydField(
+        description="`confirm`: the referred person is the mentee who holds the reference; "
+        "`reject`: they are someone else."
+    )
+
+
 class ReferralChange(BaseModel):
     from_: ReferralStatus | None = PydField(alias="from", serialization_alias="from")
     to: ReferralStatus
@@ -133,6 +147,11 @@ class ReferralRead(RecordRead):
     service_id: uuid.UUID | None
     external_ref: str | None
     outcome: ReferralOutcome | None
+    pending_match_id: uuid.UUID | None = PydField(
+        None,
+        description="Inbound, staff only: the mentee who already holds this case reference "
+        "(confirm or reject with `POST /referrals/{id}/pending-match`).",
+    )
     history: list[ReferralChange]
 
 

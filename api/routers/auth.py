@@ -6,6 +6,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Form, Header
 
+from api import tenancy
 from api.auth.deps import AppSettings, may
 from api.auth.principal import Principal
 from api.db import DB
@@ -47,6 +48,7 @@ async def issue_token(
 
     `scope` may ask for fewer scopes than the role allows, never more: extra ones are dropped.
     """
+    tenancy.span_organisations(db, "a login names an account before its organisation is known")
     if grant_type == "password":
         if not username or not password:
             raise OAuthError("invalid_request", "The password grant needs username and password.")

@@ -13,6 +13,7 @@ from api.models import Referral
 from api.models.common import Page, Timestamp
 from api.models.enums import Pathway, ReferralDirection, ReferralMoveName, ReferralStatus
 from api.models.referral import (
+    MatchDecision,
     Progress,
     ReferralCompletion,
     ReferralCreate,
@@ -62,7 +63,7 @@ async def list_referrals(
     rows, next_cursor = await referrals.list_referrals(
         db, caller, filters, limit=limit, cursor=cursor
     )
-    return Page(items=await referrals.present(db, rows), next_cursor=next_cursor)
+    return Page(items=await referrals.present(db, caller, rows), next_cursor=next_cursor)
 
 
 @router.post(
@@ -85,7 +86,7 @@ async def create_referral(
     `signpost: true` is recorded as signposting and completed at once."""
     referral = await referrals.create_referral(db, caller, body)
     response.headers["Location"] = f"/api/v1/referrals/{referral.id}"
-    return await _answer(db, referral, response)
+    return await _answer(db, caller, referral, response)
 
 
 @router.get(
@@ -101,7 +102,8 @@ async def get_referral(
     response: Response,
 ) -> ReferralRead:
     """One referral with its history."""
-    return await _answer(db, await referrals.find_referral(db, caller, referral_id), response)
+    referral = await referrals.find_referral(db, caller, referral_id)
+    return await _answer(db, caller, referral, response)
 
 
 @router.get(
@@ -134,7 +136,7 @@ async def update_referral(
 ) -> ReferralRead:
     """Only while `draft`."""
     referral = await referrals.update_referral(db, caller, referral_id, body, if_match=if_match)
-    return await _answer(db, referral, response)
+    return await _answer(db, caller, referral, response)
 
 
 @router.post(
@@ -155,7 +157,7 @@ async def decline_referral(
     referral = await referrals.move(
         db, caller, referral_id, ReferralMoveName.decline, note=body.reason, if_match=if_match
     )
-    return await _answer(db, referral, response)
+    return await _answer(db, caller, referral, response)
 
 
 @router.post(
@@ -176,7 +178,7 @@ async def withdraw_referral(
     referral = await referrals.move(
         db, caller, referral_id, ReferralMoveName.withdraw, note=body.reason, if_match=if_match
     )
-    return await _answer(db, referral, response)
+    return await _answer(db, caller, referral, response)
 
 
 @router.post(
@@ -203,10 +205,30 @@ async def complete_referral(
         outcome=body.outcome,
         if_match=if_match,
     )
-    return await _answer(db, referral, response)
+    return await _answer(db, caller, referral, response)
 
 
 # Registered last: its `{move}` segment would otherwise capture the routes above.
+@router.post(
+    "/{referral_id}/pending-match",
+    summary="Confirm or reject a pending match",
+    response_model=ReferralRead,
+    responses=problem_responses(404, 409, 422),
+)
+async def decide_pending_match(
+    db: DB,
+    caller: Annotated[Principal, may("referrals.decide_inbound")],
+    referral_id: uuid.UUID,
+    body: MatchDecision,
+    response: Response,
+) -> ReferralRead:
+    """Staff: the case reference of this inbound referral is held by another mentee.
+    `confirm`: the same person (the referral moves to them, the person made for it goes);
+    `reject`: someone else."""
+    referral = await referrals.decide_pending_match(db, caller, referral_id, body)
+    return await _answer(db, caller, referral, response)
+
+
 @router.post(
     "/{referral_id}/{move}",
     summary="Send, accept or start a referral",
@@ -232,9 +254,11 @@ async def move_referral(
     referral = await referrals.move(
         db, caller, referral_id, move, note=body.note if body else None, if_match=if_match
     )
-    return await _answer(db, referral, response)
+    return await _answer(db, caller, referral, response)
 
 
-async def _answer(db: DB, referral: Referral, response: Response) -> ReferralRead:
+async def _answer(
+    db: DB, caller: Principal, referral: Referral, response: Response
+) -> ReferralRead:
     with_etag(response, referral)
-    return (await referrals.present(db, [referral]))[0]
+    return (await referrals.present(db, caller, [referral]))[0]

@@ -1,20 +1,33 @@
 """Limits on what one GraphQL document may ask for: depth, aliases, tokens and cost."""
 
-from typing import Any
+from collections.abc import Iterator, Mapping
+from functools import partial
+from typing import Any, cast
 
 from graphql import (
     FieldNode,
+    FragmentSpreadNode,
     GraphQLError,
+    GraphQLField,
     GraphQLList,
+    GraphQLNamedType,
     GraphQLNonNull,
+    InlineFragmentNode,
     IntValueNode,
+    NamedTypeNode,
+    OperationDefinitionNode,
+    SelectionSetNode,
+    ValidationContext,
     ValidationRule,
+    VariableNode,
+    get_named_type,
+    type_from_ast,
 )
 from strawberry.extensions import (
-    AddValidationRules,
     MaxAliasesLimiter,
     MaxTokensLimiter,
     QueryDepthLimiter,
+    SchemaExtension,
 )
 
 MAX_DEPTH = 8
@@ -29,49 +42,101 @@ class CostLimit(ValidationRule):
     """Refuse documents whose lists within lists could return too many objects.
 
     The cost is the number of list items the document could return: each list (or page)
-    multiplies the lists it sits in. A page's size is its `first`/`limit` argument (the
-    maximum when it comes from a variable); any other list counts as NESTED_LIST_ESTIMATE.
+    multiplies the lists it sits in. A page's size is its `first`/`limit` argument, given as
+    a literal or a variable (its value, else its default, else the largest page allowed), or
+    the field's default when it is left out. Named fragments are counted where they are
+    spread, inline fragments where they stand. Any other list counts as NESTED_LIST_ESTIMATE.
     """
 
-    def __init__(self, context: Any) -> None:
+    def __init__(self, context: ValidationContext, variables: Mapping[str, Any]) -> None:
         super().__init__(context)
-        self.multipliers = [1]
-        self.cost = 0
+        self.variables = variables
 
-    def enter_field(self, node: FieldNode, *_: Any) -> None:
-        field = self.context.get_field_def()
-        parent = self.context.get_parent_type()
-        size = 1
-        if field is not None:
-            size = _page_size(node) or (
-                NESTED_LIST_ESTIMATE
-                if _is_list(field.type) and not str(parent).endswith("Connection")
-                else 1
-            )
-        multiplier = self.multipliers[-1] * size
-        if size > 1:
-            self.cost += multiplier
-        self.multipliers.append(multiplier)
-
-    def leave_field(self, *_: Any) -> None:
-        self.multipliers.pop()
-
-    def leave_document(self, *_: Any) -> None:
-        if self.cost > MAX_COST:
+    def enter_operation_definition(self, node: OperationDefinitionNode, *_: Any) -> None:
+        root = self.context.schema.get_root_type(node.operation)
+        if root is None:
+            return
+        sizes = {
+            definition.variable.name.value: int(definition.default_value.value)
+            for definition in node.variable_definitions or ()
+            if isinstance(definition.default_value, IntValueNode)
+        }
+        sizes.update({k: v for k, v in self.variables.items() if isinstance(v, int)})
+        cost = _cost(self.context, sizes, node.selection_set, root, 1, frozenset())
+        if cost > MAX_COST:
             self.report_error(
                 GraphQLError(
-                    f"This query could return about {self.cost} objects; the limit is "
+                    f"This query could return about {cost} objects; the limit is "
                     f"{MAX_COST}. Ask for smaller pages or fewer nested lists."
                 )
             )
 
 
-def _page_size(node: FieldNode) -> int | None:
-    for argument in node.arguments or ():
-        if argument.name.value in ("first", "limit"):
-            value = argument.value
-            return int(value.value) if isinstance(value, IntValueNode) else MAX_PAGE
-    return None
+def _cost(
+    context: ValidationContext,
+    sizes: Mapping[str, int],
+    selection_set: SelectionSetNode,
+    parent: GraphQLNamedType,
+    multiplier: int,
+    spread: frozenset[str],
+) -> int:
+    """The list items `selection_set` could return when its parent comes `multiplier` times."""
+    cost = 0
+    for selection in selection_set.selections:
+        inner: SelectionSetNode | None = None
+        inner_type: GraphQLNamedType | None = parent
+        inner_multiplier, inner_spread = multiplier, spread
+        if isinstance(selection, FieldNode):
+            field = getattr(parent, "fields", {}).get(selection.name.value)
+            if field is None:  # __typename, or a field another rule reports
+                continue
+            size = _list_size(selection, field, parent, sizes)
+            inner_multiplier = multiplier * size
+            if size > 1:
+                cost += inner_multiplier
+            inner, inner_type = selection.selection_set, get_named_type(field.type)
+        elif isinstance(selection, FragmentSpreadNode):
+            name = selection.name.value
+            fragment = context.get_fragment(name)
+            if fragment is None or name in spread:  # unknown or cyclic: other rules report
+                continue
+            inner, inner_spread = fragment.selection_set, spread | {name}
+            inner_type = _condition(context, fragment.type_condition, parent)
+        elif isinstance(selection, InlineFragmentNode):
+            inner = selection.selection_set
+            inner_type = _condition(context, selection.type_condition, parent)
+        if inner is not None and inner_type is not None:
+            cost += _cost(context, sizes, inner, inner_type, inner_multiplier, inner_spread)
+    return cost
+
+
+def _condition(
+    context: ValidationContext, condition: NamedTypeNode | None, parent: GraphQLNamedType
+) -> GraphQLNamedType | None:
+    if condition is None:
+        return parent
+    found = type_from_ast(context.schema, condition)
+    return get_named_type(found) if found is not None else None
+
+
+def _list_size(
+    node: FieldNode, field: GraphQLField, parent: GraphQLNamedType, sizes: Mapping[str, int]
+) -> int:
+    for name in ("first", "limit"):
+        if name not in field.args:
+            continue
+        given = next((a.value for a in node.arguments or () if a.name.value == name), None)
+        default = field.args[name].default_value
+        if isinstance(given, IntValueNode):
+            size = int(given.value)
+        elif isinstance(given, VariableNode):
+            size = sizes.get(given.name.value, MAX_PAGE)
+        else:
+            size = default if given is None and isinstance(default, int) else MAX_PAGE
+        return max(size, 1)
+    if _is_list(field.type) and not parent.name.endswith("Connection"):
+        return NESTED_LIST_ESTIMATE
+    return 1
 
 
 def _is_list(graphql_type: Any) -> bool:
@@ -80,11 +145,21 @@ def _is_list(graphql_type: Any) -> bool:
     return isinstance(graphql_type, GraphQLList)
 
 
+class CostLimiter(SchemaExtension):
+    """Adds `CostLimit` to the validation of each operation, with the operation's variables."""
+
+    def on_operation(self) -> Iterator[None]:
+        context = self.execution_context
+        rule = partial(CostLimit, variables=context.variables or {})
+        context.validation_rules = (*context.validation_rules, cast(type[ValidationRule], rule))
+        yield
+
+
 def limit_extensions() -> list[Any]:
     """Extension factories: a fresh extension is made for each request."""
     return [
         lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
         lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
         lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
-        lambda: AddValidationRules([CostLimit]),
+        CostLimiter,
     ]

@@ -89,5 +89,5 @@ class Loaders:
     async def _referrals_of(self, mentee_ids: Sequence[uuid.UUID]) -> list[list[ReferralRead]]:
         grouped = await referrals.of_mentees(self.db, self.caller, mentee_ids)
         rows = [referral for found in grouped.values() for referral in found]
-        presented = {read.id: read for read in await referrals.present(self.db, rows)}
+        presented = {read.id: read for read in await referrals.present(self.db, self.caller, rows)}
         return [[presented[r.id] for r in grouped[i]] for i in mentee_ids]

@@ -26,6 +26,7 @@ from api.models.goal import (
 from api.models.matching import OrganisationUpdate
 from api.models.person import PersonCreate, PersonUpdate
 from api.models.referral import (
+    MatchDecision,
     ReferralCompletion,
     ReferralCreate,
     ReferralMove,
@@ -472,7 +473,7 @@ class Mutation:
     ) -> ReferralResult:
         async def work(db: AsyncSession, caller: Principal) -> Referral:
             row = await referrals.create_referral(db, caller, to_model(ReferralCreate, input))
-            return Referral.from_pydantic((await referrals.present(db, [row]))[0])
+            return Referral.from_pydantic((await referrals.present(db, caller, [row]))[0])
 
         return await _attempt(info, "referrals.write", work)
 
@@ -503,9 +504,23 @@ class Mutation:
             row = await referrals.move(
                 db, caller, id, move, note=note_text, outcome=outcome, if_match=expected_version
             )
-            return Referral.from_pydantic((await referrals.present(db, [row]))[0])
+            return Referral.from_pydantic((await referrals.present(db, caller, [row]))[0])
 
         return await _attempt(info, "referrals.write", work)
+
+    @strawberry.mutation(
+        description="Staff: the inbound referral's case reference is held by another mentee; "
+        "`confirm` (the same person) or `reject` (someone else)."
+    )
+    async def decide_pending_match(
+        self, info: Info[Context, None], id: uuid.UUID, decision: str
+    ) -> ReferralResult:
+        async def work(db: AsyncSession, caller: Principal) -> Referral:
+            data = MatchDecision.model_validate({"decision": decision})
+            row = await referrals.decide_pending_match(db, caller, id, data)
+            return Referral.from_pydantic((await referrals.present(db, caller, [row]))[0])
+
+        return await _attempt(info, "referrals.decide_inbound", work)
 
 
 def _service(row: Any) -> Service:

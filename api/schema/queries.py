@@ -388,7 +388,7 @@ class Query:
             found = await referrals.find_referral(context.db, caller, id)
         except NotFound:
             return None
-        (read,) = await referrals.present(context.db, [found])
+        (read,) = await referrals.present(context.db, caller, [found])
         return Referral.from_pydantic(read)
 
     @strawberry.field(description="Referrals you may see: a partner's own, a mentor's mentees'.")
@@ -418,7 +418,7 @@ class Query:
         rows, cursor = await referrals.list_referrals(
             context.db, caller, filters, limit=_page_size(first), cursor=after
         )
-        reads = await referrals.present(context.db, rows)
+        reads = await referrals.present(context.db, caller, rows)
         return _page([Referral.from_pydantic(read) for read in reads], cursor)
 
     @strawberry.field(description="A referred person's journey, minimised for the referrer.")

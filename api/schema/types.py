@@ -16,7 +16,13 @@ from api.models.matching import MatchingWeights as WeightsModel
 from api.models.matching import MatchSuggestion as SuggestionModel
 from api.models.matching import OrganisationRead
 from api.models.matching import Reason as ReasonModel
-from api.models.person import MenteePreferences, MenteeProfileRead, MentorProfileRead, PersonRead
+from api.models.person import (
+    MenteePreferences,
+    MenteeProfileRead,
+    MentorProfileRead,
+    PersonRead,
+    ProbationPractitioner,
+)
 from api.models.referral import Progress, ReferralChange, ReferralRead
 from api.models.relationship import (
     CheckInRead,
@@ -53,6 +59,11 @@ class Preferences:
     pass
 
 
+@strawberry.experimental.pydantic.type(model=ProbationPractitioner, all_fields=True)
+class ProbationPractitionerType:
+    pass
+
+
 @strawberry.experimental.pydantic.type(model=MenteeProfileRead)
 class MenteeProfile:
     custody_status: strawberry.auto
@@ -64,6 +75,9 @@ class MenteeProfile:
     external_ref: strawberry.auto
     risk_level: strawberry.auto = sensitive()
     offence_summary: strawberry.auto = sensitive()
+    mappa_level: strawberry.auto = sensitive()
+    licence_end_date: strawberry.auto = sensitive()
+    probation_practitioner: strawberry.auto = sensitive()
 
 
 @strawberry.experimental.pydantic.type(model=MentorProfileRead)

@@ -19,7 +19,7 @@ from api.models.enums import Role
 from api.models.event import EventPage, EventRead, expand
 from api.services import referrals
 from api.services.pagination import DEFAULT_LIMIT, MAX_LIMIT
-from api.services.visibility import visible_events_clause
+from api.services.visibility import visible_events_clause, visible_referrals_clause
 
 
 def parse_types(patterns: Sequence[str], loc: list[str | int]) -> frozenset[str]:
@@ -90,11 +90,7 @@ async def _partner_referral(db: AsyncSession, caller: Principal, event: Event) -
     latest = (
         await db.exec(
             select(Referral.id)
-            .where(
-                Referral.org_id == caller.org_id,
-                Referral.mentee_id == event.person_id,
-                Referral.referred_by_client_id == caller.client_id,
-            )
+            .where(Referral.mentee_id == event.person_id, visible_referrals_clause(caller))
             .order_by(col(Referral.created_at).desc())
         )
     ).first()

@@ -1,11 +1,19 @@
 """The caller's own organisation and its settings."""
 
+from datetime import timedelta
+
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.auth.principal import Principal
 from api.errors import NotFound
-from api.models import Organisation
-from api.models.matching import MatchingWeights, OrganisationRead, OrganisationUpdate
+from api.models import Organisation, Referral
+from api.models.matching import (
+    DEFAULT_PARTNER_VISIBILITY_DAYS,
+    MatchingWeights,
+    OrganisationRead,
+    OrganisationUpdate,
+)
 from api.services import audit
 
 
@@ -20,12 +28,22 @@ def matching_weights(org: Organisation) -> MatchingWeights:
     return MatchingWeights.model_validate(org.settings.get("matching_weights", {}))
 
 
+def partner_visibility(org: Organisation) -> timedelta:
+    """How long a partner still sees a person after its referral closed."""
+    return timedelta(
+        days=org.settings.get("partner_visibility_days", DEFAULT_PARTNER_VISIBILITY_DAYS)
+    )
+
+
 async def update_organisation(
     db: AsyncSession, caller: Principal, data: OrganisationUpdate
 ) -> Organisation:
     org = await get_organisation(db, caller)
     if data.matching_weights is not None:
         org.settings = {**org.settings, "matching_weights": data.matching_weights.model_dump()}
+    if data.partner_visibility_days is not None:
+        org.settings = {**org.settings, "partner_visibility_days": data.partner_visibility_days}
+        await _extend_closed_referrals(db, org)
     audit.record(
         db,
         caller,
@@ -38,5 +56,22 @@ async def update_organisation(
     return org
 
 
+async def _extend_closed_referrals(db: AsyncSession, org: Organisation) -> None:
+    """A new period applies to the referrals closed already, counted from their closing."""
+    closed = (
+        await db.exec(
+            select(Referral).where(Referral.org_id == org.id, col(Referral.closed_at).is_not(None))
+        )
+    ).all()
+    for referral in closed:
+        assert referral.closed_at is not None
+        referral.visible_until = referral.closed_at + partner_visibility(org)
+
+
 def present(org: Organisation) -> OrganisationRead:
-    return OrganisationRead(id=org.id, name=org.name, matching_weights=matching_weights(org))
+    return OrganisationRead(
+        id=org.id,
+        name=org.name,
+        matching_weights=matching_weights(org),
+        partner_visibility_days=partner_visibility(org).days,
+    )

@@ -18,6 +18,7 @@ from api.models.enums import OPEN_RELATIONSHIP_STATUSES, CustodyStatus, PersonKi
 from api.models.person import (
     SENSITIVE_MENTEE_FIELDS,
     SENSITIVE_MENTOR_FIELDS,
+    STAFF_ONLY_MENTEE_FIELDS,
     STAFF_ONLY_MENTOR_FIELDS,
     MenteePreferences,
     MenteeProfile,
@@ -143,9 +144,13 @@ async def create_person(db: AsyncSession, caller: Principal, data: PersonCreate)
     return person
 
 
-async def add_person(db: AsyncSession, caller: Principal, data: PersonCreate) -> Person:
-    """Add a person to the caller's transaction (staff here, or a partner's referral)."""
-    _check_sensitive_write(caller, data.mentee, SENSITIVE_MENTEE_FIELDS)
+async def add_person(
+    db: AsyncSession, caller: Principal, data: PersonCreate, *, from_referrer: bool = False
+) -> Person:
+    """Add a person to the caller's transaction (staff here, or a partner's referral). The
+    referrer sends the sensitive referral facts it holds without the scope to read them."""
+    if not from_referrer:
+        _check_sensitive_write(caller, data.mentee, SENSITIVE_MENTEE_FIELDS)
     _check_sensitive_write(caller, data.mentor, SENSITIVE_MENTOR_FIELDS)
     fields = data.model_dump(exclude={"mentee", "mentor"})
     person = Person(org_id=caller.org_id, **fields)
@@ -186,6 +191,8 @@ async def update_person(
     if data.mentee is not None:
         mentee_changes = data.mentee.model_dump(exclude_unset=True)
         _check_sensitive_write(caller, data.mentee, SENSITIVE_MENTEE_FIELDS)
+        if set(mentee_changes) & set(STAFF_ONLY_MENTEE_FIELDS):
+            policy.authorize(caller, "people.update_programme_fields")
         if "external_ref" in mentee_changes:
             await _check_external_ref_free(
                 db, caller.org_id, mentee_changes["external_ref"], person.id

@@ -52,7 +52,9 @@ POLICY: dict[str, Rule] = {
         "people:write", STAFF_AND_MENTORS, "Only staff and a person's mentor change them."
     ),
     "people.update_programme_fields": Rule(
-        "people:write", STAFF, "Only staff change what the programme decides about a mentor."
+        "people:write",
+        STAFF,
+        "Only staff change a mentor's vetting, training and caseload or a case reference.",
     ),
     "people.delete": Rule(
         "people:write", STAFF, "Only administrators and coordinators remove people."

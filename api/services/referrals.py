@@ -18,25 +18,28 @@ from api.models import (
     MenteeProfile,
     MentoringRelationship,
     MentoringSession,
+    Person,
     Referral,
     ReferralStatusChange,
     Service,
 )
 from api.models.base import utcnow
 from api.models.enums import (
+    OPEN_RELATIONSHIP_STATUSES,
     ReferralDirection,
     ReferralMoveName,
     ReferralStatus,
     SessionStatus,
 )
 from api.models.referral import (
+    MatchDecision,
     Progress,
     ReferralChange,
     ReferralCreate,
     ReferralRead,
     ReferralUpdate,
 )
-from api.services import audit, people, policy
+from api.services import audit, organisation, people, policy, relationships
 from api.services.grouping import group_by
 from api.services.outbox import emit
 from api.services.pagination import paginate
@@ -54,14 +57,14 @@ MOVES: dict[ReferralMoveName, tuple[frozenset[S], S]] = {
     ReferralMoveName.complete: (frozenset({S.in_progress}), S.completed),
     ReferralMoveName.withdraw: (OPEN, S.withdrawn),
 }
-# The event each move emits.
-MOVE_EVENTS: dict[ReferralMoveName, str] = {
-    ReferralMoveName.send: "referral.sent",
-    ReferralMoveName.accept: "referral.accepted",
-    ReferralMoveName.decline: "referral.declined",
-    ReferralMoveName.start: "referral.started",
-    ReferralMoveName.complete: "referral.completed",
-    ReferralMoveName.withdraw: "referral.withdrawn",
+# The event a referral emits on reaching each status (its creation emits `referral.created`).
+ARRIVAL_EVENTS: dict[S, str] = {
+    S.sent: "referral.sent",
+    S.accepted: "referral.accepted",
+    S.declined: "referral.declined",
+    S.in_progress: "referral.started",
+    S.completed: "referral.completed",
+    S.withdrawn: "referral.withdrawn",
 }
 SIGNPOSTED = "Signposted: the mentee was given the service's details, without a referral."
 
@@ -142,10 +145,14 @@ async def create_referral(db: AsyncSession, caller: Principal, data: ReferralCre
 
 
 async def _refer_in(db: AsyncSession, caller: Principal, data: ReferralCreate) -> Referral:
-    """A person referred into the programme; the same external_ref links the same person."""
+    """A person referred into the programme. A case reference belongs to its referrer: the
+    same client's earlier referral with it links the same person; a mentee holding it who
+    came in another way is only a pending match for staff to confirm, and the referral gets
+    a person of its own, so the answer is the same whether the reference was known or not.
+    Staff see the whole organisation, so their referral links the holder directly."""
     policy.authorize(caller, "referrals.refer_in")
     assert data.person is not None and data.external_ref is not None
-    existing = (
+    holder = (
         await db.exec(
             select(MenteeProfile.person_id).where(
                 MenteeProfile.org_id == caller.org_id,
@@ -153,13 +160,17 @@ async def _refer_in(db: AsyncSession, caller: Principal, data: ReferralCreate) -
             )
         )
     ).first()
-    if existing is None:
+    mentee_id = await _earlier_referral_of(db, caller, data.external_ref)
+    pending_match_id = None
+    if mentee_id is None and holder is not None and caller.sees_whole_organisation:
+        mentee_id = holder
+    if mentee_id is None:
         person_data = data.person.model_copy(deep=True)
         assert person_data.mentee is not None
-        person_data.mentee.external_ref = data.external_ref
-        mentee_id = (await people.add_person(db, caller, person_data)).id
-    else:
-        mentee_id = existing
+        # The reference stays on the referral only while someone else holds it.
+        person_data.mentee.external_ref = data.external_ref if holder is None else None
+        mentee_id = (await people.add_person(db, caller, person_data, from_referrer=True)).id
+        pending_match_id = holder
     referral = Referral(
         org_id=caller.org_id,
         direction=ReferralDirection.inbound,
@@ -169,6 +180,7 @@ async def _refer_in(db: AsyncSession, caller: Principal, data: ReferralCreate) -
         external_ref=data.external_ref,
         referred_by_client_id=caller.client_id,
         referred_by_user_id=caller.user_id,
+        pending_match_id=pending_match_id,
     )
     db.add(referral)
     _record(db, caller, referral, None, S.sent)
@@ -180,6 +192,57 @@ async def _refer_in(db: AsyncSession, caller: Principal, data: ReferralCreate) -
         entity_type="referral",
         entity_id=referral.id,
         person_id=mentee_id,
+    )
+    await db.commit()
+    return referral
+
+
+async def _earlier_referral_of(
+    db: AsyncSession, caller: Principal, external_ref: str
+) -> uuid.UUID | None:
+    """The person of this client's (or, for staff, this organisation's) earlier inbound
+    referral with the same case reference."""
+    stmt = select(Referral.mentee_id).where(
+        Referral.org_id == caller.org_id,
+        Referral.direction == ReferralDirection.inbound,
+        Referral.external_ref == external_ref,
+    )
+    if not caller.sees_whole_organisation:
+        stmt = stmt.where(Referral.referred_by_client_id == caller.client_id)
+    return (await db.exec(stmt.order_by(col(Referral.created_at)))).first()
+
+
+async def decide_pending_match(
+    db: AsyncSession, caller: Principal, referral_id: uuid.UUID, data: MatchDecision
+) -> Referral:
+    """Staff: `confirm` moves the referral (and any earlier one of the same client with
+    this reference) to the mentee who holds the reference, and removes the person made for
+    it; `reject` keeps them apart."""
+    referral = await find_referral(db, caller, referral_id)
+    policy.authorize(caller, "referrals.decide_inbound")
+    if referral.pending_match_id is None:
+        raise Conflict("This referral has no pending match.")
+    if data.decision == "confirm":
+        provisional = referral.mentee_id
+        if await relationships.open_relationship_of(db, provisional) is not None:
+            raise Conflict("The person made for this referral is already being mentored.")
+        linked = (await db.exec(select(Referral).where(Referral.mentee_id == provisional))).all()
+        for row in linked:
+            row.mentee_id = referral.pending_match_id
+            row.pending_match_id = None
+            row.updated_at = utcnow()
+        person = await db.get(Person, provisional)
+        assert person is not None
+        person.deleted_at = utcnow()
+    referral.pending_match_id = None
+    referral.updated_at = utcnow()
+    audit.record(
+        db,
+        caller,
+        f"referral.match_{data.decision}",
+        entity_type="referral",
+        entity_id=referral.id,
+        person_id=referral.mentee_id,
     )
     await db.commit()
     return referral
@@ -209,9 +272,7 @@ async def _refer_out(db: AsyncSession, caller: Principal, data: ReferralCreate) 
     _record(db, caller, referral, None, S.draft)
     _emit_created(db, caller, referral)
     if data.signpost:
-        _record(db, caller, referral, S.draft, S.completed, SIGNPOSTED)
-        _emit_move(db, caller, referral, ReferralMoveName.complete, S.draft)
-        referral.status = S.completed
+        await _enter(db, caller, referral, S.completed, SIGNPOSTED)
     audit.record(
         db,
         caller,
@@ -267,9 +328,7 @@ async def move(
         raise Conflict(f"A referral that is {referral.status} cannot {name}.")
     if outcome is not None:
         referral.outcome = outcome
-    _record(db, caller, referral, referral.status, target, note)
-    _emit_move(db, caller, referral, name, S(referral.status))
-    referral.status = target
+    await _enter(db, caller, referral, target, note)
     audit.record(
         db,
         caller,
@@ -283,12 +342,22 @@ async def move(
 
 
 async def progress(db: AsyncSession, caller: Principal, referral_id: uuid.UUID) -> Progress:
-    """A minimised view of the referred person's journey: states and counts only."""
+    """A minimised view of the referred person's journey since the referral: states and
+    counts only. The relationship is one open when the referral was made or begun after it;
+    sessions and goals count from the referral on (a session held before it but logged
+    after it counts too)."""
     referral = await find_referral(db, caller, referral_id)
+    since = referral.created_at
     relationship = (
         await db.exec(
             select(MentoringRelationship)
-            .where(MentoringRelationship.mentee_id == referral.mentee_id)
+            .where(
+                MentoringRelationship.mentee_id == referral.mentee_id,
+                sa.or_(
+                    col(MentoringRelationship.created_at) >= since,
+                    col(MentoringRelationship.status).in_(OPEN_RELATIONSHIP_STATUSES),
+                ),
+            )
             .order_by(col(MentoringRelationship.created_at).desc())
         )
     ).first()
@@ -299,7 +368,14 @@ async def progress(db: AsyncSession, caller: Principal, referral_id: uuid.UUID) 
                 MentoringRelationship,
                 col(MentoringRelationship.id) == col(MentoringSession.relationship_id),
             )
-            .where(MentoringRelationship.mentee_id == referral.mentee_id)
+            .where(
+                MentoringRelationship.mentee_id == referral.mentee_id,
+                # held after the referral, or logged after it
+                sa.or_(
+                    col(MentoringSession.scheduled_start) >= since,
+                    col(MentoringSession.created_at) >= since,
+                ),
+            )
             .group_by(col(MentoringSession.status))
         )
     ).all()
@@ -307,11 +383,11 @@ async def progress(db: AsyncSession, caller: Principal, referral_id: uuid.UUID) 
     goals = (
         await db.exec(
             select(Goal.status, sa.func.count())
-            .where(Goal.mentee_id == referral.mentee_id)
+            .where(Goal.mentee_id == referral.mentee_id, col(Goal.created_at) >= since)
             .group_by(col(Goal.status))
         )
     ).all()
-    (read,) = await present(db, [referral])
+    (read,) = await present(db, caller, [referral])
     return Progress(
         referral_status=S(referral.status),
         history=read.history,
@@ -324,7 +400,11 @@ async def progress(db: AsyncSession, caller: Principal, referral_id: uuid.UUID) 
     )
 
 
-async def present(db: AsyncSession, referrals: Sequence[Referral]) -> list[ReferralRead]:
+async def present(
+    db: AsyncSession, caller: Principal, referrals: Sequence[Referral]
+) -> list[ReferralRead]:
+    """Referrals with their history; a pending match is shown to staff only."""
+    staff = caller.sees_whole_organisation
     ids = [r.id for r in referrals]
     changes = (
         await db.exec(
@@ -337,7 +417,8 @@ async def present(db: AsyncSession, referrals: Sequence[Referral]) -> list[Refer
     return [
         ReferralRead.model_validate(
             {
-                **referral.model_dump(),
+                **referral.model_dump(exclude={"pending_match_id"}),
+                "pending_match_id": referral.pending_match_id if staff else None,
                 "history": [
                     ReferralChange(
                         from_=c.from_status, to=c.to_status, at=c.at, by=c.by, note=c.note
@@ -363,20 +444,6 @@ def _emit_created(db: AsyncSession, caller: Principal, referral: Referral) -> No
     )
 
 
-def _emit_move(
-    db: AsyncSession, caller: Principal, referral: Referral, name: ReferralMoveName, from_: S
-) -> None:
-    emit(
-        db,
-        caller,
-        MOVE_EVENTS[name],
-        referral,
-        person_id=referral.mentee_id,
-        direction=referral.direction,
-        **{"from": from_, "to": MOVES[name][1]},
-    )
-
-
 def _check_who(caller: Principal, referral: Referral, name: ReferralMoveName) -> None:
     """Inbound: staff decide; the referring partner may withdraw. Outbound: staff and the
     mentee's mentor record every step (services have no logins here)."""
@@ -386,6 +453,29 @@ def _check_who(caller: Principal, referral: Referral, name: ReferralMoveName) ->
         policy.authorize(caller, "referrals.withdraw_inbound")
     else:
         policy.authorize(caller, "referrals.decide_inbound")
+
+
+async def _enter(
+    db: AsyncSession, caller: Principal, referral: Referral, target: S, note: str | None = None
+) -> None:
+    """Move the referral to `target`, in its history; a closed referral stays visible to its
+    partner for the organisation's `partner_visibility_days`."""
+    _record(db, caller, referral, referral.status, target, note)
+    emit(
+        db,
+        caller,
+        ARRIVAL_EVENTS[target],
+        referral,
+        person_id=referral.mentee_id,
+        direction=referral.direction,
+        **{"from": referral.status, "to": target},
+    )
+    referral.status = target
+    referral.updated_at = utcnow()
+    if target not in OPEN:
+        org = await organisation.get_organisation(db, caller)
+        referral.closed_at = referral.updated_at
+        referral.visible_until = referral.closed_at + organisation.partner_visibility(org)
 
 
 def _record(

@@ -165,7 +165,7 @@ async def create_relationship(
         raise Conflict("These two must never be matched (a non-association or safeguarding).")
     if open_count >= max_caseload:
         raise Conflict(f"This mentor's caseload is full ({open_count} of {max_caseload}).")
-    if await _open_relationship_of(db, mentee.id) is not None:
+    if await open_relationship_of(db, mentee.id) is not None:
         raise Conflict("This mentee already has an open relationship; end it first.")
 
     assert mentee.mentee_profile is not None
@@ -322,7 +322,7 @@ async def advance_on_release(db: AsyncSession, caller: Principal, mentee_id: uui
 
     Part of the caller's transaction (the person update that recorded the release).
     """
-    relationship = await _open_relationship_of(db, mentee_id)
+    relationship = await open_relationship_of(db, mentee_id)
     if relationship is not None and relationship.phase == Phase.custody:
         _record(
             db,
@@ -414,7 +414,7 @@ async def _lock_mentor(db: AsyncSession, mentor_id: uuid.UUID) -> None:
     )
 
 
-async def _open_relationship_of(
+async def open_relationship_of(
     db: AsyncSession, mentee_id: uuid.UUID
 ) -> MentoringRelationship | None:
     return (

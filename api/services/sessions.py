@@ -147,6 +147,8 @@ async def update_session(
     assert relationship is not None
     policy.authorize(caller, "sessions.write", relationship)
     check_version(session, if_match)
+    if relationship.status not in OPEN_RELATIONSHIP_STATUSES:
+        raise Conflict("The relationship has ended; its sessions no longer change.")
     _check_sensitive(caller, data)
     changes = data.model_dump(exclude_unset=True)
     status = changes.get("status", session.status)

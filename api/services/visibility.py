@@ -22,6 +22,7 @@ from api.models import (
     Referral,
     WebhookSubscription,
 )
+from api.models.base import utcnow
 from api.models.enums import OPEN_RELATIONSHIP_STATUSES, ReferralDirection, Role
 from api.models.event import CATALOGUE, PARTNER_TYPES
 from api.services import policy
@@ -45,7 +46,7 @@ def visible_person_ids(caller: Principal) -> sa.Select[Any] | None:
         return sa.select(col(Referral.mentee_id)).where(
             col(Referral.org_id) == caller.org_id,
             col(Referral.direction) == ReferralDirection.inbound,
-            col(Referral.referred_by_client_id) == caller.client_id,
+            _partners_live_referral(caller),
         )
     own = sa.select(sa.literal(caller.person_id, sa.Uuid()).label("id"))
     if caller.role == Role.mentor:
@@ -56,6 +57,15 @@ def visible_person_ids(caller: Principal) -> sa.Select[Any] | None:
         )
         return sa.select(sa.union(own, mentees).subquery().c.id)
     return own  # mentee: only themselves
+
+
+def _partners_live_referral(caller: Principal) -> ColumnElement[bool]:
+    """The partner's own referral, open or closed less than the organisation's
+    `partner_visibility_days` ago (`visible_until`, set when it closed)."""
+    return sa.and_(
+        col(Referral.referred_by_client_id) == caller.client_id,
+        sa.or_(col(Referral.closed_at).is_(None), col(Referral.visible_until) > utcnow()),
+    )
 
 
 def _person_reached(caller: Principal, person_id_column: Any) -> ColumnElement[bool]:
@@ -90,10 +100,15 @@ def visible_relationships_clause(caller: Principal, resource: Resource = "relati
 
 
 def visible_sessions_clause(caller: Principal) -> Any:
-    """Sessions of the relationships the caller reaches."""
+    """Sessions of the relationships the caller reaches; a mentor's access to them (and their
+    notes) ends with the relationship."""
     relationships = sa.select(col(MentoringRelationship.id)).where(
         visible_relationships_clause(caller, "sessions")
     )
+    if caller.role == Role.mentor:
+        relationships = relationships.where(
+            col(MentoringRelationship.status).in_(OPEN_RELATIONSHIP_STATUSES)
+        )
     return col(MentoringSession.relationship_id).in_(relationships)
 
 
@@ -110,7 +125,7 @@ def visible_referrals_clause(caller: Principal) -> Any:
     mentees'."""
     in_org = col(Referral.org_id) == caller.org_id
     if caller.role == Role.partner:
-        reach = col(Referral.referred_by_client_id) == caller.client_id
+        reach = _partners_live_referral(caller)
     else:
         reach = _person_reached(caller, Referral.mentee_id)
     return _scoped(caller, "referrals", sa.and_(in_org, reach))
@@ -122,16 +137,13 @@ def _about_reached_mentee(caller: Principal, model: Any) -> ColumnElement[bool]:
 
 def visible_events_clause(caller: Principal) -> ColumnElement[bool]:
     """Numbered events of the caller's organisation that they may hear of: the read scope of
-    each type, and the person concerned one they reach. A partner hears of the people it
-    referred, and of its own referrals only."""
+    each type, and the person concerned one they reach. A partner hears of its own referrals
+    and of the people it referred, for as long as it may see them."""
     numbered = sa.and_(col(Event.org_id) == caller.org_id, col(Event.seq).is_not(None))
     if caller.role == Role.partner:
         if not caller.has("referrals:read"):
             return sa.false()
-        own_referrals = sa.select(col(Referral.id)).where(
-            col(Referral.org_id) == caller.org_id,
-            col(Referral.referred_by_client_id) == caller.client_id,
-        )
+        own_referrals = sa.select(col(Referral.id)).where(visible_referrals_clause(caller))
         return sa.and_(
             numbered,
             col(Event.type).in_(sorted(PARTNER_TYPES)),

@@ -21,6 +21,7 @@ from api.models import WebhookDelivery, WebhookSubscription
 from api.models.base import utcnow
 from api.services import audit
 from api.services.webhook_delivery import Attempt, attempt
+from api.tenancy import enter_organisation, span_organisations
 from api.worker import Context, periodic
 
 BATCH = 100
@@ -37,11 +38,12 @@ async def deliver(context: Context) -> int:
     claimed = await _claim(context)
     if not claimed:
         return 0
-    sent = await asyncio.gather(*(_drain(context, sid) for sid in claimed))
+    sent = await asyncio.gather(*(_drain(context, *queue) for queue in claimed))
     return sum(sent)
 
 
-async def _claim(context: Context) -> list[uuid.UUID]:
+async def _claim(context: Context) -> list[tuple[uuid.UUID, uuid.UUID]]:
+    """Subscriptions whose next delivery is due, leased to this worker: (id, org_id)."""
     now = utcnow()
     free = sa.or_(col(S.leased_until).is_(None), col(S.leased_until) < now)
     earlier = aliased(D)
@@ -60,34 +62,36 @@ async def _claim(context: Context) -> list[uuid.UUID]:
         .correlate(S)
     )
     stmt = (
-        select(S.id)
+        select(S.id, S.org_id)
         .where(col(S.is_active), free, head_is_due)
         .limit(context.settings.webhook_concurrency)
     )
     if not context.settings.is_sqlite:
         stmt = stmt.with_for_update(skip_locked=True, of=S)
     async with context.factory() as db:
+        span_organisations(db, "the dispatcher serves the subscriptions of every organisation")
         candidates = (await db.exec(stmt)).all()
         claimed = []
-        for subscription_id in candidates:
+        for subscription_id, org_id in candidates:
             done = await db.exec(
                 update(S)
                 .where(col(S.id) == subscription_id, free)
                 .values(lease_owner=context.name, leased_until=now + _lease(context))
             )
             if done.rowcount:
-                claimed.append(subscription_id)
+                claimed.append((subscription_id, org_id))
         await db.commit()
     return claimed
 
 
-async def _drain(context: Context, subscription_id: uuid.UUID) -> int:
+async def _drain(context: Context, subscription_id: uuid.UUID, org_id: uuid.UUID) -> int:
     """Send the subscription's due deliveries in order; stop at the first failure (it is
     retried later, and nothing overtakes it)."""
     sent = 0
     try:
         while True:
             async with context.factory() as db:
+                enter_organisation(db, org_id)
                 subscription = await db.get(S, subscription_id)
                 if (
                     subscription is None
@@ -121,6 +125,7 @@ async def _drain(context: Context, subscription_id: uuid.UUID) -> int:
                 sent += 1
     finally:
         async with context.factory() as db:
+            enter_organisation(db, org_id)
             await db.exec(
                 update(S)
                 .where(col(S.id) == subscription_id, col(S.lease_owner) == context.name)
@@ -154,6 +159,7 @@ async def _record(
         values |= {"status": "failed", "next_attempt_at": None}
     lease = {"leased_until": now + _lease(context)}
     async with context.factory() as db:
+        enter_organisation(db, subscription.org_id)
         await db.exec(
             update(D).where(col(D.id) == delivery.id, col(D.status) == "pending").values(values)
         )

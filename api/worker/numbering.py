@@ -21,6 +21,7 @@ from api.models.enums import Role
 from api.models.event import expand
 from api.services.events import render
 from api.services.visibility import visible_events_clause
+from api.tenancy import span_organisations
 from api.worker import Context, periodic
 
 BATCH = 500
@@ -30,6 +31,7 @@ LOCK_KEY = 0x7468726F  # any fixed number: "thro"
 @periodic("events.number")
 async def number_events(context: Context) -> int:
     async with context.factory() as db:
+        span_organisations(db, "the dispatcher numbers the events of every organisation")
         if not context.settings.is_sqlite:
             locked = await db.scalar(sa.select(sa.func.pg_try_advisory_xact_lock(LOCK_KEY)))
             if not locked:

@@ -110,12 +110,8 @@ async def test_a_partner_refers_someone_in_and_follows_them(
     assert seen["history"][-1]["note"] == "Already referred; duplicate."
 
 
-async def test_partners_cannot_write_sensitive_details_or_decide(
-    client: httpx.AsyncClient, world: World
-) -> None:
+async def test_partners_cannot_decide(client: httpx.AsyncClient, world: World) -> None:
     headers = await partner_token(client, world)
-    sensitive = {**PERSON, "mentee": {**PERSON["mentee"], "risk_level": "high"}}  # type: ignore[dict-item]
-    assert (await refer_in(client, headers, person=sensitive)).status_code == 403
     referral = (await refer_in(client, headers)).json()
     assert (
         await client.post(f"{BASE}/{referral['id']}/accept", headers=headers)

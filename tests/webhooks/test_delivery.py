@@ -9,6 +9,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from standardwebhooks import Webhook
 
 from api.models import Event, Referral
+from api.tenancy import enter_organisation
 from api.worker import Worker
 from tests.factories import World
 from tests.webhooks.conftest import settle
@@ -169,6 +170,7 @@ async def test_a_rolled_back_change_leaves_no_event(
         subject="user:test",
     )
     async with hook_app.state.db_factory() as slow:
+        enter_organisation(slow, world.org.id)
         stale = await referrals.find_referral(slow, caller, referral.id)  # version 1, sent
         assert stale.status == "sent"
         won = await hooks.post(

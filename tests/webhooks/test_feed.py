@@ -8,6 +8,7 @@ from api.auth.principal import Principal
 from api.models.base import utcnow
 from api.services.outbox import emit
 from api.settings import Settings
+from api.tenancy import enter_organisation
 from api.worker import Worker
 from tests.factories import World
 
@@ -61,12 +62,14 @@ async def test_an_event_that_commits_late_is_not_skipped(
     system = Principal.system(world.org.id, "test")
     factory = hook_app.state.db_factory  # type: ignore[attr-defined]
     async with factory() as late:
+        enter_organisation(late, world.org.id)
         mine, other = world.my_mentee, world.other_mentee
         early = emit(late, system, "person.custody_changed", mine, person_id=mine.id)
         early.occurred_at = utcnow() - timedelta(seconds=5)
         if not hook_settings.is_sqlite:  # SQLite has one writer: the insert waits for commit
             await late.flush()
         async with factory() as quick:
+            enter_organisation(quick, world.org.id)
             emit(quick, system, "person.custody_changed", other, person_id=other.id)
             await quick.commit()
         await dispatcher.drain()
