@@ -208,7 +208,7 @@ def fresh_database(kind: str, workdir: Path) -> tuple[str, Any]:
         "BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
     )
     url = make_url(base)
-    name = f"throughgate_bench_{secrets.token_hex(4)}"
+    name = f"{os.environ.get('BENCH_DATABASE_PREFIX', 'throughgate_bench')}_{secrets.token_hex(4)}"
     admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
         connection.execute(sa.text(f'CREATE DATABASE "{name}"'))

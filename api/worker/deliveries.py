@@ -9,8 +9,10 @@ pending, and when the lease runs out another dispatcher sends it again (same `we
 
 import asyncio
 import random
+import time
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased
@@ -25,6 +27,9 @@ from api.tenancy import enter_organisation, span_organisations
 from api.worker import Context, periodic
 
 BATCH = 100
+# Successful outcomes are written every WRITE_EVERY deliveries or WRITE_AFTER seconds.
+WRITE_EVERY = 50
+WRITE_AFTER = 0.5
 S = WebhookSubscription
 D = WebhookDelivery
 
@@ -86,7 +91,8 @@ async def _claim(context: Context) -> list[tuple[uuid.UUID, uuid.UUID]]:
 
 async def _drain(context: Context, subscription_id: uuid.UUID, org_id: uuid.UUID) -> int:
     """Send the subscription's due deliveries in order; stop at the first failure (it is
-    retried later, and nothing overtakes it)."""
+    retried later, and nothing overtakes it). Outcomes are written a few at a time: a worker
+    that dies before writing them sends those again (the receiver dedupes by `webhook-id`)."""
     sent = 0
     try:
         while True:
@@ -109,9 +115,11 @@ async def _drain(context: Context, subscription_id: uuid.UUID, org_id: uuid.UUID
                 ).all()
             if not queue:
                 return sent
+            outcomes: list[tuple[WebhookDelivery, Attempt]] = []
+            written = time.monotonic()
             for delivery in queue:
                 if delivery.next_attempt_at is not None and delivery.next_attempt_at > utcnow():
-                    return sent
+                    break
                 result = await attempt(
                     context.http,
                     context.settings,
@@ -119,10 +127,17 @@ async def _drain(context: Context, subscription_id: uuid.UUID, org_id: uuid.UUID
                     str(delivery.event_id),
                     delivery.payload,
                 )
-                still_ours = await _record(context, subscription, delivery, result)
-                if not result.ok or not still_ours:
-                    return sent
-                sent += 1
+                outcomes.append((delivery, result))
+                if not result.ok:
+                    break
+                if len(outcomes) >= WRITE_EVERY or time.monotonic() - written > WRITE_AFTER:
+                    if not await _record(context, subscription, outcomes):
+                        return sent + len(outcomes)
+                    sent, outcomes, written = sent + len(outcomes), [], time.monotonic()
+            still_ours = await _record(context, subscription, outcomes)
+            sent += sum(result.ok for _, result in outcomes)
+            if not outcomes or not outcomes[-1][1].ok or not still_ours:
+                return sent
     finally:
         async with context.factory() as db:
             enter_organisation(db, org_id)
@@ -135,13 +150,67 @@ async def _drain(context: Context, subscription_id: uuid.UUID, org_id: uuid.UUID
 
 
 async def _record(
-    context: Context, subscription: WebhookSubscription, delivery: WebhookDelivery, result: Attempt
+    context: Context,
+    subscription: WebhookSubscription,
+    outcomes: list[tuple[WebhookDelivery, Attempt]],
 ) -> bool:
-    """Log the attempt and schedule what follows; answers whether the lease is still ours."""
+    """Log attempts (successes, perhaps ending in one failure) in one transaction and
+    schedule what follows; answers whether the lease is still ours."""
+    if not outcomes:
+        return True
     now = utcnow()
+    async with context.factory() as db:
+        enter_organisation(db, subscription.org_id)
+        for delivery, result in outcomes:
+            await db.exec(
+                update(D)
+                .where(col(D.id) == delivery.id, col(D.status) == "pending")
+                .values(_outcome(context, delivery, result, now))
+            )
+        delivery, last = outcomes[-1]
+        ours = col(S.id) == subscription.id, col(S.lease_owner) == context.name
+        values: dict[str, Any] = {"leased_until": now + _lease(context)}
+        if last.ok:
+            values["consecutive_failures"] = 0
+        else:
+            values["consecutive_failures"] = (
+                1 if len(outcomes) > 1 else col(S.consecutive_failures) + 1
+            )
+        exhausted = not last.ok and delivery.attempts + 1 > len(
+            context.settings.webhook_retry_delays
+        )
+        if exhausted:
+            reason = (
+                f"Stopped after {delivery.attempts + 1} consecutive failed attempts to deliver "
+                f"{delivery.event_type} {delivery.event_id}; the last: {last.error}"
+            )[:500]
+            values |= {
+                "is_active": False,
+                "disabled_reason": reason,
+                "disabled_at": now,
+                "updated_at": now,
+                "version": col(S.version) + 1,
+            }
+            audit.record(
+                db,
+                Principal.system(subscription.org_id, "webhooks.deliver"),
+                "webhook.disable",
+                entity_type="webhook",
+                entity_id=subscription.id,
+                reason=reason,
+            )
+        kept = await db.exec(update(S).where(*ours).values(values))
+        await db.commit()
+    return bool(kept.rowcount)
+
+
+def _outcome(
+    context: Context, delivery: WebhookDelivery, result: Attempt, now: datetime
+) -> dict[str, Any]:
+    """A delivery's columns after an attempt: delivered, due again later, or failed."""
     attempts = delivery.attempts + 1
     delays = context.settings.webhook_retry_delays
-    values: dict[str, object] = {
+    values: dict[str, Any] = {
         "attempts": attempts,
         "last_status_code": result.status_code,
         "last_error": result.error,
@@ -151,52 +220,8 @@ async def _record(
         "version": col(D.version) + 1,
     }
     if result.ok:
-        values |= {"status": "delivered", "delivered_at": now, "next_attempt_at": None}
-    elif attempts <= len(delays):
+        return values | {"status": "delivered", "delivered_at": now, "next_attempt_at": None}
+    if attempts <= len(delays):
         delay = delays[attempts - 1] * random.uniform(0.8, 1.2)  # noqa: S311  (jitter)
-        values |= {"next_attempt_at": now + timedelta(seconds=delay)}
-    else:
-        values |= {"status": "failed", "next_attempt_at": None}
-    lease = {"leased_until": now + _lease(context)}
-    async with context.factory() as db:
-        enter_organisation(db, subscription.org_id)
-        await db.exec(
-            update(D).where(col(D.id) == delivery.id, col(D.status) == "pending").values(values)
-        )
-        ours = col(S.id) == subscription.id, col(S.lease_owner) == context.name
-        if result.ok:
-            kept = await db.exec(update(S).where(*ours).values(consecutive_failures=0, **lease))
-        elif values.get("status") == "failed":
-            reason = (
-                f"Stopped after {attempts} consecutive failed attempts to deliver "
-                f"{delivery.event_type} {delivery.event_id}; the last: {result.error}"
-            )[:500]
-            kept = await db.exec(
-                update(S)
-                .where(*ours)
-                .values(
-                    consecutive_failures=col(S.consecutive_failures) + 1,
-                    is_active=False,
-                    disabled_reason=reason,
-                    disabled_at=now,
-                    updated_at=now,
-                    version=col(S.version) + 1,
-                    **lease,
-                )
-            )
-            audit.record(
-                db,
-                Principal.system(subscription.org_id, "webhooks.deliver"),
-                "webhook.disable",
-                entity_type="webhook",
-                entity_id=subscription.id,
-                reason=reason,
-            )
-        else:
-            kept = await db.exec(
-                update(S)
-                .where(*ours)
-                .values(consecutive_failures=col(S.consecutive_failures) + 1, **lease)
-            )
-        await db.commit()
-    return bool(kept.rowcount)
+        return values | {"next_attempt_at": now + timedelta(seconds=delay)}
+    return values | {"status": "failed", "next_attempt_at": None}
