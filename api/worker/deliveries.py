@@ -117,8 +117,10 @@ async def _drain(context: Context, subscription_id: uuid.UUID, org_id: uuid.UUID
                 return sent
             outcomes: list[tuple[WebhookDelivery, Attempt]] = []
             written = time.monotonic()
+            stop = False
             for delivery in queue:
                 if delivery.next_attempt_at is not None and delivery.next_attempt_at > utcnow():
+                    stop = True
                     break
                 result = await attempt(
                     context.http,
@@ -136,7 +138,8 @@ async def _drain(context: Context, subscription_id: uuid.UUID, org_id: uuid.UUID
                     sent, outcomes, written = sent + len(outcomes), [], time.monotonic()
             still_ours = await _record(context, subscription, outcomes)
             sent += sum(result.ok for _, result in outcomes)
-            if not outcomes or not outcomes[-1][1].ok or not still_ours:
+            failed = bool(outcomes) and not outcomes[-1][1].ok
+            if stop or failed or not still_ours:
                 return sent
     finally:
         async with context.factory() as db:
@@ -161,13 +164,30 @@ async def _record(
     now = utcnow()
     async with context.factory() as db:
         enter_organisation(db, subscription.org_id)
-        for delivery, result in outcomes:
+        delivery, last = outcomes[-1]
+        delivered = [(d, result) for d, result in outcomes if result.ok]
+        if delivered:
+            connection = await db.connection()
+            await connection.execute(
+                _DELIVERED.values(delivered_at=now, updated_at=now),
+                [
+                    {
+                        "b_id": d.id,
+                        "b_org_id": d.org_id,
+                        "b_attempts": d.attempts + 1,
+                        "b_code": result.status_code,
+                        "b_ms": result.duration_ms,
+                        "b_excerpt": result.excerpt,
+                    }
+                    for d, result in delivered
+                ],
+            )
+        if not last.ok:
             await db.exec(
                 update(D)
                 .where(col(D.id) == delivery.id, col(D.status) == "pending")
-                .values(_outcome(context, delivery, result, now))
+                .values(_failure(context, delivery, last, now))
             )
-        delivery, last = outcomes[-1]
         ours = col(S.id) == subscription.id, col(S.lease_owner) == context.name
         values: dict[str, Any] = {"leased_until": now + _lease(context)}
         if last.ok:
@@ -204,10 +224,10 @@ async def _record(
     return bool(kept.rowcount)
 
 
-def _outcome(
+def _failure(
     context: Context, delivery: WebhookDelivery, result: Attempt, now: datetime
 ) -> dict[str, Any]:
-    """A delivery's columns after an attempt: delivered, due again later, or failed."""
+    """A delivery's columns after a failed attempt: due again later, or failed for good."""
     attempts = delivery.attempts + 1
     delays = context.settings.webhook_retry_delays
     values: dict[str, Any] = {
@@ -219,9 +239,29 @@ def _outcome(
         "updated_at": now,
         "version": col(D.version) + 1,
     }
-    if result.ok:
-        return values | {"status": "delivered", "delivered_at": now, "next_attempt_at": None}
     if attempts <= len(delays):
         delay = delays[attempts - 1] * random.uniform(0.8, 1.2)  # noqa: S311  (jitter)
         return values | {"next_attempt_at": now + timedelta(seconds=delay)}
     return values | {"status": "failed", "next_attempt_at": None}
+
+
+_TABLE: Any = WebhookDelivery.__table__  # type: ignore[attr-defined]
+# Successful attempts, written together (one statement, executed for many rows).
+_DELIVERED = (
+    sa.update(_TABLE)
+    .where(
+        _TABLE.c.id == sa.bindparam("b_id"),
+        _TABLE.c.org_id == sa.bindparam("b_org_id"),
+        _TABLE.c.status == "pending",
+    )
+    .values(
+        status="delivered",
+        next_attempt_at=None,
+        attempts=sa.bindparam("b_attempts"),
+        last_status_code=sa.bindparam("b_code"),
+        last_error=None,
+        last_duration_ms=sa.bindparam("b_ms"),
+        response_excerpt=sa.bindparam("b_excerpt"),
+        version=_TABLE.c.version + 1,
+    )
+)
