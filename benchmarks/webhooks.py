@@ -7,6 +7,7 @@ delay's p50/p95/p99.
 
     make bench-webhooks                                   # both databases
     .venv/bin/python benchmarks/webhooks.py --database sqlite --events 2000
+    .venv/bin/python benchmarks/webhooks.py --rate 50 --events 2000   # delay at a steady pace
     BENCH_DATABASE_PREFIX=mybench ...                     # name of the throw-away PostgreSQL db
 """
 
@@ -97,13 +98,19 @@ async def arrange(url: str, receiver_url: str, secret: str) -> tuple[Organisatio
     return org, person
 
 
-async def produce(url: str, org: Organisation, person: Person, events: int) -> dict[str, float]:
-    """Commit the events in batches as fast as the database takes them; when each committed."""
+async def produce(
+    url: str, org: Organisation, person: Person, events: int, rate: float | None
+) -> dict[str, float]:
+    """Commit the events in batches, as fast as the database takes them or at `rate` events
+    per second; answers when each was committed."""
     engine = create_engine(Settings(database_url=url))
     system = Principal.system(org.id, "benchmark")
     committed: dict[str, float] = {}
     factory = session_factory(engine)
-    for _ in range(events // BATCH):
+    started = time.time()
+    for number in range(events // BATCH):
+        if rate:
+            await asyncio.sleep(max(0.0, started + number * BATCH / rate - time.time()))
         async with factory() as db:
             span_organisations(db, "the benchmark writes its events")
             batch = [
@@ -117,7 +124,7 @@ async def produce(url: str, org: Organisation, person: Person, events: int) -> d
     return committed
 
 
-def run(kind: str, events: int) -> None:
+def run(kind: str, events: int, rate: float | None) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         url, drop = fresh_database(kind, Path(tmp))
         worker = None
@@ -138,7 +145,7 @@ def run(kind: str, events: int) -> None:
             )
             time.sleep(3)  # let the worker start before the clock runs
             started = time.time()
-            committed = asyncio.run(produce(url, org, person, events))
+            committed = asyncio.run(produce(url, org, person, events, rate))
             deadline = time.time() + 600
             while len(receiver.arrivals) < events and time.time() < deadline:
                 time.sleep(0.1)
@@ -163,10 +170,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database", choices=["sqlite", "postgresql", "both"], default="both")
     parser.add_argument("--events", type=int, default=10_000)
+    parser.add_argument(
+        "--rate", type=float, help="events per second to commit (default: all at once)"
+    )
     args = parser.parse_args()
     kinds = ["sqlite", "postgresql"] if args.database == "both" else [args.database]
     for kind in kinds:
-        run(kind, args.events)
+        run(kind, args.events, args.rate)
 
 
 if __name__ == "__main__":
