@@ -181,6 +181,7 @@ GRAPHQL_ROOT: dict[str, str] = {
     "Query.referral": "referrals.read",
     "Query.referrals": "referrals.read",
     "Query.referralProgress": "referrals.read",
+    "Query.events": "events.read",
     "Query.matchSuggestions": "matching.suggest",
     "Query.nonAssociations": "non_associations.read",
     "Mutation.createPerson": "people.create",

@@ -11,6 +11,7 @@ from api.settings import Settings
 from api.tenancy import enter_organisation
 from api.worker import Worker
 from tests.factories import World
+from tests.schema.helpers import error_statuses
 
 FEED = "/api/v1/events"
 
@@ -122,3 +123,31 @@ async def test_bad_feed_parameters_are_422_problems(hooks: httpx.AsyncClient, wo
         assert answer.status_code == 422, params
         assert answer.headers["content-type"] == "application/problem+json"
     assert (await hooks.get(FEED)).status_code == 401
+
+
+async def test_graphql_reads_the_same_feed(
+    hooks: httpx.AsyncClient, world: World, dispatcher: Worker
+) -> None:
+    await release(hooks, world, world.other_mentee.id)
+    await dispatcher.drain()
+    query = """query($after: String, $types: [String!]) {
+      events(after: $after, types: $types, first: 10) {
+        nodes { id type occurredAt cursor data } nextCursor
+      }
+    }"""
+    for who in ("coordinator", "partner"):
+        rest = (await hooks.get(FEED, headers=world.headers(who))).json()
+        answer = await hooks.post(
+            "/api/v1/graphql",
+            json={"query": query, "variables": {"types": ["person.*"]}},
+            headers=world.headers(who),
+        )
+        feed = answer.json()["data"]["events"]
+        assert [n["data"] for n in feed["nodes"]] == [i["data"] for i in rest["items"]]
+        assert feed["nextCursor"] == rest["next_cursor"]
+    refused = await hooks.post(
+        "/api/v1/graphql",
+        json={"query": query, "variables": {"after": "nope"}},
+        headers=world.headers("coordinator"),
+    )
+    assert error_statuses(refused.json()) == [422]
