@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test test-pg lint format openapi graphql-schema bench-matching bench-webhooks clean
+.PHONY: run test test-pg lint format openapi graphql-schema bench-matching bench-reports bench-webhooks clean
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Python 3.11+ is needed")'
@@ -56,6 +56,10 @@ clean:
 ## Match-suggestion latency at 10,000 mentors on SQLite and PostgreSQL
 bench-matching: $(VENV)/.installed-dev
 	$(BIN)/python benchmarks/matching.py
+
+## Report timings at 10,000 mentees and the cohort file's memory at 100,000, both databases
+bench-reports: $(VENV)/.installed-dev
+	$(BIN)/python benchmarks/reports.py
 
 ## Webhook delivery: events/s and commit-to-delivery p50/p95 for 10,000 events, both databases
 bench-webhooks: $(VENV)/.installed-dev

@@ -8,6 +8,7 @@ from typing import Any
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from api import programme_year
 from api.auth.principal import Principal
 from api.auth.scopes import ROLE_SCOPES
 from api.models import Organisation, Person, Service
@@ -48,6 +49,7 @@ from api.models.relationship import (
 )
 from api.models.service import ServiceCreate
 from api.models.session import SessionCreate
+from api.programme_year import Year
 from api.services import (
     accounts,
     assessments,
@@ -66,6 +68,7 @@ DEMO_PASSWORD = "through-the-gate"
 DEMO_PARTNER_ID = "tg_demo_partner"
 DEMO_PARTNER_SECRET = "demo-partner-secret-not-for-production"
 DEMO_DOMAIN = "demo.example.org"
+PAST_MENTEES = 70
 
 _REGIONS = {
     "North East": ["HMP Durham", "HMP Low Newton", "HMP Northumberland"],
@@ -223,6 +226,9 @@ async def seed(db: AsyncSession) -> dict[str, Any]:
         secret=DEMO_PARTNER_SECRET,
     )
     await _referrals(db, system, partner.id, mentees, services, today)
+    # A year of past work, so the reports and the cohort file have something to show.
+    past = Year(org.id, [m.id for m in mentors[:6]], PAST_MENTEES, today)
+    await programme_year.write(db, programme_year.rows(past))
     return {
         "id": org.id,
         "name": org.name,

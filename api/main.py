@@ -24,9 +24,11 @@ from api.routers import (
     health,
     matching,
     organisation,
+    outcomes,
     people,
     referrals,
     relationships,
+    reports,
     services,
     sessions,
     webhooks,
@@ -64,10 +66,16 @@ TAGS = [
     {"name": "goals", "description": "The mentee's goals, their small steps and reviews."},
     {"name": "sessions", "description": "Meetings within a relationship."},
     {"name": "assessments", "description": "Self-assessments and distance travelled."},
+    {"name": "outcomes", "description": "A mentee's outcomes at the programme's milestones."},
     {"name": "services", "description": "The signposting directory of services."},
     {
         "name": "referrals",
         "description": "Referrals into the programme from partners, and out to services.",
+    },
+    {
+        "name": "reports",
+        "description": "Programme reports (small counts suppressed for non-staff readers) and "
+        "the Justice Data Lab cohort file.",
     },
     {
         "name": "events",
@@ -131,10 +139,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         goals,
         sessions,
         assessments,
+        outcomes,
         services,
         referrals,
         events,
         webhooks,
+        reports,
         audit,
     ):
         v1.include_router(module.router)

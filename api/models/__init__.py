@@ -8,6 +8,7 @@ from api.models.event import Event
 from api.models.goal import Goal, GoalReview, GoalStatusChange, GoalStep
 from api.models.idempotency import IdempotencyRecord
 from api.models.organisation import Organisation
+from api.models.outcome import Outcome
 from api.models.person import MenteeProfile, MentorProfile, Person
 from api.models.referral import Referral, ReferralStatusChange
 from api.models.relationship import (
@@ -36,6 +37,7 @@ __all__ = [
     "MentoringSession",
     "NonAssociation",
     "Organisation",
+    "Outcome",
     "Person",
     "Record",
     "Referral",

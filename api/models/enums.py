@@ -188,3 +188,34 @@ class ReferralMoveName(StrEnum):
     start = "start"
     complete = "complete"
     withdraw = "withdraw"
+
+
+class Milestone(StrEnum):
+    """When outcomes are recorded: start, release, after 3, 6 and 12 months, and the end."""
+
+    start = "start"
+    release = "release"
+    three_months = "3_months"
+    six_months = "6_months"
+    twelve_months = "12_months"
+    end = "end"
+
+
+class Accommodation(StrEnum):
+    settled = "settled"
+    temporary = "temporary"
+    rough_sleeping = "rough_sleeping"
+    in_custody = "in_custody"
+    unknown = "unknown"
+
+
+class Employment(StrEnum):
+    """Employment, training or education."""
+
+    employed = "employed"
+    self_employed = "self_employed"
+    training = "training"
+    education = "education"
+    volunteering = "volunteering"
+    none = "none"
+    unknown = "unknown"

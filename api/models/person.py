@@ -37,6 +37,7 @@ from api.models.enums import (
     RiskLevel,
     VettingStatus,
 )
+from api.models.identifiers import PncNumber, PrisonNumber
 
 
 class MenteeProfile(SQLModel, OrgOwned, table=True):
@@ -60,6 +61,8 @@ class MenteeProfile(SQLModel, OrgOwned, table=True):
     probation_practitioner: dict[str, Any] | None = Field(
         default=None, sa_column=json_column(nullable=True)
     )
+    pnc_number: str | None = Field(default=None, max_length=13)
+    prison_number: str | None = Field(default=None, max_length=7)
 
 
 class MentorProfile(SQLModel, table=True):
@@ -114,6 +117,8 @@ SENSITIVE_MENTEE_FIELDS = (
     "mappa_level",
     "licence_end_date",
     "probation_practitioner",
+    "pnc_number",
+    "prison_number",
 )
 SENSITIVE_MENTOR_FIELDS = ("lived_experience",)
 # A mentor may edit their own record, but not what the programme decides about them.
@@ -160,6 +165,12 @@ class MenteeProfileCreate(Input):
     mappa_level: MappaLevel | None = PydField(None, description="Sensitive.")
     licence_end_date: date | None = PydField(None, description="Sensitive.")
     probation_practitioner: ProbationPractitioner | None = PydField(None, description="Sensitive.")
+    pnc_number: PncNumber | None = PydField(
+        None, description="Sensitive. Police National Computer number, e.g. 2012/0052834X."
+    )
+    prison_number: PrisonNumber | None = PydField(
+        None, description="Sensitive. Prison (NOMS) number, e.g. A1234BC."
+    )
 
 
 class MenteeProfileUpdate(Input):
@@ -175,6 +186,8 @@ class MenteeProfileUpdate(Input):
     mappa_level: MappaLevel | None = None
     licence_end_date: date | None = None
     probation_practitioner: ProbationPractitioner | None = None
+    pnc_number: PncNumber | None = None
+    prison_number: PrisonNumber | None = None
 
     @model_validator(mode="after")
     def _required_stay_set(self) -> "MenteeProfileUpdate":
@@ -325,6 +338,8 @@ class MenteeProfileRead(BaseModel):
     probation_practitioner: ProbationPractitioner | None = PydField(
         None, description="Only with `people:sensitive`."
     )
+    pnc_number: str | None = PydField(None, description="Only with `people:sensitive`.")
+    prison_number: str | None = PydField(None, description="Only with `people:sensitive`.")
 
 
 class MentorProfileRead(BaseModel):

@@ -182,6 +182,9 @@ class RelationshipRead(RecordRead):
     ending_summary: str | None
     review_date: date | None
     latest_check_ins: LatestCheckIns
+    end_outcome_due: bool = PydField(
+        description="Ended, and no `end` outcome is recorded for it yet: a prompt, not a rule."
+    )
     history: list[RelationshipEventRead]
 
 

@@ -24,6 +24,7 @@ from api.models.goal import (
     StepUpdate,
 )
 from api.models.matching import OrganisationUpdate
+from api.models.outcome import OutcomeCreate, OutcomeRead, OutcomeUpdate
 from api.models.person import PersonCreate, PersonUpdate
 from api.models.referral import (
     MatchDecision,
@@ -51,6 +52,7 @@ from api.schema.types import (
     Goal,
     NonAssociation,
     Organisation,
+    Outcome,
     Person,
     Referral,
     Relationship,
@@ -65,6 +67,7 @@ from api.services import (
     goals,
     non_associations,
     organisation,
+    outcomes,
     people,
     referrals,
     relationships,
@@ -95,6 +98,7 @@ StepResult = Annotated[Step | Problem, strawberry.union("StepResult")]
 ReviewResult = Annotated[Review | Problem, strawberry.union("ReviewResult")]
 SessionResult = Annotated[Session | Problem, strawberry.union("SessionResult")]
 AssessmentResult = Annotated[Assessment | Problem, strawberry.union("AssessmentResult")]
+OutcomeResult = Annotated[Outcome | Problem, strawberry.union("OutcomeResult")]
 ServiceResult = Annotated[Service | Problem, strawberry.union("ServiceResult")]
 ReferralResult = Annotated[Referral | Problem, strawberry.union("ReferralResult")]
 RemovedResult = Annotated[Removed | Problem, strawberry.union("RemovedResult")]
@@ -117,6 +121,8 @@ SessionUpdateInput = input_type(SessionUpdate)
 ServiceCreateInput = input_type(ServiceCreate)
 ServiceUpdateInput = input_type(ServiceUpdate)
 ReferralCreateInput = input_type(ReferralCreate)
+OutcomeCreateInput = input_type(OutcomeCreate)
+OutcomeUpdateInput = input_type(OutcomeUpdate)
 
 ExpectedVersion = Annotated[
     int | None,
@@ -425,6 +431,34 @@ class Mutation:
             return Assessment.of(AssessmentRead.model_validate(row, from_attributes=True))
 
         return await _attempt(info, "assessments.write", work)
+
+    @strawberry.mutation(description="Record a mentee's outcome at a milestone.")
+    async def record_outcome(
+        self,
+        info: Info[Context, None],
+        input: OutcomeCreateInput,  # type: ignore[valid-type]
+    ) -> OutcomeResult:
+        async def work(db: AsyncSession, caller: Principal) -> Outcome:
+            row = await outcomes.record_outcome(db, caller, to_model(OutcomeCreate, input))
+            return Outcome.from_pydantic(OutcomeRead.model_validate(row, from_attributes=True))
+
+        return await _attempt(info, "outcomes.write", work)
+
+    @strawberry.mutation(description="Correct an outcome record.")
+    async def update_outcome(
+        self,
+        info: Info[Context, None],
+        id: uuid.UUID,
+        input: OutcomeUpdateInput,  # type: ignore[valid-type]
+        expected_version: ExpectedVersion = None,
+    ) -> OutcomeResult:
+        async def work(db: AsyncSession, caller: Principal) -> Outcome:
+            row = await outcomes.update_outcome(
+                db, caller, id, to_model(OutcomeUpdate, input), if_match=expected_version
+            )
+            return Outcome.from_pydantic(OutcomeRead.model_validate(row, from_attributes=True))
+
+        return await _attempt(info, "outcomes.write", work)
 
     @strawberry.mutation(description="Add a service to the directory. Staff only.")
     async def create_service(

@@ -15,6 +15,7 @@ from api.models.assessment import AssessmentRead
 from api.models.common import QueryText, Timestamp
 from api.models.enums import (
     GoalStatus,
+    Milestone,
     Pathway,
     PersonKind,
     Phase,
@@ -23,6 +24,7 @@ from api.models.enums import (
     RelationshipStatus,
     SessionStatus,
 )
+from api.models.outcome import OutcomeRead
 from api.models.service import ServiceRead
 from api.schema.context import Context
 from api.schema.limits import MAX_PAGE
@@ -36,6 +38,7 @@ from api.schema.types import (
     Me,
     NonAssociation,
     Organisation,
+    Outcome,
     PageInfo,
     Person,
     Referral,
@@ -52,6 +55,7 @@ from api.services import (
     matching,
     non_associations,
     organisation,
+    outcomes,
     people,
     referrals,
     relationships,
@@ -60,6 +64,7 @@ from api.services import (
 from api.services import events as event_feed
 from api.services.directory import ServiceFilter
 from api.services.goals import GoalFilter
+from api.services.outcomes import OutcomeFilter
 from api.services.people import PeopleFilter
 from api.services.referrals import ReferralFilter
 from api.services.relationships import RelationshipFilter
@@ -334,6 +339,44 @@ class Query:
         except NotFound:
             return None
         return DistanceTravelledType.from_pydantic(found)
+
+    @strawberry.field(description="Outcomes of the mentees you work with (staff, mentors).")
+    @one_at_a_time
+    async def outcomes(
+        self,
+        info: Info[Context, None],
+        mentee_id: uuid.UUID | None = None,
+        milestone: Milestone | None = None,
+        updated_since: datetime | None = None,
+        first: int = 50,
+        after: str | None = None,
+    ) -> Connection[Outcome]:
+        context = info.context
+        caller = context.authorize("outcomes.read")
+        filters = OutcomeFilter(
+            mentee_id=mentee_id, milestone=milestone, updated_since=_zoned(updated_since)
+        )
+        rows, cursor = await outcomes.list_outcomes(
+            context.db, caller, filters, limit=_page_size(first), cursor=after
+        )
+        return _page(
+            [
+                Outcome.from_pydantic(OutcomeRead.model_validate(r, from_attributes=True))
+                for r in rows
+            ],
+            cursor,
+        )
+
+    @strawberry.field(description="One outcome record, or null.")
+    @one_at_a_time
+    async def outcome(self, info: Info[Context, None], id: uuid.UUID) -> Outcome | None:
+        context = info.context
+        caller = context.authorize("outcomes.read")
+        try:
+            found = await outcomes.find_outcome(context.db, caller, id)
+        except NotFound:
+            return None
+        return Outcome.from_pydantic(OutcomeRead.model_validate(found, from_attributes=True))
 
     @strawberry.field(description="One service of the directory (retired ones too), or null.")
     @one_at_a_time

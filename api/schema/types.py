@@ -18,6 +18,7 @@ from api.models.matching import MatchingWeights as WeightsModel
 from api.models.matching import MatchSuggestion as SuggestionModel
 from api.models.matching import OrganisationRead
 from api.models.matching import Reason as ReasonModel
+from api.models.outcome import OutcomeRead
 from api.models.person import (
     MenteePreferences,
     MenteeProfileRead,
@@ -80,6 +81,8 @@ class MenteeProfile:
     mappa_level: strawberry.auto = sensitive()
     licence_end_date: strawberry.auto = sensitive()
     probation_practitioner: strawberry.auto = sensitive()
+    pnc_number: strawberry.auto = sensitive()
+    prison_number: strawberry.auto = sensitive()
 
 
 @strawberry.experimental.pydantic.type(model=MentorProfileRead)
@@ -164,6 +167,7 @@ class Relationship:
     ending_summary: strawberry.auto
     review_date: strawberry.auto
     latest_check_ins: strawberry.auto
+    end_outcome_due: strawberry.auto
     history: strawberry.auto
 
     @strawberry.field(description="When each phase the relationship has been in began.")
@@ -310,6 +314,11 @@ class DistanceTravelledType:
 
 @strawberry.experimental.pydantic.type(model=ServiceRead, all_fields=True)
 class Service:
+    pass
+
+
+@strawberry.experimental.pydantic.type(model=OutcomeRead, all_fields=True)
+class Outcome:
     pass
 
 

@@ -22,6 +22,7 @@ STAFF = STAFF_ROLES
 STAFF_AND_MENTORS = STAFF_ROLES | {Role.mentor}
 WORKING_WITH_A_MENTEE = STAFF_AND_MENTORS | {Role.mentee}
 PERSON_READERS = WORKING_WITH_A_MENTEE | {Role.partner}
+REPORT_READERS = STAFF_ROLES | {Role.analyst}
 
 
 def _staff_or_its_mentor(caller: Principal, relationship: Any) -> bool:
@@ -142,6 +143,18 @@ POLICY: dict[str, Rule] = {
         "referrals:write",
         STAFF_AND_MENTORS,
         "Outbound referrals are moved by staff and the mentee's mentor.",
+    ),
+    "outcomes.read": Rule(
+        "assessments:read", STAFF_AND_MENTORS, "Outcomes are seen by staff and mentors."
+    ),
+    "outcomes.write": Rule(
+        "assessments:write",
+        STAFF_AND_MENTORS,
+        "Outcomes are recorded by staff and the mentee's mentor.",
+    ),
+    "reports.read": Rule("reports:read", REPORT_READERS, "Reports are read by staff and analysts."),
+    "reports.cohort_file": Rule(
+        "admin", frozenset({Role.admin}), "The cohort file is for administrators only."
     ),
     "events.read": Rule(None, PERSON_READERS, "The events feed is not for this role."),
     "webhooks.manage": Rule(

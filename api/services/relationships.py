@@ -18,6 +18,7 @@ from api.models import (
     MentoringRelationship,
     MentoringSession,
     MentorProfile,
+    Outcome,
     Person,
     RelationshipCheckIn,
     RelationshipEvent,
@@ -26,6 +27,7 @@ from api.models.base import utc_today
 from api.models.enums import (
     OPEN_RELATIONSHIP_STATUSES,
     CustodyStatus,
+    Milestone,
     PersonKind,
     Phase,
     RelationshipStatus,
@@ -441,7 +443,7 @@ def _check_in_side(caller: Principal, asked: Side | None) -> Side:
 async def present(
     db: AsyncSession, relationships: Sequence[MentoringRelationship]
 ) -> list[RelationshipRead]:
-    """Relationships with their history and latest check-ins: two queries for any number."""
+    """Relationships with their history, latest check-ins and outcome prompt: three queries."""
     ids = [r.id for r in relationships]
     events = (
         await db.exec(
@@ -468,6 +470,18 @@ async def present(
     )
     latest_row = aliased(RelationshipCheckIn, ranked)
     latest = (await db.exec(select(latest_row).where(ranked.c.rank == 1))).all()
+    ended = [r.id for r in relationships if r.status == RelationshipStatus.ended]
+    with_end_outcome = set(
+        (
+            await db.exec(
+                select(Outcome.relationship_id).where(
+                    col(Outcome.relationship_id).in_(ended), Outcome.milestone == Milestone.end
+                )
+            )
+        ).all()
+        if ended
+        else ()
+    )
 
     history: dict[uuid.UUID, list[RelationshipEvent]] = {i: [] for i in ids}
     for event in events:
@@ -475,13 +489,17 @@ async def present(
     check_ins: dict[tuple[uuid.UUID, str], RelationshipCheckIn] = {
         (c.relationship_id, c.side): c for c in latest
     }
-    return [_read(r, history[r.id], check_ins) for r in relationships]
+    return [
+        _read(r, history[r.id], check_ins, r.id in ended and r.id not in with_end_outcome)
+        for r in relationships
+    ]
 
 
 def _read(
     relationship: MentoringRelationship,
     events: list[RelationshipEvent],
     check_ins: dict[tuple[uuid.UUID, str], RelationshipCheckIn],
+    end_outcome_due: bool,
 ) -> RelationshipRead:
     def latest(side: Side) -> CheckInRead | None:
         found = check_ins.get((relationship.id, side))
@@ -491,6 +509,7 @@ def _read(
         {
             **relationship.model_dump(),
             "phase_started_at": {e.to_value: e.at for e in events if e.field == "phase"},
+            "end_outcome_due": end_outcome_due,
             "latest_check_ins": LatestCheckIns(
                 mentor=latest(Side.mentor), mentee=latest(Side.mentee)
             ),

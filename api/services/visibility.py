@@ -18,6 +18,7 @@ from api.models import (
     Goal,
     MentoringRelationship,
     MentoringSession,
+    Outcome,
     Person,
     Referral,
     WebhookSubscription,
@@ -133,6 +134,13 @@ def visible_referrals_clause(caller: Principal) -> Any:
 
 def _about_reached_mentee(caller: Principal, model: Any) -> ColumnElement[bool]:
     return sa.and_(col(model.org_id) == caller.org_id, _person_reached(caller, model.mentee_id))
+
+
+def visible_outcomes_clause(caller: Principal) -> Any:
+    """Outcomes are for the people who work with the mentee: staff, and their mentor."""
+    if caller.role not in (Role.admin, Role.coordinator, Role.mentor):
+        return sa.false()
+    return _scoped(caller, "assessments", _about_reached_mentee(caller, Outcome))
 
 
 def visible_events_clause(caller: Principal) -> ColumnElement[bool]:

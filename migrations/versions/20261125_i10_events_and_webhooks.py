@@ -1,7 +1,7 @@
 """events outbox; webhook owners, secret rotation, dispatcher leases and delivery log
 
 Revision ID: i10_events
-Revises: i9b_referral_facts
+Revises: i13_outcomes
 Create Date: 2026-11-25 15:10:00
 """
 
@@ -15,7 +15,7 @@ from sqlalchemy.dialects import postgresql
 from api.models.base import UTCDateTime
 
 revision: str = "i10_events"
-down_revision: str | None = "i9b_referral_facts"
+down_revision: str | None = "i13_outcomes"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,0 +1,1 @@
+"""Reports rendered for people and spreadsheets: CSV (safe against formula injection), HTML."""
