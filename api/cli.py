@@ -14,6 +14,7 @@ import typer
 import uvicorn
 from alembic import command
 from alembic.config import Config
+from pydantic import ValidationError
 
 from api import demo, directory_import, tenancy
 from api.auth.principal import Principal
@@ -34,6 +35,20 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
 )
+
+
+@app.callback()
+def _check_settings() -> None:
+    """A wrong setting is one clear line on stderr, not a traceback."""
+    try:
+        get_settings()
+    except ValidationError as exc:
+        for error in exc.errors():
+            name = str(error["loc"][0]).upper() if error["loc"] else "settings"
+            message = str(error["msg"]).removeprefix("Value error, ")
+            typer.echo(f"configuration error: {name}: {message}", err=True)
+        raise typer.Exit(2) from None
+
 
 # Beside the package in a checkout; in the working directory when the package is installed
 # into a virtualenv (the container image copies `migrations/` to its working directory).

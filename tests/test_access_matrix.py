@@ -94,6 +94,8 @@ REST: dict[tuple[str, str], str | None] = {
     ("GET", "/metrics"): None,
     ("GET", "/api/v1/graphql"): None,  # each GraphQL field declares its own (below)
     ("POST", "/api/v1/graphql"): None,
+    ("GET", "/api/v1/docs"): None,  # off in production
+    ("GET", "/api/v1/redoc"): None,
     ("GET", "/api/v1/me"): "me.read",
     ("GET", "/api/v1/organisation"): "organisation.read",
     ("PATCH", "/api/v1/organisation"): "organisation.update",
@@ -292,7 +294,7 @@ def _operations(app: FastAPI) -> dict[tuple[str, str], APIRoute]:
         route = context.route
         if isinstance(route, APIRoute):
             for method in route.methods or ():
-                found[(method, str(context.path))] = route
+                found[(method, str(context.path_format))] = route
     return found
 
 

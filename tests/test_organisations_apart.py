@@ -317,7 +317,9 @@ def operations(app: FastAPI) -> list[tuple[str, str]]:
     found = []
     for context in iter_route_contexts(app.routes):
         if isinstance(context.route, APIRoute):
-            found += [(method, str(context.path)) for method in sorted(context.methods or ())]
+            found += [
+                (method, str(context.path_format)) for method in sorted(context.methods or ())
+            ]
     documented = {
         (method.upper(), path) for path, spec in app.openapi()["paths"].items() for method in spec
     }
@@ -331,7 +333,7 @@ def path_choices(app: FastAPI, method: str, path: str) -> dict[str, list[str]]:
     return {
         param["name"]: param["schema"]["enum"]
         for param in spec.get("parameters", [])
-        if param["in"] == "path" and "enum" in param["schema"]
+        if param.get("in") == "path" and "enum" in param["schema"]
     }
 
 

@@ -516,5 +516,5 @@ class Query:
     ) -> list[NonAssociation]:
         context = info.context
         caller = context.authorize("non_associations.read")
-        rows = await non_associations.list_for(context.db, caller, mentee_id)
+        rows, _ = await non_associations.list_for(context.db, caller, mentee_id)
         return [NonAssociation.from_pydantic(non_associations.present(r, caller)) for r in rows]

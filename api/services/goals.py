@@ -216,9 +216,15 @@ async def update_goal(
     return goal
 
 
-async def list_steps(db: AsyncSession, caller: Principal, goal_id: uuid.UUID) -> list[GoalStep]:
+async def list_steps(
+    db: AsyncSession, caller: Principal, goal_id: uuid.UUID, *, limit: int, cursor: str | None
+) -> tuple[Sequence[GoalStep], str | None]:
+    """A page of the goal's steps, in plan order."""
     goal = await find_goal(db, caller, goal_id)
-    return (await steps_of(db, caller, [goal.id]))[goal.id]
+    stmt = select(GoalStep).where(GoalStep.goal_id == goal.id)
+    return await paginate(
+        db, stmt, GoalStep, limit=limit, cursor=cursor, order_by=col(GoalStep.position)
+    )
 
 
 async def add_step(
@@ -312,10 +318,12 @@ async def add_review(
 
 
 async def list_reviews(
-    db: AsyncSession, caller: Principal, goal_id: uuid.UUID
-) -> Sequence[GoalReview]:
+    db: AsyncSession, caller: Principal, goal_id: uuid.UUID, *, limit: int, cursor: str | None
+) -> tuple[Sequence[GoalReview], str | None]:
+    """A page of the goal's reviews, in the order they were recorded."""
     goal = await find_goal(db, caller, goal_id)
-    return (await reviews_of(db, caller, [goal.id]))[goal.id]
+    stmt = select(GoalReview).where(GoalReview.goal_id == goal.id)
+    return await paginate(db, stmt, GoalReview, limit=limit, cursor=cursor)
 
 
 async def present(db: AsyncSession, goals: Sequence[Goal]) -> list[GoalRead]:
