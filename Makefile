@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test test-pg lint format openapi graphql-schema bench-matching bench-reports mutation clean
+.PHONY: run test test-pg lint format openapi graphql-schema bench-matching bench-reports bench-webhooks fault-postgres mutation clean
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Python 3.11+ is needed")'
@@ -36,7 +36,7 @@ test-pg: $(VENV)/.installed-dev
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy api tests benchmarks
+	$(BIN)/mypy api tests benchmarks faults
 
 format: $(VENV)/.installed-dev
 	$(BIN)/ruff format .
@@ -66,3 +66,11 @@ bench-matching: $(VENV)/.installed-dev
 ## Report timings at 10,000 mentees and the cohort file's memory at 100,000, both databases
 bench-reports: $(VENV)/.installed-dev
 	$(BIN)/python benchmarks/reports.py
+
+## Fault drill: PostgreSQL restarted under 20 writers with Idempotency-Keys (private cluster)
+fault-postgres: $(VENV)/.installed-dev
+	$(BIN)/python faults/postgres_restart.py
+
+## Webhook delivery: events/s and commit-to-delivery p50/p95 for 10,000 events, both databases
+bench-webhooks: $(VENV)/.installed-dev
+	$(BIN)/python benchmarks/webhooks.py

@@ -12,6 +12,9 @@ from api import tenancy  # noqa: F401  (every session gets the tenancy hook)
 from api.settings import Settings
 
 SessionFactory = async_sessionmaker[AsyncSession]
+# Where a request whose work must commit together with its idempotency record finds the
+# connection holding that transaction (see api/idempotency.py).
+CONNECTION_STATE = "idempotent_connection"
 
 
 def create_engine(settings: Settings) -> AsyncEngine:
@@ -46,6 +49,11 @@ def session_factory(engine: AsyncEngine) -> SessionFactory:
 async def get_db(request: Request) -> AsyncIterator[AsyncSession]:
     """One database session per request; service functions commit their own work."""
     factory: SessionFactory = request.app.state.db_factory
+    connection = request.scope.get("state", {}).get(CONNECTION_STATE)
+    if connection is not None:  # commits become savepoints in the request's transaction
+        async with factory(bind=connection, join_transaction_mode="create_savepoint") as db:
+            yield db
+        return
     async with factory() as db:
         yield db
 

@@ -12,12 +12,49 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from sqlalchemy.exc import DataError as DBAPIDataError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 log = logging.getLogger("throughgate.errors")
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
+RETRY_UNAVAILABLE_SECONDS = 5
+
+# Every problem `type` this API answers with is `/problems/<slug>`, one of these.
+PROBLEM_TYPES: dict[str, str] = {
+    "malformed-body": "The body cannot be read: not UTF-8, not JSON, or not a form (400).",
+    "bad-request": "A request this API cannot act on (400).",
+    "oauth-error": "The token endpoint refused the request; `error` holds the OAuth2 code.",
+    "unauthorized": "No valid bearer token (401, with `WWW-Authenticate`).",
+    "forbidden": "The token lacks a scope or a role this needs (403).",
+    "not-found": "No such route, or no record the caller may see (404).",
+    "method-not-allowed": "The path exists but not with this method; `Allow` lists those it has.",
+    "conflict": "The record's current state does not allow this (409).",
+    "precondition-failed": "`If-Match` names a version that is no longer current (412).",
+    "payload-too-large": "The body is larger than this API accepts (413).",
+    "unsupported-media-type": "The body's content type is not one this operation reads (415).",
+    "validation": "Fields are missing or of the wrong type; `errors` says where (422).",
+    "invalid": "Well-formed input that breaks a rule (422).",
+    "idempotency-key-reused": "The `Idempotency-Key` was used before with another request (422).",
+    "too-many-requests": "Too many requests; wait for `Retry-After` seconds (429).",
+    "internal": "A fault on the service's side; quote `request_id` when reporting it (500).",
+    "unavailable": "The database cannot be reached; retry after `Retry-After` seconds (503).",
+    "not-ready": "The database cannot be reached; the readiness probe fails (503).",
+}
+_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
+_HTTP_SLUGS = {
+    400: "malformed-body",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not-found",
+    405: "method-not-allowed",
+    413: "payload-too-large",
+    415: "unsupported-media-type",
+    429: "too-many-requests",
+}
 
 
 class FieldProblem(BaseModel):
@@ -98,12 +135,13 @@ class TooManyRequests(DomainError):
 
 
 class OAuthError(DomainError):
-    """A token-endpoint refusal: a problem document that also carries OAuth2's `error` code."""
+    """A token-endpoint refusal: a problem document that is also RFC 6749 §5.2's error
+    response (`error`, `error_description`)."""
 
     status, slug, title = 400, "oauth-error", "Token request refused"
 
     def __init__(self, error: str, detail: str, status: int = 400) -> None:
-        super().__init__(detail, error=error)
+        super().__init__(detail, error=error, error_description=detail)
         self.status = status
         if status == 401:
             self.headers = {"WWW-Authenticate": 'Basic realm="throughgate"'}
@@ -118,8 +156,9 @@ def problem_response(
     headers: Mapping[str, str] | None = None,
     **extra: Any,
 ) -> JSONResponse:
+    slug = slug or _HTTP_SLUGS.get(status, "bad-request" if status < 500 else "internal")
     body: dict[str, Any] = {
-        "type": f"/problems/{slug}" if slug else "about:blank",
+        "type": f"/problems/{slug}",
         "title": title or HTTPStatus(status).phrase,
         "status": status,
     }
@@ -160,9 +199,28 @@ async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
     )
 
 
-async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
+async def _http_error(request: Request, exc: Exception) -> JSONResponse:
+    """Refusals Starlette and FastAPI make themselves: no route, wrong method, unreadable body."""
     assert isinstance(exc, StarletteHTTPException)
-    return problem_response(exc.status_code, detail=str(exc.detail), headers=exc.headers)
+    headers = dict(exc.headers or {})
+    detail = str(exc.detail)
+    if exc.status_code == 405:
+        allowed = _allowed_methods(request)
+        headers["Allow"] = ", ".join(allowed)
+        detail = f"{request.method} is not allowed here; this path takes {', '.join(allowed)}."
+    elif exc.status_code == 404 and detail == HTTPStatus.NOT_FOUND.phrase:
+        detail = "There is nothing at this path."
+    return problem_response(exc.status_code, detail=detail, headers=headers)
+
+
+def _allowed_methods(request: Request) -> list[str]:
+    """Every method some route of this path answers, not just the first matching route's."""
+    allowed = set()
+    for method in _METHODS:
+        scope = {**request.scope, "method": method}
+        if any(route.matches(scope)[0] == Match.FULL for route in request.app.router.routes):
+            allowed.add(method)
+    return sorted(allowed)
 
 
 async def _stale_data(_request: Request, _exc: Exception) -> JSONResponse:
@@ -184,8 +242,25 @@ async def _unstorable(_request: Request, exc: Exception) -> JSONResponse:
     )
 
 
-async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
-    log.exception("unexpected error on %s %s", request.method, request.url.path, exc_info=exc)
+def database_unavailable(exc: BaseException) -> bool:
+    """A lost or refused database connection, as opposed to a fault in our code."""
+    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+        return True
+    return isinstance(exc, OperationalError | InterfaceError | PoolTimeout | OSError)
+
+
+def unexpected_problem(exc: Exception, method: str, path: str) -> JSONResponse:
+    """The answer to an exception nothing else handled: 503 when the database is away, else 500."""
+    if database_unavailable(exc):
+        log.warning("database unavailable on %s %s: %s", method, path, exc.__class__.__name__)
+        return problem_response(
+            503,
+            slug="unavailable",
+            title="Service unavailable",
+            detail="The database cannot be reached just now; nothing was changed. Retry shortly.",
+            headers={"Retry-After": str(RETRY_UNAVAILABLE_SECONDS)},
+        )
+    log.error("unexpected error on %s %s", method, path, exc_info=exc)
     return problem_response(
         500,
         slug="internal",
@@ -200,7 +275,6 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(StaleDataError, _stale_data)
     app.add_exception_handler(DBAPIDataError, _unstorable)
-    app.add_exception_handler(Exception, _unexpected)
 
 
 def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:

@@ -1,28 +1,41 @@
 """`Idempotency-Key` on POST: a retry with the same key and body gets the first response.
 
 The key is scoped to the caller (the token's subject), so two clients can never see each
-other's responses. A first request still running makes its retries wait with a 409; a 5xx
-or 429 is not kept, so the retry runs again.
+other's responses. The key's record, the work the request does, and the response kept for
+its retries are written in ONE database transaction, and the response is sent only once that
+transaction has committed:
+
+- a request that fails or is cut off part-way (a database restart, a killed server) leaves
+  nothing behind, so its retry simply runs again: no key is ever stuck "in progress";
+- a response the client received is always replayable, because it was stored with the work.
+
+A retry that arrives while the first request still runs waits for it (the key's row is
+locked), then gets its response. 5xx and 429 answers are not kept. A key expires after
+`idempotency_hours`; an expired key is claimed afresh.
 """
 
 import hashlib
+import re
 from datetime import timedelta
-from typing import Any
 
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlmodel import delete, select
+from sqlmodel.ext.asyncio.session import AsyncSession
 from starlette.datastructures import Headers
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api.auth.tokens import InvalidToken, decode_access_token
-from api.db import SessionFactory
-from api.errors import problem_response
+from api.auth.deps import active_account
+from api.db import CONNECTION_STATE
+from api.errors import DomainError, problem_response
 from api.models import IdempotencyRecord
 from api.models.base import utcnow
 from api.settings import Settings
 
 HEADER = "idempotency-key"
+KEY_PATTERN = r"^[\x21-\x7e]{1,200}$"
+_KEY = re.compile(KEY_PATTERN)
 _KEPT_HEADERS = ("content-type", "location", "etag")
 
 
@@ -31,102 +44,107 @@ class IdempotencyMiddleware:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "POST":
+            await self.app(scope, receive, send)
+            return
         headers = Headers(scope=scope)
         key = headers.get(HEADER)
-        if scope["type"] != "http" or scope["method"] != "POST" or key is None:
+        if key is None:
             await self.app(scope, receive, send)
             return
-        state = scope["app"].state
-        caller = _caller(state.settings, headers.get("authorization"))
-        if caller is None:  # let the endpoint refuse the request itself
-            await self.app(scope, receive, send)
-            return
-        if not 1 <= len(key) <= 200:
+        if not _KEY.match(key):
             await problem_response(
                 422,
                 slug="validation",
                 title="Invalid request",
-                detail="Idempotency-Key must be 1 to 200 characters.",
+                detail="Idempotency-Key must be 1 to 200 visible ASCII characters.",
             )(scope, receive, send)
             return
 
         body = await _read_body(receive)
-        digest = hashlib.sha256(
-            b"\n".join(
-                [
-                    scope["method"].encode(),
-                    scope["path"].encode(),
-                    scope.get("query_string", b""),
-                    body,
-                ]
-            )
-        ).hexdigest()
-        factory: SessionFactory = state.db_factory
+        state = scope["app"].state
         settings: Settings = state.settings
+        async with state.engine.connect() as connection:
+            await _begin_for_the_whole_request(connection)
+            async with AsyncSession(
+                bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
+            ) as db:
+                try:
+                    claims, _ = await active_account(db, settings, headers.get("authorization"))
+                except DomainError:  # let the endpoint refuse the request itself
+                    await connection.rollback()
+                    await self.app(scope, _replay(body), send)
+                    return
+                record, is_new = await _claim(db, settings, claims.subject, key, scope, body)
+                if not is_new:
+                    await connection.rollback()
+                    await _answer_from(record, _digest(scope, body))(scope, receive, send)
+                    return
 
-        async with factory() as db:
-            record = (
-                await db.exec(
-                    select(IdempotencyRecord).where(
-                        IdempotencyRecord.caller == caller, IdempotencyRecord.key == key
-                    )
-                )
-            ).first()
-            if record is not None and record.expires_at <= utcnow():
-                await db.delete(record)
-                await db.commit()
-                record = None
-            if record is not None:
-                await _answer_from(record, digest)(scope, receive, send)
-                return
-            record = IdempotencyRecord(
-                caller=caller,
-                key=key,
-                method=scope["method"],
-                path=scope["path"],
-                request_hash=digest,
-                expires_at=utcnow() + timedelta(hours=settings.idempotency_hours),
-            )
+                scope.setdefault("state", {})[CONNECTION_STATE] = connection
+                captured = await _run_buffered(self.app, scope, body)
+                if captured.status >= 500 or captured.status == 429:
+                    await connection.rollback()
+                else:
+                    record.status_code = captured.status
+                    record.response_headers = captured.kept_headers()
+                    record.response_body = captured.body
+                    db.add(record)
+                    await db.commit()
+                    await connection.commit()
+        await captured.send_to(send)
+
+
+async def _begin_for_the_whole_request(connection: AsyncConnection) -> None:
+    await connection.begin()
+    if connection.dialect.name == "sqlite":
+        # The driver would otherwise start (and end) transactions of its own around
+        # savepoints; one explicit write transaction holds the request's work together.
+        await connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+async def _claim(
+    db: AsyncSession, settings: Settings, caller: str, key: str, scope: Scope, body: bytes
+) -> tuple[IdempotencyRecord, bool]:
+    """The key's record: the stored one (False), or a new one this request now holds (True)."""
+    now = utcnow()
+    await db.exec(
+        delete(IdempotencyRecord).where(
+            IdempotencyRecord.caller == caller,  # type: ignore[arg-type]
+            IdempotencyRecord.expires_at <= now,  # type: ignore[arg-type]
+        )
+    )
+    for _ in range(2):
+        stored = (
             await db.exec(
-                delete(IdempotencyRecord).where(
-                    IdempotencyRecord.caller == caller,  # type: ignore[arg-type]
-                    IdempotencyRecord.expires_at <= utcnow(),  # type: ignore[arg-type]
+                select(IdempotencyRecord).where(
+                    IdempotencyRecord.caller == caller, IdempotencyRecord.key == key
                 )
             )
-            db.add(record)
-            try:
-                await db.commit()
-            except IntegrityError:
-                await db.rollback()
-                await _in_progress()(scope, receive, send)
-                return
-
-            try:
-                captured = await _run_and_capture(self.app, scope, body, send)
-            except BaseException:
-                await db.delete(record)
-                await db.commit()
-                raise
-            status = captured["status"]
-            if status >= 500 or status == 429:
-                await db.delete(record)
-            else:
-                record.status_code = status
-                record.response_headers = {
-                    k: v for k, v in captured["headers"].items() if k in _KEPT_HEADERS
-                }
-                record.response_body = captured["body"]
-            await db.commit()
+        ).first()
+        if stored is not None:
+            return stored, False
+        record = IdempotencyRecord(
+            caller=caller,
+            key=key,
+            method=scope["method"],
+            path=scope["path"],
+            request_hash=_digest(scope, body),
+            expires_at=now + timedelta(hours=settings.idempotency_hours),
+        )
+        db.add(record)
+        try:
+            await db.commit()  # a savepoint: it waits while another request holds the key
+        except IntegrityError:  # that request committed first: answer with its response
+            await db.rollback()
+            continue
+        return record, True
+    raise RuntimeError("an idempotency key could be neither claimed nor read")
 
 
-def _caller(settings: Settings, authorization: str | None) -> str | None:
-    scheme, _, token = (authorization or "").partition(" ")
-    if scheme.lower() != "bearer" or not token:
-        return None
-    try:
-        return decode_access_token(settings, token).subject
-    except InvalidToken:
-        return None
+def _digest(scope: Scope, body: bytes) -> str:
+    parts = [scope["method"].encode(), scope["path"].encode(), scope.get("query_string", b"")]
+    return hashlib.sha256(b"\n".join([*parts, body])).hexdigest()
 
 
 async def _read_body(receive: Receive) -> bytes:
@@ -138,6 +156,19 @@ async def _read_body(receive: Receive) -> bytes:
             return b"".join(chunks)
 
 
+def _replay(body: bytes) -> Receive:
+    delivered = False
+
+    async def receive() -> Message:
+        nonlocal delivered
+        if delivered:
+            return {"type": "http.disconnect"}
+        delivered = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    return receive
+
+
 def _answer_from(record: IdempotencyRecord, digest: str) -> Response:
     if record.request_hash != digest:
         return problem_response(
@@ -146,46 +177,43 @@ def _answer_from(record: IdempotencyRecord, digest: str) -> Response:
             title="Idempotency-Key reused",
             detail="This Idempotency-Key was already used with a different request.",
         )
-    if record.status_code is None:
-        return _in_progress()
     return Response(
         content=record.response_body,
-        status_code=record.status_code,
+        status_code=record.status_code or 200,
         headers=record.replay_headers(),
     )
 
 
-def _in_progress() -> Response:
-    return problem_response(
-        409,
-        slug="idempotency-in-progress",
-        title="Request in progress",
-        detail="The first request with this Idempotency-Key is still running; retry shortly.",
-        headers={"Retry-After": "1"},
-    )
+class _Captured:
+    def __init__(self) -> None:
+        self.status = 500
+        self.messages: list[Message] = []
+        self.headers: list[tuple[bytes, bytes]] = []
+        self.body = b""
+
+    def kept_headers(self) -> dict[str, str]:
+        return {
+            name.decode().lower(): value.decode()
+            for name, value in self.headers
+            if name.decode().lower() in _KEPT_HEADERS
+        }
+
+    async def send_to(self, send: Send) -> None:
+        for message in self.messages:
+            await send(message)
 
 
-async def _run_and_capture(app: ASGIApp, scope: Scope, body: bytes, send: Send) -> dict[str, Any]:
-    """Run the request with its buffered body; pass the response on and keep a copy."""
-    captured: dict[str, Any] = {"status": 500, "headers": {}, "body": b""}
-    delivered = False
-
-    async def replay() -> Message:
-        nonlocal delivered
-        if delivered:
-            return {"type": "http.disconnect"}
-        delivered = True
-        return {"type": "http.request", "body": body, "more_body": False}
+async def _run_buffered(app: ASGIApp, scope: Scope, body: bytes) -> _Captured:
+    """Run the request; keep its response until the transaction holding its work commits."""
+    captured = _Captured()
 
     async def capture(message: Message) -> None:
         if message["type"] == "http.response.start":
-            captured["status"] = message["status"]
-            captured["headers"] = {
-                k.decode().lower(): v.decode() for k, v in message.get("headers", [])
-            }
+            captured.status = message["status"]
+            captured.headers = list(message.get("headers", []))
         elif message["type"] == "http.response.body":
-            captured["body"] += message.get("body", b"")
-        await send(message)
+            captured.body += message.get("body", b"")
+        captured.messages.append(message)
 
-    await app(scope, replay, capture)
+    await app(scope, _replay(body), capture)
     return captured

@@ -1,5 +1,6 @@
 """The application: REST under /api/v1, probes, metrics, error handling, middleware."""
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -7,17 +8,21 @@ from asgi_correlation_id import CorrelationIdMiddleware
 from fastapi import APIRouter, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.routing import APIRoute
-from prometheus_fastapi_instrumentator import Instrumentator
 
 from api.db import create_engine, session_factory
+from api.docs import install_docs
 from api.errors import install_error_handlers
 from api.idempotency import IdempotencyMiddleware
 from api.logs import configure_logging
+from api.metrics import expose_metrics
+from api.middleware import ProblemGuard, ResponseHardening
+from api.openapi import install_openapi
 from api.ratelimit import RateLimits
 from api.routers import (
     assessments,
     audit,
     auth,
+    events,
     goals,
     health,
     matching,
@@ -29,9 +34,11 @@ from api.routers import (
     reports,
     services,
     sessions,
+    webhooks,
 )
 from api.schema.schema import graphql_router
 from api.settings import Settings, get_settings
+from api.worker import Context, Worker, load_jobs
 
 API_PREFIX = "/api/v1"
 
@@ -73,6 +80,15 @@ TAGS = [
         "description": "Programme reports (small counts suppressed for non-staff readers) and "
         "the Justice Data Lab cohort file.",
     },
+    {
+        "name": "events",
+        "description": "A feed of what happened, for those who cannot receive webhooks.",
+    },
+    {
+        "name": "webhooks",
+        "description": "Subscriptions to events, delivered signed (Standard Webhooks 1.0), "
+        "with retries and a delivery log.",
+    },
     {"name": "organisation", "description": "Your organisation and its settings."},
     {"name": "audit", "description": "Who read or changed people's records (admin)."},
     {"name": "operations", "description": "Health probes and metrics."},
@@ -89,21 +105,24 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        worker = Worker(Context(app.state.db_factory, settings), list(load_jobs().values()))
+        running = asyncio.create_task(worker.run()) if settings.worker_in_serve else None
         yield
+        if running is not None:
+            worker.stop()
+            await running
         await app.state.engine.dispose()
 
-    production = settings.env == "production"
     app = FastAPI(
         title="Throughgate API",
         version="1.0.0",
         description=DESCRIPTION,
         openapi_url=f"{API_PREFIX}/openapi.json",
-        docs_url=f"{API_PREFIX}/docs",
-        redoc_url=f"{API_PREFIX}/redoc",
+        docs_url=None,
+        redoc_url=None,
         openapi_tags=TAGS,
         generate_unique_id_function=_operation_id,
         lifespan=lifespan,
-        swagger_ui_parameters={"persistAuthorization": not production},
     )
     app.state.settings = settings
     app.state.engine = create_engine(settings)
@@ -111,6 +130,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.rate_limits = RateLimits(settings)
 
     install_error_handlers(app)
+    install_openapi(app)
     v1 = APIRouter(prefix=API_PREFIX)
     for module in (
         auth,
@@ -124,6 +144,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         outcomes,
         services,
         referrals,
+        events,
+        webhooks,
         reports,
         audit,
     ):
@@ -131,9 +153,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     v1.include_router(graphql_router(settings), prefix="/graphql")
     app.include_router(v1)
     app.include_router(health.router)
-    Instrumentator(excluded_handlers=["/metrics", "/healthz", "/readyz"]).instrument(app).expose(
-        app, include_in_schema=False, tags=["operations"]
-    )
+    if settings.docs_enabled:
+        install_docs(app, prefix=API_PREFIX)
+    expose_metrics(app, settings)
 
     app.add_middleware(IdempotencyMiddleware)
     if settings.cors_origins:
@@ -144,5 +166,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             allow_headers=["Authorization", "Content-Type", "If-Match", "Idempotency-Key"],
             expose_headers=["ETag", "Location", "Retry-After", "X-Request-ID"],
         )
+    app.add_middleware(ProblemGuard)
+    app.add_middleware(ResponseHardening, max_body_bytes=settings.max_body_bytes)
     app.add_middleware(CorrelationIdMiddleware, header_name="X-Request-ID")
     return app

@@ -8,10 +8,17 @@ from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import AliasChoices, Field, SecretStr, model_validator
+from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
-DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./throughgate.db"
+DEFAULT_DATABASE_URL = "sqlite:///./throughgate.db"
+_DRIVERS = {
+    "sqlite": "sqlite+aiosqlite",
+    "postgresql": "postgresql+psycopg",
+    "postgres": "postgresql+psycopg",
+}
 KEY_FILE_NAME = "throughgate-signing.key"
 
 
@@ -49,6 +56,40 @@ class Settings(BaseSettings):
     graphql_introspection: bool | None = None
 
     idempotency_hours: int = Field(24, ge=1, le=24 * 30)
+    max_body_bytes: int = Field(2 * 1024 * 1024, ge=1024, le=100 * 1024 * 1024)
+    # Swagger UI, ReDoc and GraphiQL; unset means on in development, off in production.
+    docs: bool | None = None
+    # `/metrics` in production needs `Authorization: Bearer <this>`; unset means no /metrics.
+    metrics_token: SecretStr | None = None
+
+    @field_validator("database_url")
+    @classmethod
+    def _our_drivers(cls, value: str) -> str:
+        """`sqlite:///x.db` and `postgresql://...` as people write them; we pick the drivers."""
+        hint = "use sqlite:///path.db or postgresql://user:password@host:5432/name"
+        try:
+            url = make_url(value)
+        except ArgumentError:
+            raise ValueError(f"not a database URL; {hint}") from None
+        backend = url.get_backend_name()
+        if backend not in _DRIVERS:
+            raise ValueError(f"{backend!r} databases are not supported; {hint}")
+        return url.set(drivername=_DRIVERS[backend]).render_as_string(hide_password=False)
+
+    @property
+    def docs_enabled(self) -> bool:
+        return self.docs if self.docs is not None else self.env != "production"
+
+    # The dispatcher: inside `throughgate serve` unless turned off (then run `throughgate worker`).
+    worker_in_serve: bool = True
+    worker_poll_seconds: float = Field(0.5, gt=0, le=60)
+    # Webhooks: loopback and private addresses only for development and tests.
+    webhook_allow_private_urls: bool = False
+    webhook_timeout_seconds: float = Field(10, gt=0, le=60)
+    # Seconds before each retry (Standard Webhooks' schedule, about a day in all), +/-20% jitter;
+    # a delivery failing every attempt disables its subscription.
+    webhook_retry_delays: list[float] = [5, 300, 1800, 7200, 18000, 36000, 36000]
+    webhook_concurrency: int = Field(8, ge=1, le=100)
 
     @model_validator(mode="after")
     def _production_needs_real_keys(self) -> "Settings":

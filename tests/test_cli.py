@@ -230,7 +230,7 @@ def test_seed_demo_covers_the_domain(database: str) -> None:
                 for goal in found["goals"]
                 for review in (
                     await client.get(f"/api/v1/goals/{goal['id']}/reviews", headers=headers)
-                ).json()
+                ).json()["items"]
             ]
         await app.state.engine.dispose()
         return found

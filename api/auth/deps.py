@@ -7,11 +7,12 @@ from asgi_correlation_id import correlation_id
 from fastapi import Depends, Request, Security
 from fastapi.openapi.models import OAuthFlowClientCredentials, OAuthFlowPassword, OAuthFlows
 from fastapi.security import OAuth2
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api import tenancy
 from api.auth.principal import Principal
 from api.auth.scopes import ROLE_SCOPES, SCOPE_DESCRIPTIONS
-from api.auth.tokens import InvalidToken, decode_access_token
+from api.auth.tokens import InvalidToken, TokenClaims, decode_access_token
 from api.db import DB
 from api.errors import Unauthorized
 from api.models import ApiClient, UserAccount
@@ -33,21 +34,10 @@ oauth2 = OAuth2(
 )
 
 
-def get_app_settings(request: Request) -> Settings:
-    settings: Settings = request.app.state.settings
-    return settings
-
-
-AppSettings = Annotated[Settings, Depends(get_app_settings)]
-
-
-async def authenticate(
-    request: Request,
-    db: DB,
-    settings: AppSettings,
-    authorization: Annotated[str | None, Depends(oauth2)],
-) -> Principal:
-    """Who is calling: a valid bearer token of an active account, or 401."""
+async def active_account(
+    db: AsyncSession, settings: Settings, authorization: str | None
+) -> tuple[TokenClaims, UserAccount | ApiClient]:
+    """The token's claims and its account, provided the account is still active (else 401)."""
     scheme, _, token = (authorization or "").partition(" ")
     if scheme.lower() != "bearer" or not token:
         raise Unauthorized("Send a bearer token in the Authorization header.")
@@ -72,6 +62,25 @@ async def authenticate(
         or account.role != claims.role
     ):
         raise Unauthorized("The token's account is no longer active.")
+    return claims, account
+
+
+def get_app_settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+AppSettings = Annotated[Settings, Depends(get_app_settings)]
+
+
+async def authenticate(
+    request: Request,
+    db: DB,
+    settings: AppSettings,
+    authorization: Annotated[str | None, Depends(oauth2)],
+) -> Principal:
+    """Who is calling: a valid bearer token of an active account, or 401."""
+    claims, account = await active_account(db, settings, authorization)
 
     limits: RateLimits = request.app.state.rate_limits
     await limits.hit(limits.api, "api", claims.subject)

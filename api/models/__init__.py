@@ -4,6 +4,7 @@ from api.models.accounts import ApiClient, RefreshToken, UserAccount
 from api.models.assessment import Assessment
 from api.models.audit import AuditEvent
 from api.models.base import Record
+from api.models.event import Event
 from api.models.goal import Goal, GoalReview, GoalStatusChange, GoalStep
 from api.models.idempotency import IdempotencyRecord
 from api.models.organisation import Organisation
@@ -24,6 +25,7 @@ __all__ = [
     "ApiClient",
     "Assessment",
     "AuditEvent",
+    "Event",
     "Goal",
     "GoalReview",
     "GoalStatusChange",

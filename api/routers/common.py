@@ -1,9 +1,12 @@
 """HTTP conventions every router shares: pagination parameters, ETag and If-Match."""
 
 import re
+from collections.abc import Iterable
+from enum import StrEnum
 from typing import Annotated
 
 from fastapi import Depends, Header, Query, Response
+from starlette.convertors import Convertor, register_url_convertor
 
 from api.errors import PreconditionFailed
 from api.models.base import Record
@@ -45,3 +48,25 @@ def expected_version(
 
 
 IfMatch = Annotated[int | None, Depends(expected_version)]
+
+
+def one_of(name: str, words: Iterable[StrEnum]) -> str:
+    """A path segment `{name}` that matches only `words`.
+
+    Any other word is not this route at all, so `POST /referrals/{id}/progress` answers 405
+    (the path exists, for GET) rather than a 422 about the segment.
+    """
+    values = sorted(w.value for w in words)
+    convertor_name = f"one_of_{'_'.join(values)}".replace("-", "_")
+
+    class Words(Convertor[str]):
+        regex = "|".join(re.escape(v) for v in values)
+
+        def convert(self, value: str) -> str:
+            return value
+
+        def to_string(self, value: str) -> str:
+            return value
+
+    register_url_convertor(convertor_name, Words())
+    return f"{{{name}:{convertor_name}}}"

@@ -113,14 +113,19 @@ async def update_goal(
 @router.get(
     "/{goal_id}/steps",
     summary="List a goal's steps",
-    response_model=list[StepRead],
+    response_model=Page[StepRead],
     responses=problem_responses(404, 422),
 )
 async def list_steps(
-    db: DB, caller: Annotated[Principal, may("goals.read")], goal_id: uuid.UUID
-) -> list[StepRead]:
+    db: DB,
+    caller: Annotated[Principal, may("goals.read")],
+    goal_id: uuid.UUID,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+) -> Page[StepRead]:
     """The action plan's small steps, in order."""
-    return [_step(s) for s in await goals.list_steps(db, caller, goal_id)]
+    rows, next_cursor = await goals.list_steps(db, caller, goal_id, limit=limit, cursor=cursor)
+    return Page(items=[_step(s) for s in rows], next_cursor=next_cursor)
 
 
 @router.post(
@@ -151,7 +156,7 @@ async def reorder_steps(
 
 
 @router.patch(
-    "/{goal_id}/steps/{step_id}",
+    "/{goal_id}/steps/{step_id:uuid}",
     summary="Change a step",
     response_model=StepRead,
     responses=problem_responses(404, 412, 422),
@@ -172,7 +177,7 @@ async def update_step(
 
 
 @router.delete(
-    "/{goal_id}/steps/{step_id}",
+    "/{goal_id}/steps/{step_id:uuid}",
     summary="Remove a step",
     status_code=status.HTTP_204_NO_CONTENT,
     responses=problem_responses(404, 422),
@@ -188,17 +193,22 @@ async def remove_step(
 @router.get(
     "/{goal_id}/reviews",
     summary="List a goal's reviews",
-    response_model=list[ReviewRead],
+    response_model=Page[ReviewRead],
     responses=problem_responses(404, 422),
 )
 async def list_reviews(
-    db: DB, caller: Annotated[Principal, may("goals.read")], goal_id: uuid.UUID
-) -> list[ReviewRead]:
-    """Dated progress notes, oldest first."""
-    return [
-        ReviewRead.model_validate(r, from_attributes=True)
-        for r in await goals.list_reviews(db, caller, goal_id)
-    ]
+    db: DB,
+    caller: Annotated[Principal, may("goals.read")],
+    goal_id: uuid.UUID,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+) -> Page[ReviewRead]:
+    """Dated progress notes, in the order they were recorded."""
+    rows, next_cursor = await goals.list_reviews(db, caller, goal_id, limit=limit, cursor=cursor)
+    return Page(
+        items=[ReviewRead.model_validate(r, from_attributes=True) for r in rows],
+        next_cursor=next_cursor,
+    )
 
 
 @router.post(

@@ -9,8 +9,10 @@ from api.auth.deps import may
 from api.auth.principal import Principal
 from api.db import DB
 from api.errors import problem_responses
+from api.models.common import Page
 from api.models.matching import MatchSuggestions
 from api.models.relationship import NonAssociationCreate, NonAssociationRead
+from api.routers.common import Cursor, Limit
 from api.services import matching, non_associations
 
 router = APIRouter(
@@ -42,15 +44,23 @@ async def match_suggestions(
 @router.get(
     "/non-associations",
     summary="List a mentee's non-associations",
-    response_model=list[NonAssociationRead],
+    response_model=Page[NonAssociationRead],
     response_model_exclude_unset=True,
 )
 async def list_non_associations(
-    db: DB, caller: Annotated[Principal, may("non_associations.read")], mentee_id: uuid.UUID
-) -> list[NonAssociationRead]:
+    db: DB,
+    caller: Annotated[Principal, may("non_associations.read")],
+    mentee_id: uuid.UUID,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+) -> Page[NonAssociationRead]:
     """People this mentee must never be matched with; the reason needs `people:sensitive`."""
-    rows = await non_associations.list_for(db, caller, mentee_id)
-    return [non_associations.present(row, caller) for row in rows]
+    rows, next_cursor = await non_associations.list_for(
+        db, caller, mentee_id, limit=limit, cursor=cursor
+    )
+    return Page(
+        items=[non_associations.present(row, caller) for row in rows], next_cursor=next_cursor
+    )
 
 
 @router.post(

@@ -22,7 +22,7 @@ from api.models.referral import (
     ReferralReasoned,
     ReferralUpdate,
 )
-from api.routers.common import Cursor, IfMatch, Limit, with_etag
+from api.routers.common import Cursor, IfMatch, Limit, one_of, with_etag
 from api.services import referrals
 from api.services.referrals import ReferralFilter
 
@@ -208,7 +208,9 @@ async def complete_referral(
     return await _answer(db, caller, referral, response)
 
 
-# Registered last: its `{move}` segment would otherwise capture the routes above.
+SIMPLE_MOVES = (ReferralMoveName.send, ReferralMoveName.accept, ReferralMoveName.start)
+
+
 @router.post(
     "/{referral_id}/pending-match",
     summary="Confirm or reject a pending match",
@@ -230,7 +232,7 @@ async def decide_pending_match(
 
 
 @router.post(
-    "/{referral_id}/{move}",
+    f"/{{referral_id}}/{one_of('move', SIMPLE_MOVES)}",
     summary="Send, accept or start a referral",
     response_model=ReferralRead,
     responses=MOVE_PROBLEMS,

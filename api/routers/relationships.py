@@ -21,7 +21,7 @@ from api.models.relationship import (
     RelationshipUpdate,
     TransitionNote,
 )
-from api.routers.common import Cursor, IfMatch, Limit, with_etag
+from api.routers.common import Cursor, IfMatch, Limit, one_of, with_etag
 from api.services import relationships
 from api.services.relationships import RelationshipFilter
 
@@ -185,9 +185,11 @@ async def list_check_ins(
     )
 
 
-# Registered last: its `{move}` segment would otherwise capture `end` and `check-ins`.
+SIMPLE_MOVES = (Transition.activate, Transition.pause, Transition.resume)
+
+
 @router.post(
-    "/{relationship_id}/{move}",
+    f"/{{relationship_id}}/{one_of('move', SIMPLE_MOVES)}",
     summary="Activate, pause or resume a relationship",
     response_model=RelationshipRead,
     responses=problem_responses(404, 409, 412, 422),

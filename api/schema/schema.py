@@ -3,9 +3,12 @@
 from pathlib import Path
 
 import strawberry
+from fastapi import Request
+from fastapi.responses import HTMLResponse
 from strawberry.extensions import DisableIntrospection
 from strawberry.fastapi import GraphQLRouter
 
+from api.docs import graphiql_page
 from api.schema.context import get_context
 from api.schema.limits import limit_extensions
 from api.schema.mutations import Mutation
@@ -14,6 +17,7 @@ from api.schema.queries import Query
 from api.settings import Settings
 
 SDL_PATH = Path(__file__).with_name("schema.graphql")
+API_PREFIX = "/api/v1"
 
 
 def build_schema(*, introspection: bool = True) -> strawberry.Schema:
@@ -27,6 +31,13 @@ def sdl() -> str:
     return build_schema().as_str() + "\n"
 
 
+class LocalGraphiQLRouter(GraphQLRouter[object, None]):
+    """GraphiQL from this service's own pinned copy (api/docs.py), never from a CDN."""
+
+    async def render_graphql_ide(self, request: Request) -> HTMLResponse:
+        return graphiql_page(endpoint=request.url.path, static=f"{API_PREFIX}/static")
+
+
 def graphql_router(settings: Settings) -> GraphQLRouter[object, None]:
     development = settings.env == "development"
     introspection = (
@@ -34,10 +45,10 @@ def graphql_router(settings: Settings) -> GraphQLRouter[object, None]:
         if settings.graphql_introspection is not None
         else development
     )
-    return GraphQLRouter(
+    return LocalGraphiQLRouter(
         build_schema(introspection=introspection),
         context_getter=get_context,
-        graphql_ide="graphiql" if development else None,
+        graphql_ide="graphiql" if settings.docs_enabled else None,
         allow_queries_via_get=False,
         include_in_schema=False,
     )

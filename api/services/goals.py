@@ -27,6 +27,7 @@ from api.models.goal import (
 )
 from api.services import audit, people
 from api.services.grouping import group_by
+from api.services.outbox import emit
 from api.services.pagination import paginate
 from api.services.versioning import check_version
 from api.services.visibility import visible_goals_clause
@@ -189,6 +190,16 @@ async def update_goal(
             raise Conflict(f"A goal that is {goal.status} cannot become {status}.")
         _record(db, caller, goal, goal.status, status)
         goal.status = status
+        if status == GoalStatus.achieved:
+            emit(
+                db,
+                caller,
+                "goal.achieved",
+                goal,
+                person_id=goal.mentee_id,
+                relationship_id=goal.relationship_id,
+                pathway=goal.pathway,
+            )
     for name, value in changes.items():
         setattr(goal, name, value)
     goal.updated_at = utcnow()
@@ -205,9 +216,15 @@ async def update_goal(
     return goal
 
 
-async def list_steps(db: AsyncSession, caller: Principal, goal_id: uuid.UUID) -> list[GoalStep]:
+async def list_steps(
+    db: AsyncSession, caller: Principal, goal_id: uuid.UUID, *, limit: int, cursor: str | None
+) -> tuple[Sequence[GoalStep], str | None]:
+    """A page of the goal's steps, in plan order."""
     goal = await find_goal(db, caller, goal_id)
-    return (await steps_of(db, caller, [goal.id]))[goal.id]
+    stmt = select(GoalStep).where(GoalStep.goal_id == goal.id)
+    return await paginate(
+        db, stmt, GoalStep, limit=limit, cursor=cursor, order_by=col(GoalStep.position)
+    )
 
 
 async def add_step(
@@ -301,10 +318,12 @@ async def add_review(
 
 
 async def list_reviews(
-    db: AsyncSession, caller: Principal, goal_id: uuid.UUID
-) -> Sequence[GoalReview]:
+    db: AsyncSession, caller: Principal, goal_id: uuid.UUID, *, limit: int, cursor: str | None
+) -> tuple[Sequence[GoalReview], str | None]:
+    """A page of the goal's reviews, in the order they were recorded."""
     goal = await find_goal(db, caller, goal_id)
-    return (await reviews_of(db, caller, [goal.id]))[goal.id]
+    stmt = select(GoalReview).where(GoalReview.goal_id == goal.id)
+    return await paginate(db, stmt, GoalReview, limit=limit, cursor=cursor)
 
 
 async def present(db: AsyncSession, goals: Sequence[Goal]) -> list[GoalRead]:

@@ -13,19 +13,21 @@ from api.models import NonAssociation, Person
 from api.models.enums import PersonKind
 from api.models.relationship import NonAssociationCreate, NonAssociationRead
 from api.services import audit, people, policy
+from api.services.pagination import MAX_LIMIT, paginate
 
 
 async def list_for(
-    db: AsyncSession, caller: Principal, mentee_id: uuid.UUID
-) -> Sequence[NonAssociation]:
+    db: AsyncSession,
+    caller: Principal,
+    mentee_id: uuid.UUID,
+    *,
+    limit: int = MAX_LIMIT,
+    cursor: str | None = None,
+) -> tuple[Sequence[NonAssociation], str | None]:
+    """A page of the mentee's non-associations, oldest first."""
     mentee = await people.find_person(db, caller, mentee_id)
-    return (
-        await db.exec(
-            select(NonAssociation)
-            .where(NonAssociation.mentee_id == mentee.id)
-            .order_by(col(NonAssociation.created_at), col(NonAssociation.id))
-        )
-    ).all()
+    stmt = select(NonAssociation).where(NonAssociation.mentee_id == mentee.id)
+    return await paginate(db, stmt, NonAssociation, limit=limit, cursor=cursor)
 
 
 async def add(
@@ -77,9 +79,9 @@ async def remove(
     db: AsyncSession, caller: Principal, mentee_id: uuid.UUID, non_association_id: uuid.UUID
 ) -> None:
     policy.authorize(caller, "non_associations.write")
-    rows = await list_for(db, caller, mentee_id)
-    row = next((r for r in rows if r.id == non_association_id), None)
-    if row is None:
+    mentee = await people.find_person(db, caller, mentee_id)
+    row = await db.get(NonAssociation, non_association_id)
+    if row is None or row.mentee_id != mentee.id:
         raise NotFound("No such non-association for this mentee.")
     await db.delete(row)
     audit.record(

@@ -4,7 +4,7 @@ import base64
 import json
 import uuid
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, date, datetime
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
@@ -20,21 +20,34 @@ DEFAULT_LIMIT = 50
 R = TypeVar("R", bound=Record)
 
 
-def encode_cursor(row: Record) -> str:
-    raw = json.dumps([row.created_at.isoformat(), str(row.id)]).encode()
+def encode_cursor(row: Record, key: str = "created_at") -> str:
+    value = getattr(row, key)
+    plain = value.isoformat() if isinstance(value, date | datetime) else value
+    raw = json.dumps([plain, str(row.id)]).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
+def decode_cursor(cursor: str, kind: type = datetime) -> tuple[Any, uuid.UUID]:
+    """The (sort value, id) a cursor names; the value is of `kind` (datetime, date or int)."""
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        created_at, row_id = json.loads(raw)
-        when = datetime.fromisoformat(created_at)
+        plain, row_id = json.loads(raw)
+        return _sort_value(plain, kind), uuid.UUID(row_id)
+    except (ValueError, TypeError, OverflowError) as exc:
+        raise Invalid("The cursor is not one this API gave out.", loc=["query", "cursor"]) from exc
+
+
+def _sort_value(plain: Any, kind: type) -> Any:
+    if kind is datetime:
+        when = datetime.fromisoformat(plain)
         if when.tzinfo is None:
             raise ValueError("naive timestamp")
-        return when, uuid.UUID(row_id)
-    except (ValueError, TypeError) as exc:
-        raise Invalid("The cursor is not one this API gave out.", loc=["query", "cursor"]) from exc
+        return when.astimezone(UTC)
+    if kind is date:
+        return date.fromisoformat(plain)
+    if kind is int and type(plain) is int and abs(plain) < 2**62:
+        return plain
+    raise ValueError("not a sort value")
 
 
 async def paginate(
@@ -44,17 +57,17 @@ async def paginate(
     *,
     limit: int,
     cursor: str | None,
+    order_by: Any = None,
 ) -> tuple[Sequence[R], str | None]:
-    """One page of `stmt` in creation order, and the cursor of the next page (or None)."""
-    created_at: Any = model.created_at
+    """One page of `stmt` in `order_by` order (creation by default), ties broken by id,
+    and the cursor of the next page (or None)."""
+    key: Any = model.created_at if order_by is None else order_by
     row_id: Any = model.id
     if cursor:
-        after_at, after_id = decode_cursor(cursor)
-        stmt = stmt.where(
-            sa.or_(created_at > after_at, sa.and_(created_at == after_at, row_id > after_id))
-        )
+        after, after_id = decode_cursor(cursor, getattr(key.type, "impl", key.type).python_type)
+        stmt = stmt.where(sa.or_(key > after, sa.and_(key == after, row_id > after_id)))
     limit = max(1, min(limit, MAX_LIMIT))
-    rows = (await db.exec(stmt.order_by(created_at, row_id).limit(limit + 1))).all()
+    rows = (await db.exec(stmt.order_by(key, row_id).limit(limit + 1))).all()
     if len(rows) > limit:
-        return rows[:limit], encode_cursor(rows[limit - 1])
+        return rows[:limit], encode_cursor(rows[limit - 1], key.key)
     return rows, None

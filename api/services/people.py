@@ -31,6 +31,7 @@ from api.models.person import (
     PersonUpdate,
 )
 from api.services import audit, policy, relationships
+from api.services.outbox import emit
 from api.services.pagination import paginate
 from api.services.versioning import check_version
 from api.services.visibility import Resource, visible_people_clause
@@ -201,7 +202,18 @@ async def update_person(
             and person.mentee_profile is not None
             and person.mentee_profile.custody_status != CustodyStatus.released
         )
+        custody_before = person.mentee_profile.custody_status if person.mentee_profile else None
         _apply(person.mentee_profile, _mentee_columns(mentee_changes))
+        custody_after = person.mentee_profile.custody_status if person.mentee_profile else None
+        if custody_after != custody_before:
+            emit(
+                db,
+                caller,
+                "person.custody_changed",
+                person,
+                person_id=person.id,
+                **{"from": custody_before, "to": custody_after},
+            )
         if released:
             await relationships.advance_on_release(db, caller, person.id)
     if data.mentor is not None:

@@ -123,7 +123,13 @@ async def test_small_steps_in_order(client: httpx.AsyncClient, world: World) -> 
     order = await client.post(f"{steps_path}/order", json={"step_ids": ids[::-1]}, headers=headers)
     assert [s["title"] for s in order.json()] == ["Hand it in", "Fill it in", "Ask for the form"]
     listed = await client.get(steps_path, headers=headers)
-    assert [s["id"] for s in listed.json()] == ids[::-1]
+    assert [s["id"] for s in listed.json()["items"]] == ids[::-1]
+    first = (await client.get(steps_path, params={"limit": 2}, headers=headers)).json()
+    rest = await client.get(
+        steps_path, params={"limit": 2, "cursor": first["next_cursor"]}, headers=headers
+    )
+    assert [s["id"] for s in first["items"] + rest.json()["items"]] == ids[::-1]
+    assert rest.json()["next_cursor"] is None
     assert (
         await client.post(f"{steps_path}/order", json={"step_ids": ids[:2]}, headers=headers)
     ).status_code == 422

@@ -432,7 +432,7 @@ async def test_non_association_reasons_are_sensitive(
     again = await client.post(path, json=body, headers=world.headers("coordinator"))
     assert again.status_code == 409
     narrow = world.headers("coordinator", scopes="people:read people:write")
-    assert "reason" not in (await client.get(path, headers=narrow)).json()[0]
+    assert "reason" not in (await client.get(path, headers=narrow)).json()["items"][0]
     refused = await client.post(
         path, json={**body, "other_person_id": str(world.mentor.id)}, headers=narrow
     )
