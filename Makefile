@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test test-pg lint format openapi graphql-schema bench-matching bench-reports fault-postgres clean
+.PHONY: run test test-pg lint format openapi graphql-schema bench-matching bench-reports bench-webhooks fault-postgres mutation clean
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Python 3.11+ is needed")'
@@ -50,8 +50,14 @@ openapi: $(VENV)/.installed
 graphql-schema: $(VENV)/.installed
 	$(BIN)/throughgate export-graphql api/schema/schema.graphql
 
+## Mutation testing of the modules that decide who sees and changes what (slow; not in CI)
+mutation: $(VENV)/.installed-dev
+	nice -n 10 $(BIN)/mutmut run --max-children $${MUTATION_JOBS:-1}
+	@echo "Surviving mutants (mutmut show NAME for the change; see docs/mutation-testing.md):"
+	$(BIN)/mutmut results
+
 clean:
-	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache mutants
 
 ## Match-suggestion latency at 10,000 mentors on SQLite and PostgreSQL
 bench-matching: $(VENV)/.installed-dev
@@ -64,3 +70,7 @@ bench-reports: $(VENV)/.installed-dev
 ## Fault drill: PostgreSQL restarted under 20 writers with Idempotency-Keys (private cluster)
 fault-postgres: $(VENV)/.installed-dev
 	$(BIN)/python faults/postgres_restart.py
+
+## Webhook delivery: events/s and commit-to-delivery p50/p95 for 10,000 events, both databases
+bench-webhooks: $(VENV)/.installed-dev
+	$(BIN)/python benchmarks/webhooks.py

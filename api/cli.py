@@ -3,6 +3,7 @@
 import asyncio
 import csv
 import json
+import signal
 import sys
 import uuid
 from collections.abc import Awaitable, Callable
@@ -25,6 +26,7 @@ from api.models.enums import Role
 from api.schema.schema import SDL_PATH, sdl
 from api.services import accounts, directory
 from api.settings import get_settings
+from api.worker import Context, Worker, load_jobs
 
 T = TypeVar("T")
 
@@ -115,6 +117,32 @@ def serve(
         log_config=None,
         proxy_headers=True,
     )
+
+
+@app.command()
+def worker(
+    once: Annotated[bool, typer.Option(help="Run every job until idle, then exit.")] = False,
+) -> None:
+    """Run the dispatcher and other background jobs on their own (for deployments with
+    several API processes; set THROUGHGATE_WORKER_IN_SERVE=false on those)."""
+    settings = get_settings()
+
+    async def main() -> None:
+        engine = create_engine(settings)
+        runner = Worker(Context(session_factory(engine), settings), list(load_jobs().values()))
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, runner.stop)
+        try:
+            if once:
+                await runner.drain()
+                await runner.context.close()
+            else:
+                await runner.run()
+        finally:
+            await engine.dispose()
+
+    asyncio.run(main())
 
 
 @app.command("create-org")

@@ -1,5 +1,6 @@
 """The application: REST under /api/v1, probes, metrics, error handling, middleware."""
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -21,6 +22,7 @@ from api.routers import (
     assessments,
     audit,
     auth,
+    events,
     goals,
     health,
     matching,
@@ -32,9 +34,11 @@ from api.routers import (
     reports,
     services,
     sessions,
+    webhooks,
 )
 from api.schema.schema import graphql_router
 from api.settings import Settings, get_settings
+from api.worker import Context, Worker, load_jobs
 
 API_PREFIX = "/api/v1"
 
@@ -76,6 +80,15 @@ TAGS = [
         "description": "Programme reports (small counts suppressed for non-staff readers) and "
         "the Justice Data Lab cohort file.",
     },
+    {
+        "name": "events",
+        "description": "A feed of what happened, for those who cannot receive webhooks.",
+    },
+    {
+        "name": "webhooks",
+        "description": "Subscriptions to events, delivered signed (Standard Webhooks 1.0), "
+        "with retries and a delivery log.",
+    },
     {"name": "organisation", "description": "Your organisation and its settings."},
     {"name": "audit", "description": "Who read or changed people's records (admin)."},
     {"name": "operations", "description": "Health probes and metrics."},
@@ -92,7 +105,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        worker = Worker(Context(app.state.db_factory, settings), list(load_jobs().values()))
+        running = asyncio.create_task(worker.run()) if settings.worker_in_serve else None
         yield
+        if running is not None:
+            worker.stop()
+            await running
         await app.state.engine.dispose()
 
     app = FastAPI(
@@ -126,6 +144,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         outcomes,
         services,
         referrals,
+        events,
+        webhooks,
         reports,
         audit,
     ):

@@ -80,6 +80,17 @@ class Settings(BaseSettings):
     def docs_enabled(self) -> bool:
         return self.docs if self.docs is not None else self.env != "production"
 
+    # The dispatcher: inside `throughgate serve` unless turned off (then run `throughgate worker`).
+    worker_in_serve: bool = True
+    worker_poll_seconds: float = Field(0.5, gt=0, le=60)
+    # Webhooks: loopback and private addresses only for development and tests.
+    webhook_allow_private_urls: bool = False
+    webhook_timeout_seconds: float = Field(10, gt=0, le=60)
+    # Seconds before each retry (Standard Webhooks' schedule, about a day in all), +/-20% jitter;
+    # a delivery failing every attempt disables its subscription.
+    webhook_retry_delays: list[float] = [5, 300, 1800, 7200, 18000, 36000, 36000]
+    webhook_concurrency: int = Field(8, ge=1, le=100)
+
     @model_validator(mode="after")
     def _production_needs_real_keys(self) -> "Settings":
         if self.env == "production" and self.signing_keys is None:

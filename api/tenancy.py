@@ -62,12 +62,6 @@ def span_organisations(db: AsyncSession | Session, reason: str) -> None:
     db.info[_SPANNED_FOR] = reason
 
 
-def organisation_of(db: AsyncSession | Session) -> uuid.UUID | None:
-    """The organisation this session serves; None when undecided or spanning."""
-    org_id: uuid.UUID | None = db.info.get(_ORGANISATION)
-    return org_id
-
-
 @cache
 def org_owned_tables() -> frozenset[str]:
     """The tables the hook limits: every `OrgOwned` model's, and the organisations'."""
@@ -78,14 +72,8 @@ def org_owned_tables() -> frozenset[str]:
 
 
 def _touches_organisations(statement: Executable) -> bool:
-    tables = sql_util.find_tables(
-        statement,  # type: ignore[arg-type]
-        check_columns=True,
-        include_aliases=True,
-        include_joins=True,
-        include_selects=True,
-        include_crud=True,
-    )
+    # Every table in it, however reached (joins, aliases, subqueries, a column's own table).
+    tables = sql_util.find_tables(statement)  # type: ignore[arg-type]
     owned = org_owned_tables()
     return any(getattr(table, "name", None) in owned for table in tables)
 

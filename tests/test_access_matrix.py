@@ -82,6 +82,10 @@ TRUTH: dict[str, tuple[str | None, set[str]]] = {
     "outcomes.write": ("assessments:write", STAFF | {"mentor"}),
     "reports.read": ("reports:read", STAFF | {"analyst"}),
     "reports.cohort_file": ("admin", {"admin"}),
+    "events.read": (None, WITH_MENTEE | {"partner"}),
+    "webhooks.manage": (None, {"admin", "partner"}),
+    "webhooks.manage_organisation": ("admin", {"admin"}),
+    "webhooks.manage_own": ("referrals:read", {"partner"}),
 }
 
 # Every REST operation and the access it declares. Public ones are listed as None.
@@ -162,6 +166,16 @@ REST: dict[tuple[str, str], str | None] = {
     ("GET", "/api/v1/reports/programme.html"): "reports.read",
     ("GET", "/api/v1/reports/jdl-cohort"): "reports.read",
     ("GET", "/api/v1/reports/jdl-cohort.csv"): "reports.cohort_file",
+    ("GET", "/api/v1/events"): "events.read",
+    ("GET", "/api/v1/webhooks"): "webhooks.manage",
+    ("POST", "/api/v1/webhooks"): "webhooks.manage",
+    ("GET", "/api/v1/webhooks/{webhook_id}"): "webhooks.manage",
+    ("PATCH", "/api/v1/webhooks/{webhook_id}"): "webhooks.manage",
+    ("DELETE", "/api/v1/webhooks/{webhook_id}"): "webhooks.manage",
+    ("POST", "/api/v1/webhooks/{webhook_id}/rotate-secret"): "webhooks.manage",
+    ("POST", "/api/v1/webhooks/{webhook_id}/ping"): "webhooks.manage",
+    ("GET", "/api/v1/webhooks/{webhook_id}/deliveries"): "webhooks.manage",
+    ("POST", "/api/v1/webhooks/{webhook_id}/deliveries/{delivery_id}/retry"): "webhooks.manage",
 }
 PATH_VALUES = {"move": "activate"}
 REFERRAL_MOVE = "accept"
@@ -185,6 +199,7 @@ GRAPHQL_ROOT: dict[str, str] = {
     "Query.referral": "referrals.read",
     "Query.referrals": "referrals.read",
     "Query.referralProgress": "referrals.read",
+    "Query.events": "events.read",
     "Query.matchSuggestions": "matching.suggest",
     "Query.nonAssociations": "non_associations.read",
     "Query.custodyEvents": "custody.read",

@@ -73,59 +73,33 @@ async def person(client: httpx.AsyncClient, world: World, person_id: uuid.UUID) 
 # --- staff-only mentor fields ----------------------------------------------------------------
 
 
-@pytest.mark.parametrize("field", sorted(STAFF_ONLY_MENTOR_FIELDS))
-async def test_a_mentor_cannot_change_a_staff_only_field_of_their_own_record_over_rest(
-    client: httpx.AsyncClient, world: World, field: str
+UPDATE_PERSON = """mutation ($id: UUID!, $input: PersonUpdateInput!) {
+    updatePerson(id: $id, input: $input) { __typename ... on Problem { status } } }"""
+
+# Staff-only fields of the mentor's own record and of their mentee's, with a new value each.
+STAFF_ONLY = {
+    **{("mentor", field): value for field, value in STAFF_ONLY_MENTOR_FIELDS.items()},
+    **{("mentee", field): value for field, value in STAFF_ONLY_MENTEE_FIELDS.items()},
+}
+
+
+@pytest.mark.parametrize(("profile", "field"), sorted(STAFF_ONLY))
+async def test_a_mentor_cannot_change_a_staff_only_field(
+    client: httpx.AsyncClient, world: World, profile: str, field: str
 ) -> None:
-    path = f"{API}/people/{world.mentor.id}"
-    body = {"mentor": {field: STAFF_ONLY_MENTOR_FIELDS[field]}}
-    before = (await person(client, world, world.mentor.id))["mentor"][field]
-    refused = await client.patch(path, json=body, headers=world.headers("mentor"))
-    assert refused.status_code == 403
-    assert (await person(client, world, world.mentor.id))["mentor"][field] == before
-    allowed = await client.patch(path, json=body, headers=world.headers("coordinator"))
-    assert allowed.status_code == 200
-    assert allowed.json()["mentor"][field] == STAFF_ONLY_MENTOR_FIELDS[field]
-
-
-@pytest.mark.parametrize("field", sorted(STAFF_ONLY_MENTOR_FIELDS))
-async def test_a_mentor_cannot_change_a_staff_only_field_of_their_own_record_over_graphql(
-    client: httpx.AsyncClient, world: World, field: str
-) -> None:
-    mutation = """mutation ($id: UUID!, $input: PersonUpdateInput!) {
-        updatePerson(id: $id, input: $input) { __typename ... on Problem { status } } }"""
-    variables = {
-        "id": str(world.mentor.id),
-        "input": {"mentor": {camel(field): STAFF_ONLY_MENTOR_FIELDS[field]}},
-    }
-    before = (await person(client, world, world.mentor.id))["mentor"][field]
-    refused = await gql(client, world.headers("mentor"), mutation, **variables)
-    assert refused["data"]["updatePerson"] == {"__typename": "Problem", "status": 403}
-    assert (await person(client, world, world.mentor.id))["mentor"][field] == before
-    allowed = await gql(client, world.headers("coordinator"), mutation, **variables)
-    assert allowed["data"]["updatePerson"]["__typename"] == "Person"
-    assert (await person(client, world, world.mentor.id))["mentor"][
-        field
-    ] == STAFF_ONLY_MENTOR_FIELDS[field]
-
-
-@pytest.mark.parametrize("field", sorted(STAFF_ONLY_MENTEE_FIELDS))
-async def test_a_mentor_cannot_change_a_staff_only_field_of_their_mentee(
-    client: httpx.AsyncClient, world: World, field: str
-) -> None:
-    path = f"{API}/people/{world.my_mentee.id}"
-    body = {"mentee": {field: STAFF_ONLY_MENTEE_FIELDS[field]}}
-    before = (await person(client, world, world.my_mentee.id))["mentee"][field]
-    refused = await client.patch(path, json=body, headers=world.headers("mentor"))
-    assert refused.status_code == 403
-    assert (await person(client, world, world.my_mentee.id))["mentee"][field] == before
-    mutation = """mutation ($id: UUID!, $input: PersonUpdateInput!) {
-        updatePerson(id: $id, input: $input) { __typename ... on Problem { status } } }"""
-    variables = {"id": str(world.my_mentee.id), "input": {"mentee": {camel(field): "NDL-78"}}}
-    answer = await gql(client, world.headers("mentor"), mutation, **variables)
+    person_id = world.mentor.id if profile == "mentor" else world.my_mentee.id
+    value = STAFF_ONLY[(profile, field)]
+    path = f"{API}/people/{person_id}"
+    before = (await person(client, world, person_id))[profile][field]
+    rest = await client.patch(path, json={profile: {field: value}}, headers=world.headers("mentor"))
+    assert rest.status_code == 403
+    variables = {"id": str(person_id), "input": {profile: {camel(field): value}}}
+    answer = await gql(client, world.headers("mentor"), UPDATE_PERSON, **variables)
     assert answer["data"]["updatePerson"] == {"__typename": "Problem", "status": 403}
-    allowed = await client.patch(path, json=body, headers=world.headers("coordinator"))
-    assert allowed.json()["mentee"][field] == STAFF_ONLY_MENTEE_FIELDS[field]
+    assert (await person(client, world, person_id))[profile][field] == before
+    allowed = await gql(client, world.headers("coordinator"), UPDATE_PERSON, **variables)
+    assert allowed["data"]["updatePerson"]["__typename"] == "Person"
+    assert (await person(client, world, person_id))[profile][field] == value
 
 
 async def test_a_mentor_may_change_the_rest_of_their_own_record(
@@ -197,11 +171,9 @@ async def test_writing_a_sensitive_person_field_needs_the_scope(
         f"{API}/people/{person_id}", json={profile: {field: value}}, headers=narrowed
     )
     assert rest.status_code == 403
-    mutation = """mutation ($id: UUID!, $input: PersonUpdateInput!) {
-        updatePerson(id: $id, input: $input) { __typename ... on Problem { status } } }"""
     graphql_value = GRAPHQL_VALUES.get(field, value)
     variables = {"id": str(person_id), "input": {profile: {camel(field): graphql_value}}}
-    answer = await gql(client, narrowed, mutation, **variables)
+    answer = await gql(client, narrowed, UPDATE_PERSON, **variables)
     assert answer["data"]["updatePerson"] == {"__typename": "Problem", "status": 403}
     assert (await person(client, world, person_id))[profile][field] == before
     allowed = await client.patch(

@@ -85,6 +85,8 @@ PATH_RESOURCES = {
     "referral_id": "referral",
     "non_association_id": "non_association",
     "outcome_id": "outcome",
+    "webhook_id": "webhook",
+    "delivery_id": "delivery",
 }
 
 # A valid body for every operation that takes one; "{name}" is the id of that record.
@@ -159,6 +161,9 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
         "relationship_id": "{relationship}",
     },
     ("PATCH", "/outcomes/{outcome_id}"): {"accommodation": "settled"},
+    ("POST", "/webhooks"): {"url": "https://93.184.215.14/hooks", "events": ["*"]},
+    ("PATCH", "/webhooks/{webhook_id}"): {"description": "Changed"},
+    ("POST", "/webhooks/{webhook_id}/rotate-secret"): {"grace_hours": 1},
 }
 
 Records = dict[str, str]
@@ -240,6 +245,11 @@ async def populate(client: httpx.AsyncClient, headers: dict[str, str]) -> Record
         "/outcomes",
         {"mentee_id": records["mentee"], "milestone": "start", "accommodation": "temporary"},
     )
+    records["webhook"] = await post(
+        "/webhooks", {"url": "https://93.184.215.14/hooks", "events": ["*"]}
+    )
+    ping = await client.post(f"{API}/webhooks/{records['webhook']}/ping", headers=headers)
+    records["delivery"] = str(ping.json()["id"])
     records["non_association"] = await post(
         f"/people/{records['mentee']}/non-associations",
         {"other_person_id": records["other_mentee"], "kind": "victim", "reason": "x"},

@@ -13,10 +13,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from api.auth.deps import authenticate
 from api.auth.principal import Principal
 from api.db import DB
-from api.main import create_app
 from api.models import IdempotencyRecord, Organisation, Person, Service
 from api.models.base import utcnow
-from api.settings import Settings
 from api.tenancy import (
     TenancyUndecided,
     TenancyViolation,
@@ -43,11 +41,14 @@ async def add_service(db: AsyncSession, org: Organisation, name: str) -> Service
 
 
 @pytest.fixture
-async def probe_client(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
-    """The real app plus one route that forgets every `org_id` filter on purpose."""
-    app: FastAPI = create_app(settings)
+async def probe_client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    """A route that forgets every `org_id` filter on purpose, on the app's own database,
+    settings and authentication."""
+    probe = FastAPI()
+    for name in ("settings", "db_factory", "rate_limits"):
+        setattr(probe.state, name, getattr(app.state, name))
 
-    @app.get("/api/v1/probe/services")
+    @probe.get("/probe/services")
     async def every_service(
         caller: Annotated[Principal, Depends(authenticate)], db: DB
     ) -> list[str]:
@@ -55,10 +56,9 @@ async def probe_client(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
         return [row.name for row in rows]
 
     async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app), base_url="http://testserver"
+        transport=httpx.ASGITransport(app=probe), base_url="http://testserver"
     ) as http:
         yield http
-    await app.state.engine.dispose()
 
 
 async def test_a_raw_select_in_a_request_returns_only_the_callers_organisation(
@@ -66,10 +66,8 @@ async def test_a_raw_select_in_a_request_returns_only_the_callers_organisation(
 ) -> None:
     await add_service(db, world.org, "Ours")
     await add_service(db, world.other_org, "Theirs")
-    ours = await probe_client.get("/api/v1/probe/services", headers=world.headers("admin"))
-    theirs = await probe_client.get(
-        "/api/v1/probe/services", headers=world.headers("foreign_coordinator")
-    )
+    ours = await probe_client.get("/probe/services", headers=world.headers("admin"))
+    theirs = await probe_client.get("/probe/services", headers=world.headers("foreign_coordinator"))
     assert ours.json() == ["Ours"]
     assert theirs.json() == ["Theirs"]
 

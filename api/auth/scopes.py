@@ -36,6 +36,10 @@ ROLE_SCOPES: dict[Role, frozenset[str]] = {
     Role.analyst: frozenset({"reports:read"}),
 }
 
+# Background jobs (the dispatcher, scheduled rules) act for a whole organisation, reading
+# what a coordinator reads; they never administer it.
+SYSTEM_SCOPES = ROLE_SCOPES[Role.coordinator]
+
 # Staff run the programme: they see the whole organisation and make its decisions.
 STAFF_ROLES = frozenset({Role.admin, Role.coordinator})
 # Roles whose reach is limited to particular people, not the whole organisation.

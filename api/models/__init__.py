@@ -5,6 +5,7 @@ from api.models.assessment import Assessment
 from api.models.audit import AuditEvent
 from api.models.base import Record
 from api.models.custody import CustodyEvent
+from api.models.event import Event
 from api.models.goal import Goal, GoalReview, GoalStatusChange, GoalStep
 from api.models.idempotency import IdempotencyRecord
 from api.models.organisation import Organisation
@@ -26,6 +27,7 @@ __all__ = [
     "Assessment",
     "AuditEvent",
     "CustodyEvent",
+    "Event",
     "Goal",
     "GoalReview",
     "GoalStatusChange",

@@ -34,6 +34,7 @@ from api.schema.types import (
     Connection,
     CustodyEvent,
     DistanceTravelledType,
+    EventFeed,
     Goal,
     MatchSuggestion,
     Me,
@@ -62,6 +63,7 @@ from api.services import (
     relationships,
     sessions,
 )
+from api.services import events as event_feed
 from api.services.directory import ServiceFilter
 from api.services.goals import GoalFilter
 from api.services.outcomes import OutcomeFilter
@@ -477,6 +479,25 @@ class Query:
             return ReferralProgress.of(await referrals.progress(context.db, caller, id))
         except NotFound:
             return None
+
+    @strawberry.field(
+        description="The events feed: what happened that you may see, oldest first. Each "
+        "type needs its read scope; an event numbered after a cursor is never skipped."
+    )
+    @one_at_a_time
+    async def events(
+        self,
+        info: Info[Context, None],
+        after: str | None = None,
+        types: list[str] | None = None,
+        first: int = 50,
+    ) -> EventFeed:
+        context = info.context
+        caller = context.authorize("events.read")
+        page = await event_feed.feed(
+            context.db, caller, after=after, types=types or (), limit=_page_size(first)
+        )
+        return EventFeed.of(page)
 
     @strawberry.field(description="Eligible mentors for a mentee, best first (staff).")
     @one_at_a_time

@@ -6,12 +6,14 @@ from typing import TYPE_CHECKING, Annotated, Generic, TypeVar
 
 import strawberry
 from strawberry.permission import BasePermission
+from strawberry.scalars import JSON
 from strawberry.types import Info
 
 from api.models.accounts import Me as MeModel
 from api.models.assessment import AssessmentRead, DistanceTravelled, PathwayDistance
 from api.models.custody import CustodyEventRead
 from api.models.enums import EndingReason, Pathway, Phase, ReferralStatus, RelationshipStatus
+from api.models.event import EventPage, EventRead
 from api.models.goal import GoalRead, GoalStatusChangeRead, ReviewRead, StepProgress, StepRead
 from api.models.matching import MatchingWeights as WeightsModel
 from api.models.matching import MatchSuggestion as SuggestionModel
@@ -420,3 +422,37 @@ class PageInfo:
 class Connection(Generic[T]):
     nodes: list[T]
     page_info: PageInfo
+
+
+@strawberry.type(
+    description="Something that happened, as you may see it: the same `data` a "
+    "webhook delivery carries (for a partner, the referral's progress view)."
+)
+class Event:
+    id: uuid.UUID = strawberry.field(description="Also the `webhook-id` of its deliveries.")
+    type: str
+    occurred_at: datetime
+    cursor: str = strawberry.field(description="Pass as `after` to read what followed.")
+    data: JSON
+
+    @classmethod
+    def of(cls, read: EventRead) -> "Event":
+        return cls(
+            id=read.id,
+            type=read.type,
+            occurred_at=read.occurred_at,
+            cursor=read.cursor,
+            data=JSON(read.data),
+        )
+
+
+@strawberry.type(description="A page of the events feed, oldest first.")
+class EventFeed:
+    nodes: list[Event]
+    next_cursor: str = strawberry.field(
+        description="Pass as `after` next time; it stays put when there is nothing new."
+    )
+
+    @classmethod
+    def of(cls, page: EventPage) -> "EventFeed":
+        return cls(nodes=[Event.of(item) for item in page.items], next_cursor=page.next_cursor)

@@ -10,6 +10,7 @@ from api.models import CustodyEvent, Person
 from api.models.base import utcnow
 from api.models.enums import CustodyEventName, CustodyStatus
 from api.services import audit, referrals, relationships
+from api.services.outbox import emit
 
 # What each event needs the person's custody status to be before it.
 _BEFORE: dict[CustodyEventName, frozenset[CustodyStatus]] = {
@@ -40,6 +41,7 @@ async def change_custody(
     profile = person.mentee_profile
     assert profile is not None
     current = CustodyStatus(profile.custody_status)
+    before = profile.custody_status
     if current not in _BEFORE[event]:
         raise Conflict(f"A person who is {current} cannot be {event}.")
     if event == CustodyEventName.released:
@@ -61,6 +63,15 @@ async def change_custody(
     )
     db.add(row)
     person.updated_at = utcnow()
+    if profile.custody_status != before:
+        emit(
+            db,
+            caller,
+            "person.custody_changed",
+            person,
+            person_id=person.id,
+            **{"from": before, "to": profile.custody_status, "event": event},
+        )
     await relationships.follow_custody(db, caller, person.id, event)
     await referrals.touch_for(db, person.id)
     audit.record(

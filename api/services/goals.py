@@ -27,6 +27,7 @@ from api.models.goal import (
 )
 from api.services import audit, people, referrals
 from api.services.grouping import group_by
+from api.services.outbox import emit
 from api.services.pagination import paginate
 from api.services.versioning import check_version
 from api.services.visibility import visible_goals_clause
@@ -190,6 +191,16 @@ async def update_goal(
             raise Conflict(f"A goal that is {goal.status} cannot become {status}.")
         _record(db, caller, goal, goal.status, status)
         goal.status = status
+        if status == GoalStatus.achieved:
+            emit(
+                db,
+                caller,
+                "goal.achieved",
+                goal,
+                person_id=goal.mentee_id,
+                relationship_id=goal.relationship_id,
+                pathway=goal.pathway,
+            )
     for name, value in changes.items():
         setattr(goal, name, value)
     goal.updated_at = utcnow()

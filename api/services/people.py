@@ -37,6 +37,7 @@ from api.models.person import (
     PersonUpdate,
 )
 from api.services import audit, custody, policy
+from api.services.outbox import emit
 from api.services.pagination import paginate
 from api.services.versioning import check_version
 from api.services.visibility import Resource, visible_people_clause
@@ -206,7 +207,18 @@ async def update_person(
         event = _custody_event(person, mentee_changes.get("custody_status"))
         if event is not None:
             del mentee_changes["custody_status"]
+        custody_before = person.mentee_profile.custody_status if person.mentee_profile else None
         _apply(person.mentee_profile, _mentee_columns(mentee_changes))
+        custody_after = person.mentee_profile.custody_status if person.mentee_profile else None
+        if custody_after != custody_before:  # a correction of the record, not an event
+            emit(
+                db,
+                caller,
+                "person.custody_changed",
+                person,
+                person_id=person.id,
+                **{"from": custody_before, "to": custody_after},
+            )
     if data.mentor is not None:
         mentor_changes = data.mentor.model_dump(exclude_unset=True)
         _check_sensitive_write(caller, data.mentor, SENSITIVE_MENTOR_FIELDS)

@@ -164,6 +164,18 @@ POLICY: dict[str, Rule] = {
     "reports.cohort_file": Rule(
         "admin", frozenset({Role.admin}), "The cohort file is for administrators only."
     ),
+    "events.read": Rule(None, PERSON_READERS, "The events feed is not for this role."),
+    "webhooks.manage": Rule(
+        None,
+        frozenset({Role.admin, Role.partner}),
+        "Webhooks are managed by administrators, and by partner clients.",
+    ),
+    "webhooks.manage_organisation": Rule(
+        "admin", frozenset({Role.admin}), "Administrators manage the organisation's webhooks."
+    ),
+    "webhooks.manage_own": Rule(
+        "referrals:read", frozenset({Role.partner}), "A partner manages its own webhooks."
+    ),
 }
 
 

@@ -44,6 +44,7 @@ from api.models.referral import (
 )
 from api.services import audit, organisation, people, policy, relationships
 from api.services.grouping import group_by
+from api.services.outbox import emit
 from api.services.pagination import paginate
 from api.services.versioning import check_version
 from api.services.visibility import visible_referrals_clause
@@ -58,6 +59,15 @@ MOVES: dict[ReferralMoveName, tuple[frozenset[S], S]] = {
     ReferralMoveName.start: (frozenset({S.accepted}), S.in_progress),
     ReferralMoveName.complete: (frozenset({S.in_progress}), S.completed),
     ReferralMoveName.withdraw: (OPEN, S.withdrawn),
+}
+# The event a referral emits on reaching each status (its creation emits `referral.created`).
+ARRIVAL_EVENTS: dict[S, str] = {
+    S.sent: "referral.sent",
+    S.accepted: "referral.accepted",
+    S.declined: "referral.declined",
+    S.in_progress: "referral.started",
+    S.completed: "referral.completed",
+    S.withdrawn: "referral.withdrawn",
 }
 SIGNPOSTED = "Signposted: the mentee was given the service's details, without a referral."
 
@@ -177,6 +187,7 @@ async def _refer_in(db: AsyncSession, caller: Principal, data: ReferralCreate) -
     )
     db.add(referral)
     _record(db, caller, referral, None, S.sent)
+    _emit_created(db, caller, referral)
     audit.record(
         db,
         caller,
@@ -262,6 +273,7 @@ async def _refer_out(db: AsyncSession, caller: Principal, data: ReferralCreate) 
     )
     db.add(referral)
     _record(db, caller, referral, None, S.draft)
+    _emit_created(db, caller, referral)
     if data.signpost:
         await _enter(db, caller, referral, S.completed, SIGNPOSTED)
     audit.record(
@@ -423,6 +435,19 @@ async def present(
     ]
 
 
+def _emit_created(db: AsyncSession, caller: Principal, referral: Referral) -> None:
+    emit(
+        db,
+        caller,
+        "referral.created",
+        referral,
+        person_id=referral.mentee_id,
+        direction=referral.direction,
+        status=referral.status,
+        service_id=referral.service_id,
+    )
+
+
 def _check_who(caller: Principal, referral: Referral, name: ReferralMoveName) -> None:
     """Inbound: staff decide; the referring partner may withdraw. Outbound: staff and the
     mentee's mentor record every step (services have no logins here)."""
@@ -500,6 +525,15 @@ async def _enter(
     """Move the referral to `target`, in its history; a closed referral stays visible to its
     partner for the organisation's `partner_visibility_days`."""
     _record(db, caller, referral, referral.status, target, note)
+    emit(
+        db,
+        caller,
+        ARRIVAL_EVENTS[target],
+        referral,
+        person_id=referral.mentee_id,
+        direction=referral.direction,
+        **{"from": referral.status, "to": target},
+    )
     referral.status = target
     referral.updated_at = utcnow()
     if target not in OPEN:

@@ -48,6 +48,7 @@ from api.models.relationship import (
 )
 from api.services import audit, policy, referrals
 from api.services.eligibility import cleared_and_trained, excluded_for, open_caseloads
+from api.services.outbox import emit
 from api.services.pagination import paginate
 from api.services.versioning import check_version
 from api.services.visibility import visible_relationships_clause
@@ -352,6 +353,7 @@ def _record(
     to_value: str,
     note: str | None = None,
 ) -> None:
+    """One line of the relationship's history, and the event it makes."""
     db.add(
         RelationshipEvent(
             org_id=relationship.org_id,
@@ -363,6 +365,31 @@ def _record(
             note=note,
         )
     )
+    kind = _event_of(field, from_value, to_value)
+    if kind is not None:
+        emit(
+            db,
+            caller,
+            kind,
+            relationship,
+            person_id=relationship.mentee_id,
+            mentee_id=relationship.mentee_id,
+            mentor_id=relationship.mentor_id,
+            ending_reason=relationship.ending_reason if kind == "relationship.ended" else None,
+            **{"from": from_value, "to": to_value},
+        )
+
+
+def _event_of(field: str, from_value: str | None, to_value: str) -> str | None:
+    if field == "phase":
+        return None if from_value is None else "relationship.phase_changed"
+    if to_value == RelationshipStatus.active:
+        return (
+            "relationship.resumed"
+            if from_value == RelationshipStatus.paused
+            else ("relationship.activated")
+        )
+    return f"relationship.{to_value}"
 
 
 async def _person_of_kind(

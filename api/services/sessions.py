@@ -16,6 +16,7 @@ from api.models.enums import OPEN_RELATIONSHIP_STATUSES, SessionStatus
 from api.models.session import SessionCreate, SessionRead, SessionUpdate
 from api.services import audit, policy, referrals
 from api.services.grouping import group_by
+from api.services.outbox import emit
 from api.services.pagination import paginate
 from api.services.versioning import check_version
 from api.services.visibility import visible_relationships_clause, visible_sessions_clause
@@ -120,6 +121,7 @@ async def create_session(
     )
     db.add(session)
     await _set_goals(db, session, relationship.mentee_id, data.goal_ids)
+    _emit_if_missed(db, caller, session, relationship, None)
     audit.record(
         db,
         caller,
@@ -160,8 +162,10 @@ async def update_session(
         changes.get("scheduled_start", session.scheduled_start),
     )
     goal_ids = changes.pop("goal_ids", None)
+    before = session.status
     for name, value in changes.items():
         setattr(session, name, value)
+    _emit_if_missed(db, caller, session, relationship, before)
     if goal_ids is not None:
         await _set_goals(db, session, relationship.mentee_id, goal_ids)
     session.updated_at = utcnow()
@@ -177,6 +181,27 @@ async def update_session(
     await referrals.touch_for(db, relationship.mentee_id)
     await db.commit()
     return session
+
+
+def _emit_if_missed(
+    db: AsyncSession,
+    caller: Principal,
+    session: MentoringSession,
+    relationship: MentoringRelationship,
+    before: str | None,
+) -> None:
+    missed = (SessionStatus.missed_by_mentee, SessionStatus.missed_by_mentor)
+    if session.status in missed and session.status != before:
+        emit(
+            db,
+            caller,
+            "session.missed",
+            session,
+            person_id=relationship.mentee_id,
+            relationship_id=relationship.id,
+            status=session.status,
+            scheduled_start=session.scheduled_start.isoformat(),
+        )
 
 
 async def present(

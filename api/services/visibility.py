@@ -14,15 +14,19 @@ from sqlmodel import col
 from api.auth.principal import Principal
 from api.models import (
     Assessment,
+    Event,
     Goal,
     MentoringRelationship,
     MentoringSession,
     Outcome,
     Person,
     Referral,
+    WebhookSubscription,
 )
 from api.models.base import utcnow
 from api.models.enums import OPEN_RELATIONSHIP_STATUSES, ReferralDirection, Role
+from api.models.event import CATALOGUE, PARTNER_TYPES
+from api.services import policy
 
 Resource = Literal["people", "relationships", "goals", "sessions", "referrals", "assessments"]
 
@@ -137,3 +141,41 @@ def visible_outcomes_clause(caller: Principal) -> Any:
     if caller.role not in (Role.admin, Role.coordinator, Role.mentor):
         return sa.false()
     return _scoped(caller, "assessments", _about_reached_mentee(caller, Outcome))
+
+
+def visible_events_clause(caller: Principal) -> ColumnElement[bool]:
+    """Numbered events of the caller's organisation that they may hear of: the read scope of
+    each type, and the person concerned one they reach. A partner hears of its own referrals
+    and of the people it referred, for as long as it may see them."""
+    numbered = sa.and_(col(Event.org_id) == caller.org_id, col(Event.seq).is_not(None))
+    if caller.role == Role.partner:
+        if not caller.has("referrals:read"):
+            return sa.false()
+        own_referrals = sa.select(col(Referral.id)).where(visible_referrals_clause(caller))
+        return sa.and_(
+            numbered,
+            col(Event.type).in_(sorted(PARTNER_TYPES)),
+            sa.or_(
+                sa.and_(
+                    col(Event.subject_type) == "referral", col(Event.subject_id).in_(own_referrals)
+                ),
+                sa.and_(
+                    col(Event.subject_type) != "referral",
+                    _person_reached(caller, Event.person_id),
+                ),
+            ),
+        )
+    readable = sorted(kind for kind, scope in CATALOGUE.items() if caller.has(scope))
+    return sa.and_(
+        numbered, col(Event.type).in_(readable), _person_reached(caller, Event.person_id)
+    )
+
+
+def visible_webhooks_clause(caller: Principal) -> ColumnElement[bool]:
+    """Administrators manage the organisation's subscriptions; a partner its own."""
+    in_org = col(WebhookSubscription.org_id) == caller.org_id
+    if policy.allows(caller, "webhooks.manage_organisation"):
+        return in_org
+    if policy.allows(caller, "webhooks.manage_own"):
+        return sa.and_(in_org, col(WebhookSubscription.owner_client_id) == caller.client_id)
+    return sa.false()

@@ -1,7 +1,7 @@
 """custody events reported for a mentee (release, recall, transfer, end of sentence)
 
 Revision ID: i9c_custody_events
-Revises: i13_outcomes
+Revises: i10_events
 Create Date: 2026-11-25 16:05:00
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 from api.models.base import UTCDateTime
 
 revision: str = "i9c_custody_events"
-down_revision: str | None = "i13_outcomes"
+down_revision: str | None = "i10_events"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
