@@ -88,7 +88,7 @@ def _mentors(org_id: uuid.UUID, count: int, today: date) -> list[tuple[type, dic
     return rows
 
 
-async def seed(url: str, mentees: int, export_rows: int) -> uuid.UUID:
+async def seed(url: str, mentees: int) -> tuple[uuid.UUID, list[uuid.UUID]]:
     engine = create_engine(Settings(database_url=url))
     today = date.today()
     async with session_factory(engine)() as db:
@@ -118,19 +118,29 @@ async def seed(url: str, mentees: int, export_rows: int) -> uuid.UUID:
             f"{time.perf_counter() - started:.0f}s",
             flush=True,
         )
-        if export_rows:
-            started = time.perf_counter()
-            extra = Year(org.id, mentor_ids, export_rows, today, seed=9, activity=False)
-            written = await programme_year.write(db, programme_year.rows(extra))
-            print(
-                f"  seeded {export_rows} more mentees for the export: {written} rows in "
-                f"{time.perf_counter() - started:.0f}s",
-                flush=True,
-            )
         await (await db.connection()).execute(sa.text("ANALYZE"))
         await db.commit()
     await engine.dispose()
-    return org.id
+    return org.id, mentor_ids
+
+
+async def seed_export_rows(
+    url: str, org_id: uuid.UUID, mentor_ids: list[uuid.UUID], count: int
+) -> None:
+    """More mentees, with people and relationships only: rows for the cohort file."""
+    engine = create_engine(Settings(database_url=url))
+    async with session_factory(engine)() as db:
+        tenancy.enter_organisation(db, org_id)
+        started = time.perf_counter()
+        extra = Year(org_id, mentor_ids, count, date.today(), seed=9, activity=False)
+        written = await programme_year.write(db, programme_year.rows(extra))
+        print(
+            f"  seeded {count} more mentees for the export: {written} rows in "
+            f"{time.perf_counter() - started:.0f}s",
+            flush=True,
+        )
+        await db.commit()
+    await engine.dispose()
 
 
 async def time_reports(url: str, org_id: uuid.UUID) -> None:
@@ -234,9 +244,10 @@ def run(kind: str, mentees: int, export_rows: int) -> None:
         try:
             print(f"[{kind}]", flush=True)
             command.upgrade(alembic_config(url), "head")
-            org_id = asyncio.run(seed(url, mentees, export_rows))
+            org_id, mentor_ids = asyncio.run(seed(url, mentees))
             asyncio.run(time_reports(url, org_id))
             if export_rows:
+                asyncio.run(seed_export_rows(url, org_id, mentor_ids, export_rows))
                 export_memory(url, workdir)
         finally:
             drop()
