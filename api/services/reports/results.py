@@ -226,28 +226,35 @@ _SCORE_AT, _SCORE_SHIFT = 37, 10
 async def _score_changes(db: AsyncSession, org_id: Any, period: Period) -> list[Any]:
     """For each pathway, the mentees assessed on it at least twice in the period, how many
     improved, stayed or fell from their first score to their latest, and the total change."""
-    order = sortable_text(col(Assessment.taken_on), col(Assessment.created_at))
+    scored = (
+        sa.select(
+            col(Assessment.mentee_id).label("mentee_id"),
+            sortable_text(col(Assessment.taken_on), col(Assessment.created_at)).label("at"),
+            *(
+                col(Assessment.scores)[pathway.value].as_integer().label(pathway.value)
+                for pathway in Pathway
+            ),
+        )
+        .where(
+            col(Assessment.org_id) == org_id,
+            col(Assessment.mentee_id).in_(mentees_in_scope(org_id, period)),
+            col(Assessment.taken_on).between(period.start, period.end),
+        )
+        .subquery()
+    )
     per_mentee = []
     for pathway in Pathway:
-        score = col(Assessment.scores)[pathway.value].as_integer()
+        score = scored.c[pathway.value]
         packed = sa.case(
-            (score.is_not(None), order + sa.cast(score + _SCORE_SHIFT, sa.String)), else_=None
+            (score.is_not(None), scored.c.at + sa.cast(score + _SCORE_SHIFT, sa.String)),
+            else_=None,
         )
         per_mentee += [
             sa.func.min(packed).label(f"{pathway.value}_first"),
             sa.func.max(packed).label(f"{pathway.value}_last"),
             sa.func.count(score).label(f"{pathway.value}_taken"),
         ]
-    mentees = (
-        sa.select(*per_mentee)
-        .where(
-            col(Assessment.org_id) == org_id,
-            col(Assessment.mentee_id).in_(mentees_in_scope(org_id, period)),
-            col(Assessment.taken_on).between(period.start, period.end),
-        )
-        .group_by(col(Assessment.mentee_id))
-        .subquery()
-    )
+    mentees = sa.select(*per_mentee).group_by(scored.c.mentee_id).subquery()
 
     def unpacked(text: Any) -> Any:
         return sa.cast(sa.func.substr(text, _SCORE_AT, 2), sa.Integer) - _SCORE_SHIFT
