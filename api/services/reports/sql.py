@@ -71,9 +71,10 @@ def _sortable_text_sqlite(element: sortable_text, compiler: SQLCompiler, **kw: A
 @compiles(sortable_text, "postgresql")
 def _sortable_text_postgresql(element: sortable_text, compiler: SQLCompiler, **kw: Any) -> str:
     day, instant = _args(element, compiler, **kw)
+    # Byte order ("C"), not the database's language collation: the same order, far cheaper.
     return (
-        f"(to_char({day}, 'YYYY-MM-DD') || "
-        f"to_char(timezone('UTC', {instant}), 'YYYY-MM-DD HH24:MI:SS.US'))"
+        f"((to_char({day}, 'YYYY-MM-DD') || "
+        f"to_char(timezone('UTC', {instant}), 'YYYY-MM-DD HH24:MI:SS.US')) COLLATE \"C\")"
     )
 
 
