@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 import pytest
 from fastapi import FastAPI
-from sqlmodel import select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.models import (
@@ -147,7 +147,7 @@ async def repeated_lapses(db: AsyncSession, world: World) -> uuid.UUID:
 
 
 async def lapse_corrected(db: AsyncSession, world: World, _: uuid.UUID) -> None:
-    review = (await db.exec(select(GoalReview).order_by(GoalReview.reviewed_on))).all()[-1]
+    review = (await db.exec(select(GoalReview).order_by(col(GoalReview.reviewed_on)))).all()[-1]
     review.lapse = False
     await db.commit()
 
@@ -328,7 +328,7 @@ async def test_a_rule_raises_keeps_one_and_clears(
     assert [a["id"] for a in await about(client, world, case.rule, subject)] == [raised["id"]]
 
     if case.clearing_threshold is not None:
-        defaults = (await client.get("/api/v1/organisation", headers=world.headers("admin")))
+        defaults = await client.get("/api/v1/organisation", headers=world.headers("admin"))
         before = {k: defaults.json()["alert_thresholds"][k] for k in case.clearing_threshold}
         await set_thresholds(client, world, case.clearing_threshold)
         await run_rules(app)
