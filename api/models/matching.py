@@ -6,6 +6,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, Field
 
+from api.models.alert import AlertThresholds
 from api.models.common import Input
 
 DEFAULT_WEIGHTS: dict[str, float] = {
@@ -101,8 +102,12 @@ class OrganisationRead(BaseModel):
     name: str
     matching_weights: MatchingWeights
     partner_visibility_days: PartnerVisibilityDays
+    alert_thresholds: AlertThresholds
 
 
 class OrganisationUpdate(Input):
     matching_weights: MatchingWeights | None = None
     partner_visibility_days: PartnerVisibilityDays | None = None
+    alert_thresholds: AlertThresholds | None = Field(
+        None, description="The thresholds given change; the others stay as they are."
+    )
