@@ -89,9 +89,7 @@ async def get_person(request: Request, person_id: uuid.UUID) -> dict[str, Any]:
 
 async def list_relationships(request: Request, limit: int = 50) -> dict[str, Any]:
     query = (
-        sa.select(RELATIONSHIP)
-        .order_by(RELATIONSHIP.c.created_at, RELATIONSHIP.c.id)
-        .limit(limit)
+        sa.select(RELATIONSHIP).order_by(RELATIONSHIP.c.created_at, RELATIONSHIP.c.id).limit(limit)
     )
     async with _engine(request).connect() as connection:
         rows = (await connection.execute(query)).mappings().all()
@@ -190,7 +188,13 @@ class Query:
         """Two statements: the page of people, then their relationships."""
         engine = _engine(info.context["request"])
         query = (
-            sa.select(PERSON.c.id, PERSON.c.given_name, PERSON.c.family_name, MENTEE.c.custody_status, MENTEE.c.needs)
+            sa.select(
+                PERSON.c.id,
+                PERSON.c.given_name,
+                PERSON.c.family_name,
+                MENTEE.c.custody_status,
+                MENTEE.c.needs,
+            )
             .outerjoin(MENTEE, MENTEE.c.person_id == PERSON.c.id)
             .where(PERSON.c.deleted_at.is_(None))
             .order_by(PERSON.c.created_at, PERSON.c.id)
@@ -245,4 +249,3 @@ def create_app(database_url: str | None = None) -> FastAPI:
     app.add_api_route("/healthz", healthz)
     app.include_router(GraphQLRouter(strawberry.Schema(query=Query)), prefix="/graphql")
     return app
-

@@ -16,6 +16,7 @@ import json
 import os
 import re
 import secrets
+import shutil
 import subprocess
 import tempfile
 import time
@@ -27,8 +28,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
+import reports
 import sqlalchemy as sa
 from alembic import command
+from matching import fresh_database
 
 from api.auth.passwords import hash_secret
 from api.cli import alembic_config
@@ -36,9 +39,6 @@ from api.db import create_engine
 from api.models import MentoringRelationship, Person, UserAccount
 from api.models.base import utcnow
 from api.settings import Settings
-
-import reports
-from matching import fresh_database
 
 ROOT = Path(__file__).resolve().parent.parent
 MENTORS = 300  # what `reports.seed` makes
@@ -117,15 +117,23 @@ async def seed(url: str, people: int) -> Seeded:
 def requests(seeded: Seeded) -> list[Request]:
     start = (datetime.now(UTC) + timedelta(days=7)).isoformat()
     session = json.dumps(
-        {"relationship_id": str(seeded.relationship_id), "scheduled_start": start, "setting": "phone"}
+        {
+            "relationship_id": str(seeded.relationship_id),
+            "scheduled_start": start,
+            "setting": "phone",
+        }
     )
     person, v1 = seeded.mentee_id, "/api/v1"
     return [
         Request("people list (50)", f"{v1}/people?limit=50", "/people?limit=50"),
-        Request("relationships list (50)", f"{v1}/relationships?limit=50", "/relationships?limit=50"),
+        Request(
+            "relationships list (50)", f"{v1}/relationships?limit=50", "/relationships?limit=50"
+        ),
         Request("sessions list (50)", f"{v1}/sessions?limit=50", "/sessions?limit=50"),
         Request("one person", f"{v1}/people/{person}", f"/people/{person}"),
-        Request("GraphQL people (50)", f"{v1}/graphql", "/graphql", json.dumps({"query": GRAPHQL_PAGE})),
+        Request(
+            "GraphQL people (50)", f"{v1}/graphql", "/graphql", json.dumps({"query": GRAPHQL_PAGE})
+        ),
         Request(
             "match suggestions (10)",
             f"{v1}/people/{person}/match-suggestions?limit=10",
@@ -135,6 +143,17 @@ def requests(seeded: Seeded) -> list[Request]:
         Request("GET /me", f"{v1}/me", None),
         Request("GET /healthz", "/healthz", "/healthz"),
     ]
+
+
+def tool(name: str) -> str:
+    found = shutil.which(name)
+    if found is None:
+        raise SystemExit(f"{name} is needed (Debian: apt-get install {name}; `make bench` does it)")
+    return found
+
+
+def pinned(core: str) -> list[str]:
+    return [tool("taskset"), "-c", core]
 
 
 @contextmanager
@@ -147,7 +166,7 @@ def server(argv: list[str], port: int, url: str, workdir: Path) -> Iterator[str]
         "THROUGHGATE_SIGNING_KEYS": "bench:" + secrets.token_urlsafe(40),
     }
     process = subprocess.Popen(
-        ["taskset", "-c", SERVER_CORE, *argv, "--port", str(port)],
+        [*pinned(SERVER_CORE), *argv, "--port", str(port)],
         env=env,
         cwd=workdir,
         stdout=subprocess.DEVNULL,
@@ -179,15 +198,17 @@ def check(base: str, request: Request, path: str, headers: dict[str, str]) -> No
         raise RuntimeError(f"{request.name} at {path}: {response.status_code} {response.text}")
 
 
-def wrk(url: str, request: Request, seconds: int, headers: dict[str, str], workdir: Path) -> Figures:
+def wrk(
+    url: str, request: Request, seconds: int, headers: dict[str, str], workdir: Path
+) -> Figures:
     script = workdir / "request.lua"
     lines = [f"wrk.headers[{json.dumps(k)}] = {json.dumps(v)}" for k, v in headers.items()]
     if request.body is not None:
         lines += ['wrk.method = "POST"', f"wrk.body = {json.dumps(request.body)}"]
     script.write_text("\n".join(lines) + "\n")
+    load = [tool("wrk"), "-t1", "-c1", f"-d{seconds}s", "--latency", "-s", str(script), url]
     out = subprocess.run(
-        ["taskset", "-c", LOAD_CORE, "wrk", "-t1", "-c1", f"-d{seconds}s", "--latency"]
-        + ["-s", str(script), url],
+        [*pinned(LOAD_CORE), *load],
         capture_output=True,
         text=True,
         check=True,
@@ -233,13 +254,22 @@ def measure(kind: str, people: int, seconds: int) -> None:
             seeded = asyncio.run(seed(url, people))
             bin_ = ROOT / ".venv" / "bin"
             throughgate = [str(bin_ / "throughgate"), "serve"]
-            reference = [str(bin_ / "uvicorn"), "--app-dir", str(ROOT / "benchmarks"), "--log-level", "warning"]
+            reference = [
+                str(bin_ / "uvicorn"),
+                "--app-dir",
+                str(ROOT / "benchmarks"),
+                "--log-level",
+                "warning",
+            ]
             reference += ["reference_app:create_app", "--factory"]
             with (
                 server(throughgate, THROUGHGATE_PORT, url, workdir) as ours,
                 server(reference, REFERENCE_PORT, url, workdir) as bare,
             ):
-                auth = {"Authorization": f"Bearer {token(ours)}", "Content-Type": "application/json"}
+                auth = {
+                    "Authorization": f"Bearer {token(ours)}",
+                    "Content-Type": "application/json",
+                }
                 plain = {"Content-Type": "application/json"}
                 print(f"\n[{kind}] {people} people, {seconds} s a request, one connection")
                 print(f"{'request':26} {'Throughgate':>24} {'reference':>24} {'ratio':>6}")
