@@ -156,13 +156,23 @@ class ReferralRead(RecordRead):
     history: list[ReferralChange]
 
 
+class ProgressStep(BaseModel):
+    """A referral's move as its referrer follows it: the states and when, not who or why."""
+
+    from_: ReferralStatus | None = PydField(alias="from", serialization_alias="from")
+    to: ReferralStatus
+    at: datetime
+
+    model_config = ConfigDict(populate_by_name=True)
+
+
 class Progress(BaseModel):
     """What a referring partner may know of the journey: counts and states, never notes.
     Without the person's `share_progress_with_referrer` consent, a partner learns the
     referral's own status and history only (`progress_shared` false, the rest null)."""
 
     referral_status: ReferralStatus
-    history: list[ReferralChange]
+    history: list[ProgressStep]
     progress_shared: bool = PydField(
         description="False when the person has not consented to share their progress "
         "with the referrer: the relationship, session and goal figures are then null."

@@ -153,8 +153,8 @@ async def _attempt(
         return problem_of(exc)
 
 
-async def _relationship(db: AsyncSession, row: Any) -> Relationship:
-    (read,) = await relationships.present(db, [row])
+async def _relationship(db: AsyncSession, caller: Principal, row: Any) -> Relationship:
+    (read,) = await relationships.present(db, caller, [row])
     return Relationship.from_pydantic(read)
 
 
@@ -208,7 +208,7 @@ class Mutation:
             row = await relationships.create_relationship(
                 db, caller, to_model(RelationshipCreate, input)
             )
-            return await _relationship(db, row)
+            return await _relationship(db, caller, row)
 
         return await _attempt(info, "relationships.create", work)
 
@@ -224,7 +224,7 @@ class Mutation:
             row = await relationships.update_relationship(
                 db, caller, id, to_model(RelationshipUpdate, input), if_match=expected_version
             )
-            return await _relationship(db, row)
+            return await _relationship(db, caller, row)
 
         return await _attempt(info, "relationships.change", work)
 
@@ -245,7 +245,7 @@ class Mutation:
             row = await relationships.transition(
                 db, caller, id, move, note=note, if_match=expected_version
             )
-            return await _relationship(db, row)
+            return await _relationship(db, caller, row)
 
         return await _attempt(info, "relationships.change", work)
 
@@ -266,7 +266,7 @@ class Mutation:
                 ending=to_model(RelationshipEnd, input),
                 if_match=expected_version,
             )
-            return await _relationship(db, row)
+            return await _relationship(db, caller, row)
 
         return await _attempt(info, "relationships.change", work)
 

@@ -191,7 +191,7 @@ class Query:
             found = await relationships.find_relationship(context.db, caller, id)
         except NotFound:
             return None
-        (read,) = await relationships.present(context.db, [found])
+        (read,) = await relationships.present(context.db, context.caller, [found])
         return Relationship.from_pydantic(read)
 
     @strawberry.field(description="Relationships you may see, oldest first.")
@@ -219,7 +219,7 @@ class Query:
         rows, cursor = await relationships.list_relationships(
             context.db, caller, filters, limit=_page_size(first), cursor=after
         )
-        reads = await relationships.present(context.db, rows)
+        reads = await relationships.present(context.db, context.caller, rows)
         return _page([Relationship.from_pydantic(read) for read in reads], cursor)
 
     @strawberry.field(description="One goal, or null if absent or not yours to see.")
@@ -523,7 +523,7 @@ class Query:
     ) -> list[CustodyEvent]:
         context = info.context
         caller = context.authorize("custody.read")
-        rows = await people.custody_history(context.db, caller, person_id)
+        rows, _ = await people.custody_history(context.db, caller, person_id)
         return [
             CustodyEvent.from_pydantic(CustodyEventRead.model_validate(r, from_attributes=True))
             for r in rows

@@ -28,7 +28,7 @@ from api.models.person import (
     PersonRead,
     ProbationPractitioner,
 )
-from api.models.referral import Progress, ReferralChange, ReferralRead
+from api.models.referral import Progress, ProgressStep, ReferralChange, ReferralRead
 from api.models.relationship import (
     CheckInRead,
     LatestCheckIns,
@@ -333,6 +333,13 @@ class ReferralChangeType:
     note: strawberry.auto
 
 
+@strawberry.experimental.pydantic.type(model=ProgressStep)
+class ProgressStepType:
+    from_: strawberry.auto = strawberry.field(name="from")
+    to: strawberry.auto
+    at: strawberry.auto
+
+
 @strawberry.experimental.pydantic.type(model=ReferralRead, all_fields=True)
 class Referral:
     pass
@@ -347,7 +354,7 @@ class StatusCount:
 @strawberry.type(description="What a referring partner may know: states and counts only.")
 class ReferralProgress:
     referral_status: ReferralStatus
-    history: list[ReferralChangeType]
+    history: list[ProgressStepType]
     progress_shared: bool = strawberry.field(
         description="False without the person's consent to share progress with the "
         "referrer: the relationship, session and goal figures are then null."
@@ -363,7 +370,7 @@ class ReferralProgress:
     def of(cls, progress: Progress) -> "ReferralProgress":
         return cls(
             referral_status=progress.referral_status,
-            history=[ReferralChangeType.from_pydantic(c) for c in progress.history],
+            history=[ProgressStepType.from_pydantic(c) for c in progress.history],
             progress_shared=progress.progress_shared,
             relationship_status=progress.relationship_status,
             relationship_phase=progress.relationship_phase,

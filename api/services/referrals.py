@@ -39,6 +39,7 @@ from api.models.enums import (
 from api.models.referral import (
     MatchDecision,
     Progress,
+    ProgressStep,
     ReferralChange,
     ReferralCreate,
     ReferralRead,
@@ -353,12 +354,11 @@ async def progress(db: AsyncSession, caller: Principal, referral_id: uuid.UUID) 
     goals count from the referral on (a session held before it but logged after it too)."""
     referral = await find_referral(db, caller, referral_id)
     (read,) = await present(db, caller, [referral])
+    history = [ProgressStep(from_=c.from_, to=c.to, at=c.at) for c in read.history]
     if caller.role == Role.partner and not await consents.has_consent(
         db, referral.mentee_id, ConsentPurpose.share_progress_with_referrer
     ):
-        return Progress(
-            referral_status=S(referral.status), history=read.history, progress_shared=False
-        )
+        return Progress(referral_status=S(referral.status), history=history, progress_shared=False)
     since = referral.created_at
     relationship = (
         await db.exec(
@@ -401,7 +401,7 @@ async def progress(db: AsyncSession, caller: Principal, referral_id: uuid.UUID) 
     ).all()
     return Progress(
         referral_status=S(referral.status),
-        history=read.history,
+        history=history,
         progress_shared=True,
         relationship_status=relationship.status if relationship else None,
         relationship_phase=relationship.phase if relationship else None,
