@@ -6,6 +6,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, Field
 
+from api.models.alert import AlertThresholds
 from api.models.common import Input
 
 DEFAULT_WEIGHTS: dict[str, float] = {
@@ -111,9 +112,13 @@ class OrganisationRead(BaseModel):
     matching_weights: MatchingWeights
     partner_visibility_days: PartnerVisibilityDays
     research_needs_consent: ResearchNeedsConsent
+    alert_thresholds: AlertThresholds
 
 
 class OrganisationUpdate(Input):
     matching_weights: MatchingWeights | None = None
     partner_visibility_days: PartnerVisibilityDays | None = None
     research_needs_consent: ResearchNeedsConsent | None = None
+    alert_thresholds: AlertThresholds | None = Field(
+        None, description="The thresholds given change; the others stay as they are."
+    )

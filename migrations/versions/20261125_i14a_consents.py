@@ -14,7 +14,7 @@ from alembic import op
 from api.models.base import UTCDateTime
 
 revision: str = "i14a_consents"
-down_revision: str | None = "i9c_custody_events"
+down_revision: str | None = "i11_alerts"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
