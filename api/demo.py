@@ -13,7 +13,13 @@ from api.auth.principal import Principal
 from api.auth.scopes import ROLE_SCOPES
 from api.models import Organisation, Person, Service
 from api.models.assessment import AssessmentCreate
+from api.models.consent import ConsentCreate
+from api.models.custody import CustodyEventCreate
 from api.models.enums import (
+    ConsentEvidence,
+    ConsentPurpose,
+    ConsentStatus,
+    CustodyEventName,
     CustodyStatus,
     EndingReason,
     NonAssociationKind,
@@ -53,6 +59,7 @@ from api.programme_year import Year
 from api.services import (
     accounts,
     assessments,
+    consent_records,
     directory,
     goals,
     non_associations,
@@ -69,6 +76,8 @@ DEMO_PARTNER_ID = "tg_demo_partner"
 DEMO_PARTNER_SECRET = "demo-partner-secret-not-for-production"
 DEMO_DOMAIN = "demo.example.org"
 PAST_MENTEES = 70
+# The mentee (by index) whose case reference the demo partner also holds: a pending match.
+PENDING_MATCH_MENTEE = 10
 
 _REGIONS = {
     "North East": ["HMP Durham", "HMP Low Newton", "HMP Northumberland"],
@@ -191,6 +200,8 @@ async def seed(db: AsyncSession) -> dict[str, Any]:
     today = date.today()
 
     mentors = [await people.create_person(db, system, _mentor(m, rng, today)) for m in _MENTORS]
+    for mentor in mentors[:-1]:  # the last mentor has not agreed to disclose it (yet)
+        await _consent(db, system, mentor.id, ConsentPurpose.lived_experience_disclosure)
     mentees = [await people.create_person(db, system, _mentee(i, rng, today)) for i in range(24)]
 
     await _relationships(db, system, mentors, mentees)
@@ -546,6 +557,7 @@ async def _referrals(
         subject=f"client:{partner_id}",
         client_id=partner_id,
     )
+    referred: list[uuid.UUID] = []
     for index, moves in enumerate(_REFERRAL_PATHS):
         person = InboundPerson(
             given_name=_MEN[index],
@@ -569,9 +581,37 @@ async def _referrals(
                 reason="Release soon with nowhere to live; asked for a mentor.",
             ),
         )
+        if index % 2 == 0:  # the others have not agreed that the partner hears how it goes
+            await _consent(
+                db, system, referral.mentee_id, ConsentPurpose.share_progress_with_referrer
+            )
         for move, note, outcome in moves:
             mover = partner if move == ReferralMoveName.withdraw else system
             await referrals.move(db, mover, referral.id, move, note=note, outcome=outcome)
+        referred.append(referral.mentee_id)
+    # The partner reports a move between prisons for the first person it referred, and
+    # refers a case of its own that is on the programme already (came in another way): that
+    # referral waits for a coordinator to confirm or reject the match.
+    await people.report_custody_event(
+        db,
+        partner,
+        referred[0],
+        CustodyEventCreate(event=CustodyEventName.transferred, establishment="HMP Frankland"),
+    )
+    await referrals.create_referral(
+        db,
+        partner,
+        ReferralCreate(
+            direction=ReferralDirection.inbound,
+            external_ref=_external_ref(PENDING_MATCH_MENTEE),
+            person=InboundPerson(
+                given_name=mentees[PENDING_MATCH_MENTEE].given_name,
+                family_name=mentees[PENDING_MATCH_MENTEE].family_name,
+                mentee=MenteeProfileCreate(custody_status=CustodyStatus.in_custody),
+            ),
+            reason="Known to us; asked for a mentor again.",
+        ),
+    )
     takes_referrals = [s for s in services if s.accepts_referrals]
     for index, moves in enumerate(
         [[(ReferralMoveName.send, None, None), *path] for path in _REFERRAL_PATHS]
@@ -612,6 +652,18 @@ async def _referrals(
     )
 
 
+async def _consent(
+    db: AsyncSession, system: Principal, person_id: uuid.UUID, purpose: ConsentPurpose
+) -> None:
+    decision = ConsentCreate(
+        purpose=purpose,
+        status=ConsentStatus.granted,
+        evidence=ConsentEvidence.written,
+        note="Signed at induction.",
+    )
+    await consent_records.record(db, system, person_id, decision)
+
+
 def _mentor(spec: dict[str, Any], rng: random.Random, today: date) -> PersonCreate:
     vetting = VettingStatus(spec.get("vetting_status", "cleared"))
     return PersonCreate(
@@ -634,6 +686,10 @@ def _mentor(spec: dict[str, Any], rng: random.Random, today: date) -> PersonCrea
             lived_experience=spec["lived_experience"],
         ),
     )
+
+
+def _external_ref(mentee_index: int) -> str:
+    return f"NDL-{20000 + mentee_index * 37}"
 
 
 def _mentee(index: int, rng: random.Random, today: date) -> PersonCreate:
@@ -671,7 +727,7 @@ def _mentee(index: int, rng: random.Random, today: date) -> PersonCreate:
                 "mentor_gender": "female" if woman else None,
                 "peer_mentor_preferred": rng.random() < 0.5,
             },
-            external_ref=f"NDL-{20000 + index * 37}",
+            external_ref=_external_ref(index),
             risk_level=rng.choice(list(RiskLevel)[:3]),
             offence_summary=rng.choice(_OFFENCES),
         ),

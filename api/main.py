@@ -19,9 +19,11 @@ from api.middleware import ProblemGuard, ResponseHardening
 from api.openapi import install_openapi
 from api.ratelimit import RateLimits
 from api.routers import (
+    alerts,
     assessments,
     audit,
     auth,
+    consents,
     events,
     goals,
     health,
@@ -74,6 +76,11 @@ TAGS = [
     {
         "name": "referrals",
         "description": "Referrals into the programme from partners, and out to services.",
+    },
+    {
+        "name": "alerts",
+        "description": "Early warnings: a relationship, mentee or mentor that needs attention, "
+        "raised and cleared by the rules.",
     },
     {
         "name": "reports",
@@ -137,6 +144,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         organisation,
         people,
         matching,
+        consents,
         relationships,
         goals,
         sessions,
@@ -144,6 +152,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         outcomes,
         services,
         referrals,
+        alerts,
         events,
         webhooks,
         reports,

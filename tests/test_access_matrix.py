@@ -33,6 +33,7 @@ from api.models import ApiClient
 from api.models.enums import Role
 from api.schema.schema import build_schema
 from api.services import policy
+from tests.alerts.helpers import raise_alert_for
 from tests.factories import World, make_inbound_referral
 from tests.schema.helpers import gql
 
@@ -56,10 +57,13 @@ TRUTH: dict[str, tuple[str | None, set[str]]] = {
     "people.delete": ("people:write", STAFF),
     "custody.report": ("referrals:write", STAFF | {"partner"}),
     "custody.read": ("people:read", STAFF | {"partner"}),
+    "consents.read": ("people:read", WITH_MENTEE),
+    "consents.write": ("people:write", STAFF),
     "non_associations.read": ("people:read", STAFF),
     "non_associations.write": ("people:write", STAFF),
     "matching.suggest": ("relationships:write", STAFF),
     "relationships.read": ("relationships:read", WITH_MENTEE),
+    "relationships.read_notes": ("relationships:read", WITH_MENTEE),
     "relationships.create": ("relationships:write", STAFF),
     "relationships.change": ("relationships:write", STAFF | {"mentor"}),
     "relationships.check_in": ("relationships:write", WITH_MENTEE),
@@ -80,6 +84,8 @@ TRUTH: dict[str, tuple[str | None, set[str]]] = {
     "referrals.move_outbound": ("referrals:write", STAFF | {"mentor"}),
     "outcomes.read": ("assessments:read", STAFF | {"mentor"}),
     "outcomes.write": ("assessments:write", STAFF | {"mentor"}),
+    "alerts.read": ("people:read", STAFF | {"mentor"}),
+    "alerts.change": ("people:write", STAFF),
     "reports.read": ("reports:read", STAFF | {"analyst"}),
     "reports.cohort_file": ("admin", {"admin"}),
     "events.read": (None, WITH_MENTEE | {"partner"}),
@@ -108,6 +114,8 @@ REST: dict[tuple[str, str], str | None] = {
     ("PATCH", "/api/v1/people/{person_id}"): "people.update",
     ("DELETE", "/api/v1/people/{person_id}"): "people.delete",
     ("GET", "/api/v1/people/{mentee_id}/match-suggestions"): "matching.suggest",
+    ("GET", "/api/v1/people/{person_id}/consents"): "consents.read",
+    ("POST", "/api/v1/people/{person_id}/consents"): "consents.write",
     ("GET", "/api/v1/people/{mentee_id}/non-associations"): "non_associations.read",
     ("POST", "/api/v1/people/{mentee_id}/non-associations"): "non_associations.write",
     (
@@ -162,6 +170,10 @@ REST: dict[tuple[str, str], str | None] = {
     ("POST", "/api/v1/outcomes"): "outcomes.write",
     ("GET", "/api/v1/outcomes/{outcome_id}"): "outcomes.read",
     ("PATCH", "/api/v1/outcomes/{outcome_id}"): "outcomes.write",
+    ("GET", "/api/v1/alerts"): "alerts.read",
+    ("GET", "/api/v1/alerts/{alert_id}"): "alerts.read",
+    ("POST", "/api/v1/alerts/{alert_id}/acknowledge"): "alerts.change",
+    ("POST", "/api/v1/alerts/{alert_id}/resolve"): "alerts.change",
     ("GET", "/api/v1/reports/programme"): "reports.read",
     ("GET", "/api/v1/reports/programme.html"): "reports.read",
     ("GET", "/api/v1/reports/jdl-cohort"): "reports.read",
@@ -202,6 +214,8 @@ GRAPHQL_ROOT: dict[str, str] = {
     "Query.events": "events.read",
     "Query.matchSuggestions": "matching.suggest",
     "Query.nonAssociations": "non_associations.read",
+    "Query.consents": "consents.read",
+    "Mutation.recordConsent": "consents.write",
     "Query.custodyEvents": "custody.read",
     "Mutation.createPerson": "people.create",
     "Mutation.updatePerson": "people.update",
@@ -233,6 +247,10 @@ GRAPHQL_ROOT: dict[str, str] = {
     "Query.outcome": "outcomes.read",
     "Mutation.recordOutcome": "outcomes.write",
     "Mutation.updateOutcome": "outcomes.write",
+    "Query.alerts": "alerts.read",
+    "Query.alert": "alerts.read",
+    "Mutation.acknowledgeAlert": "alerts.change",
+    "Mutation.resolveAlert": "alerts.change",
 }
 # Nested fields that lead to other records: the scope on the named resource filters their
 # rows (no scope: empty or null), as for the root fields of that resource.
@@ -241,6 +259,7 @@ GRAPHQL_NESTED: dict[str, str] = {
     "Person.goals": "goals",
     "Person.relationships": "relationships",
     "Relationship.sessions": "sessions",
+    "Relationship.alerts": "people",
     "Relationship.mentee": "people",
     "Relationship.mentor": "people",
     "Goal.steps": "goals",
@@ -259,7 +278,16 @@ GRAPHQL_SENSITIVE = {
     "Session.privateNotes",
     "NonAssociation.reason",
 }
-RECORD_TYPES = {"Person", "Relationship", "Goal", "Step", "Review", "Session", "Referral"}
+RECORD_TYPES = {
+    "Person",
+    "Relationship",
+    "Goal",
+    "Step",
+    "Review",
+    "Session",
+    "Referral",
+    "Alert",
+}
 
 
 def _principal(role: str, scopes: frozenset[str] | None = None) -> Principal:
@@ -489,6 +517,7 @@ NESTED_QUERIES = {
     "Relationship.mentee": ("relationship", "{ mentee { id } }"),
     "Relationship.mentor": ("relationship", "{ mentor { id } }"),
     "Relationship.sessions": ("relationship", "{ sessions { id } }"),
+    "Relationship.alerts": ("relationship", "{ alerts { id } }"),
     "Goal.steps": ("goal", "{ steps { id } }"),
     "Goal.reviews": ("goal", "{ reviews { id } }"),
 }
@@ -540,6 +569,7 @@ async def test_a_nested_field_needs_the_scope_of_its_records(
     """A token with the parent's scope but not the nested records' gets nothing nested."""
     parent, selection = NESTED_QUERIES[field]
     ids = await _records(client, world)
+    await raise_alert_for(db, world.org.id, ids["relationship"])
     partner = world.accounts["partner"]
     assert isinstance(partner, ApiClient)
     await make_inbound_referral(db, world.my_mentee, partner)

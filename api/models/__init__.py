@@ -1,9 +1,11 @@
 """Every table, imported here so Alembic and the metadata see the whole schema."""
 
 from api.models.accounts import ApiClient, RefreshToken, UserAccount
+from api.models.alert import Alert, AlertCheck
 from api.models.assessment import Assessment
 from api.models.audit import AuditEvent
 from api.models.base import Record
+from api.models.consent import Consent
 from api.models.custody import CustodyEvent
 from api.models.event import Event
 from api.models.goal import Goal, GoalReview, GoalStatusChange, GoalStep
@@ -23,9 +25,12 @@ from api.models.session import MentoringSession, SessionGoal
 from api.models.webhook import WebhookDelivery, WebhookSubscription
 
 __all__ = [
+    "Alert",
+    "AlertCheck",
     "ApiClient",
     "Assessment",
     "AuditEvent",
+    "Consent",
     "CustodyEvent",
     "Event",
     "Goal",

@@ -52,6 +52,28 @@ class CustodyEventName(StrEnum):
     sentence_ended = "sentence_ended"
 
 
+class ConsentPurpose(StrEnum):
+    """What a person may agree to, each recorded and withdrawn on its own."""
+
+    share_progress_with_referrer = "share_progress_with_referrer"
+    lived_experience_disclosure = "lived_experience_disclosure"
+    research_and_evaluation = "research_and_evaluation"
+    contact_by_text = "contact_by_text"
+
+
+class ConsentStatus(StrEnum):
+    granted = "granted"
+    withdrawn = "withdrawn"
+
+
+class ConsentEvidence(StrEnum):
+    """How the person's decision is evidenced."""
+
+    written = "written"
+    verbal = "verbal"
+    electronic = "electronic"
+
+
 class RiskLevel(StrEnum):
     low = "low"
     medium = "medium"
@@ -228,3 +250,34 @@ class Employment(StrEnum):
     volunteering = "volunteering"
     none = "none"
     unknown = "unknown"
+
+
+class AlertRule(StrEnum):
+    """The early-warning rules (names are the contract)."""
+
+    no_session_held = "no_session_held"
+    missed_sessions = "missed_sessions"
+    no_contact_after_release = "no_contact_after_release"
+    release_without_match = "release_without_match"
+    goal_review_overdue = "goal_review_overdue"
+    repeated_lapses = "repeated_lapses"
+    not_a_good_fit = "not_a_good_fit"
+    mentor_over_caseload = "mentor_over_caseload"
+    supervision_overdue = "supervision_overdue"
+    vetting_expiring = "vetting_expiring"
+    vetting_expired = "vetting_expired"
+
+
+class Severity(StrEnum):
+    info = "info"
+    warning = "warning"
+    urgent = "urgent"
+
+
+class AlertStatus(StrEnum):
+    open = "open"
+    acknowledged = "acknowledged"
+    resolved = "resolved"
+
+
+UNRESOLVED_ALERT_STATUSES = (AlertStatus.open, AlertStatus.acknowledged)

@@ -59,7 +59,7 @@ async def list_relationships(
     rows, next_cursor = await relationships.list_relationships(
         db, caller, filters, limit=limit, cursor=cursor
     )
-    return Page(items=await relationships.present(db, rows), next_cursor=next_cursor)
+    return Page(items=await relationships.present(db, caller, rows), next_cursor=next_cursor)
 
 
 @router.post(
@@ -82,7 +82,7 @@ async def create_relationship(
     """
     relationship = await relationships.create_relationship(db, caller, body)
     response.headers["Location"] = f"/api/v1/relationships/{relationship.id}"
-    return await _answer(db, relationship, response)
+    return await _answer(db, caller, relationship, response)
 
 
 @router.get(
@@ -99,7 +99,7 @@ async def get_relationship(
 ) -> RelationshipRead:
     """One relationship with its history and the latest check-in from each side."""
     relationship = await relationships.find_relationship(db, caller, relationship_id)
-    return await _answer(db, relationship, response)
+    return await _answer(db, caller, relationship, response)
 
 
 @router.patch(
@@ -120,7 +120,7 @@ async def update_relationship(
     relationship = await relationships.update_relationship(
         db, caller, relationship_id, body, if_match=if_match
     )
-    return await _answer(db, relationship, response)
+    return await _answer(db, caller, relationship, response)
 
 
 @router.post(
@@ -141,7 +141,7 @@ async def end_relationship(
     relationship = await relationships.transition(
         db, caller, relationship_id, Transition.end, ending=body, if_match=if_match
     )
-    return await _answer(db, relationship, response)
+    return await _answer(db, caller, relationship, response)
 
 
 @router.post(
@@ -176,13 +176,10 @@ async def list_check_ins(
     cursor: Cursor = None,
 ) -> Page[CheckInRead]:
     """Every check-in on the relationship, oldest first."""
-    rows, next_cursor = await relationships.list_check_ins(
+    items, next_cursor = await relationships.list_check_ins(
         db, caller, relationship_id, limit=limit, cursor=cursor
     )
-    return Page(
-        items=[CheckInRead.model_validate(r, from_attributes=True) for r in rows],
-        next_cursor=next_cursor,
-    )
+    return Page(items=items, next_cursor=next_cursor)
 
 
 SIMPLE_MOVES = (Transition.activate, Transition.pause, Transition.resume)
@@ -213,11 +210,11 @@ async def move_relationship(
     relationship = await relationships.transition(
         db, caller, relationship_id, move, note=body.note if body else None, if_match=if_match
     )
-    return await _answer(db, relationship, response)
+    return await _answer(db, caller, relationship, response)
 
 
 async def _answer(
-    db: DB, relationship: MentoringRelationship, response: Response
+    db: DB, caller: Principal, relationship: MentoringRelationship, response: Response
 ) -> RelationshipRead:
     with_etag(response, relationship)
-    return (await relationships.present(db, [relationship]))[0]
+    return (await relationships.present(db, caller, [relationship]))[0]

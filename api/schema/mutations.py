@@ -12,7 +12,9 @@ from strawberry.types import Info
 
 from api.auth.principal import Principal
 from api.errors import DomainError, Invalid
+from api.models.alert import AlertAcknowledge, AlertResolve
 from api.models.assessment import AssessmentCreate, AssessmentRead
+from api.models.consent import ConsentCreate, ConsentRead
 from api.models.custody import CustodyEventCreate, CustodyEventRead
 from api.models.enums import Pathway, ReferralMoveName, ReferralOutcome, Transition
 from api.models.goal import (
@@ -48,8 +50,10 @@ from api.schema.context import Context
 from api.schema.inputs import input_type, to_model
 from api.schema.problems import Problem, problem_of
 from api.schema.types import (
+    Alert,
     Assessment,
     CheckIn,
+    Consent,
     CustodyEvent,
     Goal,
     NonAssociation,
@@ -64,7 +68,9 @@ from api.schema.types import (
     Step,
 )
 from api.services import (
+    alerts,
     assessments,
+    consent_records,
     directory,
     goals,
     non_associations,
@@ -93,6 +99,7 @@ class Removed:
 PersonResult = Annotated[Person | Problem, strawberry.union("PersonResult")]
 RelationshipResult = Annotated[Relationship | Problem, strawberry.union("RelationshipResult")]
 CheckInResult = Annotated[CheckIn | Problem, strawberry.union("CheckInResult")]
+ConsentResult = Annotated[Consent | Problem, strawberry.union("ConsentResult")]
 CustodyEventResult = Annotated[CustodyEvent | Problem, strawberry.union("CustodyEventResult")]
 NonAssociationResult = Annotated[NonAssociation | Problem, strawberry.union("NonAssociationResult")]
 OrganisationResult = Annotated[Organisation | Problem, strawberry.union("OrganisationResult")]
@@ -101,6 +108,7 @@ StepResult = Annotated[Step | Problem, strawberry.union("StepResult")]
 ReviewResult = Annotated[Review | Problem, strawberry.union("ReviewResult")]
 SessionResult = Annotated[Session | Problem, strawberry.union("SessionResult")]
 AssessmentResult = Annotated[Assessment | Problem, strawberry.union("AssessmentResult")]
+AlertResult = Annotated[Alert | Problem, strawberry.union("AlertResult")]
 OutcomeResult = Annotated[Outcome | Problem, strawberry.union("OutcomeResult")]
 ServiceResult = Annotated[Service | Problem, strawberry.union("ServiceResult")]
 ReferralResult = Annotated[Referral | Problem, strawberry.union("ReferralResult")]
@@ -112,6 +120,7 @@ RelationshipCreateInput = input_type(RelationshipCreate)
 RelationshipUpdateInput = input_type(RelationshipUpdate)
 RelationshipEndInput = input_type(RelationshipEnd)
 CheckInCreateInput = input_type(CheckInCreate)
+ConsentCreateInput = input_type(ConsentCreate)
 CustodyEventCreateInput = input_type(CustodyEventCreate)
 NonAssociationCreateInput = input_type(NonAssociationCreate)
 OrganisationUpdateInput = input_type(OrganisationUpdate)
@@ -148,8 +157,8 @@ async def _attempt(
         return problem_of(exc)
 
 
-async def _relationship(db: AsyncSession, row: Any) -> Relationship:
-    (read,) = await relationships.present(db, [row])
+async def _relationship(db: AsyncSession, caller: Principal, row: Any) -> Relationship:
+    (read,) = await relationships.present(db, caller, [row])
     return Relationship.from_pydantic(read)
 
 
@@ -203,7 +212,7 @@ class Mutation:
             row = await relationships.create_relationship(
                 db, caller, to_model(RelationshipCreate, input)
             )
-            return await _relationship(db, row)
+            return await _relationship(db, caller, row)
 
         return await _attempt(info, "relationships.create", work)
 
@@ -219,7 +228,7 @@ class Mutation:
             row = await relationships.update_relationship(
                 db, caller, id, to_model(RelationshipUpdate, input), if_match=expected_version
             )
-            return await _relationship(db, row)
+            return await _relationship(db, caller, row)
 
         return await _attempt(info, "relationships.change", work)
 
@@ -240,7 +249,7 @@ class Mutation:
             row = await relationships.transition(
                 db, caller, id, move, note=note, if_match=expected_version
             )
-            return await _relationship(db, row)
+            return await _relationship(db, caller, row)
 
         return await _attempt(info, "relationships.change", work)
 
@@ -261,7 +270,7 @@ class Mutation:
                 ending=to_model(RelationshipEnd, input),
                 if_match=expected_version,
             )
-            return await _relationship(db, row)
+            return await _relationship(db, caller, row)
 
         return await _attempt(info, "relationships.change", work)
 
@@ -436,6 +445,36 @@ class Mutation:
 
         return await _attempt(info, "assessments.write", work)
 
+    @strawberry.mutation(description="Someone is dealing with this alert (staff).")
+    async def acknowledge_alert(
+        self,
+        info: Info[Context, None],
+        id: uuid.UUID,
+        note: str | None = None,
+        expected_version: ExpectedVersion = None,
+    ) -> AlertResult:
+        async def work(db: AsyncSession, caller: Principal) -> Alert:
+            body = to_model(AlertAcknowledge, {"note": note})
+            row = await alerts.acknowledge(db, caller, id, body.note, if_match=expected_version)
+            return Alert.from_pydantic(alerts.present(row))
+
+        return await _attempt(info, "alerts.change", work)
+
+    @strawberry.mutation(description="Resolve an alert with a note of what was done (staff).")
+    async def resolve_alert(
+        self,
+        info: Info[Context, None],
+        id: uuid.UUID,
+        note: str,
+        expected_version: ExpectedVersion = None,
+    ) -> AlertResult:
+        async def work(db: AsyncSession, caller: Principal) -> Alert:
+            body = to_model(AlertResolve, {"note": note})
+            row = await alerts.resolve(db, caller, id, body.note, if_match=expected_version)
+            return Alert.from_pydantic(alerts.present(row))
+
+        return await _attempt(info, "alerts.change", work)
+
     @strawberry.mutation(description="Record a mentee's outcome at a milestone.")
     async def record_outcome(
         self,
@@ -564,6 +603,23 @@ class Mutation:
             )
 
         return await _attempt(info, "custody.report", work)
+
+    @strawberry.mutation(
+        description="Staff: a person's consent granted or withdrawn, in force at once."
+    )
+    async def record_consent(
+        self,
+        info: Info[Context, None],
+        person_id: uuid.UUID,
+        input: ConsentCreateInput,  # type: ignore[valid-type]
+    ) -> ConsentResult:
+        async def work(db: AsyncSession, caller: Principal) -> Consent:
+            row = await consent_records.record(
+                db, caller, person_id, to_model(ConsentCreate, input)
+            )
+            return Consent.from_pydantic(ConsentRead.model_validate(row, from_attributes=True))
+
+        return await _attempt(info, "consents.write", work)
 
     @strawberry.mutation(
         description="Staff: the inbound referral's case reference is held by another mentee; "

@@ -13,8 +13,12 @@ from strawberry.types import Info
 from api.errors import Invalid, NotFound
 from api.models.assessment import AssessmentRead
 from api.models.common import QueryText, Timestamp
+from api.models.consent import ConsentRead
 from api.models.custody import CustodyEventRead
 from api.models.enums import (
+    AlertRule,
+    AlertStatus,
+    ConsentPurpose,
     GoalStatus,
     Milestone,
     Pathway,
@@ -24,14 +28,17 @@ from api.models.enums import (
     ReferralStatus,
     RelationshipStatus,
     SessionStatus,
+    Severity,
 )
 from api.models.outcome import OutcomeRead
 from api.models.service import ServiceRead
 from api.schema.context import Context
 from api.schema.limits import MAX_PAGE
 from api.schema.types import (
+    Alert,
     Assessment,
     Connection,
+    Consent,
     CustodyEvent,
     DistanceTravelledType,
     EventFeed,
@@ -51,7 +58,9 @@ from api.schema.types import (
 )
 from api.services import (
     accounts,
+    alerts,
     assessments,
+    consent_records,
     directory,
     goals,
     matching,
@@ -64,9 +73,11 @@ from api.services import (
     sessions,
 )
 from api.services import events as event_feed
+from api.services.alerts import AlertFilter
 from api.services.directory import ServiceFilter
 from api.services.goals import GoalFilter
 from api.services.outcomes import OutcomeFilter
+from api.services.pagination import MAX_LIMIT
 from api.services.people import PeopleFilter
 from api.services.referrals import ReferralFilter
 from api.services.relationships import RelationshipFilter
@@ -186,7 +197,7 @@ class Query:
             found = await relationships.find_relationship(context.db, caller, id)
         except NotFound:
             return None
-        (read,) = await relationships.present(context.db, [found])
+        (read,) = await relationships.present(context.db, context.caller, [found])
         return Relationship.from_pydantic(read)
 
     @strawberry.field(description="Relationships you may see, oldest first.")
@@ -214,7 +225,7 @@ class Query:
         rows, cursor = await relationships.list_relationships(
             context.db, caller, filters, limit=_page_size(first), cursor=after
         )
-        reads = await relationships.present(context.db, rows)
+        reads = await relationships.present(context.db, context.caller, rows)
         return _page([Relationship.from_pydantic(read) for read in reads], cursor)
 
     @strawberry.field(description="One goal, or null if absent or not yours to see.")
@@ -380,6 +391,51 @@ class Query:
             return None
         return Outcome.from_pydantic(OutcomeRead.model_validate(found, from_attributes=True))
 
+    @strawberry.field(
+        description="Early warnings: staff see the organisation's, a mentor those about "
+        "their relationships and themselves."
+    )
+    @one_at_a_time
+    async def alerts(
+        self,
+        info: Info[Context, None],
+        status: AlertStatus | None = None,
+        rule: AlertRule | None = None,
+        severity: Severity | None = None,
+        mentee_id: uuid.UUID | None = None,
+        mentor_id: uuid.UUID | None = None,
+        relationship_id: uuid.UUID | None = None,
+        updated_since: datetime | None = None,
+        first: int = 50,
+        after: str | None = None,
+    ) -> Connection[Alert]:
+        context = info.context
+        caller = context.authorize("alerts.read")
+        filters = AlertFilter(
+            status=status,
+            rule=rule,
+            severity=severity,
+            mentee_id=mentee_id,
+            mentor_id=mentor_id,
+            relationship_id=relationship_id,
+            updated_since=_zoned(updated_since),
+        )
+        rows, cursor = await alerts.list_alerts(
+            context.db, caller, filters, limit=_page_size(first), cursor=after
+        )
+        return _page([Alert.from_pydantic(alerts.present(r)) for r in rows], cursor)
+
+    @strawberry.field(description="One alert, or null.")
+    @one_at_a_time
+    async def alert(self, info: Info[Context, None], id: uuid.UUID) -> Alert | None:
+        context = info.context
+        caller = context.authorize("alerts.read")
+        try:
+            found = await alerts.find_alert(context.db, caller, id)
+        except NotFound:
+            return None
+        return Alert.from_pydantic(alerts.present(found))
+
     @strawberry.field(description="One service of the directory (retired ones too), or null.")
     @one_at_a_time
     async def service(self, info: Info[Context, None], id: uuid.UUID) -> Service | None:
@@ -518,10 +574,27 @@ class Query:
     ) -> list[CustodyEvent]:
         context = info.context
         caller = context.authorize("custody.read")
-        rows = await people.custody_history(context.db, caller, person_id)
+        rows, _ = await people.custody_history(context.db, caller, person_id)
         return [
             CustodyEvent.from_pydantic(CustodyEventRead.model_validate(r, from_attributes=True))
             for r in rows
+        ]
+
+    @strawberry.field(description="A person's consent decisions, oldest first.")
+    @one_at_a_time
+    async def consents(
+        self,
+        info: Info[Context, None],
+        person_id: uuid.UUID,
+        purpose: ConsentPurpose | None = None,
+    ) -> list[Consent]:
+        context = info.context
+        caller = context.authorize("consents.read")
+        rows, _ = await consent_records.list_for(
+            context.db, caller, person_id, purpose=purpose, limit=MAX_LIMIT, cursor=None
+        )
+        return [
+            Consent.from_pydantic(ConsentRead.model_validate(r, from_attributes=True)) for r in rows
         ]
 
     @strawberry.field(description="People a mentee must never be matched with.")

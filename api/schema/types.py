@@ -10,7 +10,9 @@ from strawberry.scalars import JSON
 from strawberry.types import Info
 
 from api.models.accounts import Me as MeModel
+from api.models.alert import AlertHistoryEntry, AlertRead, AlertThresholds
 from api.models.assessment import AssessmentRead, DistanceTravelled, PathwayDistance
+from api.models.consent import ConsentRead
 from api.models.custody import CustodyEventRead
 from api.models.enums import EndingReason, Pathway, Phase, ReferralStatus, RelationshipStatus
 from api.models.event import EventPage, EventRead
@@ -27,7 +29,7 @@ from api.models.person import (
     PersonRead,
     ProbationPractitioner,
 )
-from api.models.referral import Progress, ReferralChange, ReferralRead
+from api.models.referral import Progress, ProgressStep, ReferralChange, ReferralRead
 from api.models.relationship import (
     CheckInRead,
     LatestCheckIns,
@@ -186,6 +188,13 @@ class Relationship:
         context: Context = info.context
         return [Session.from_pydantic(r) for r in await context.load.sessions_of.load(self.id)]
 
+    @strawberry.field(description="Alerts about the relationship you may see, newest first.")
+    async def alerts(
+        self, info: Info
+    ) -> list[Annotated["Alert", strawberry.lazy("api.schema.types")]]:
+        context: Context = info.context
+        return [Alert.from_pydantic(r) for r in await context.load.alerts_of.load(self.id)]
+
     @strawberry.field(description="The mentee, if you may see them.")
     async def mentee(self, info: Info) -> Person | None:
         return await _person(info, self.mentee_id)
@@ -332,6 +341,13 @@ class ReferralChangeType:
     note: strawberry.auto
 
 
+@strawberry.experimental.pydantic.type(model=ProgressStep)
+class ProgressStepType:
+    from_: strawberry.auto = strawberry.field(name="from")
+    to: strawberry.auto
+    at: strawberry.auto
+
+
 @strawberry.experimental.pydantic.type(model=ReferralRead, all_fields=True)
 class Referral:
     pass
@@ -346,25 +362,32 @@ class StatusCount:
 @strawberry.type(description="What a referring partner may know: states and counts only.")
 class ReferralProgress:
     referral_status: ReferralStatus
-    history: list[ReferralChangeType]
+    history: list[ProgressStepType]
+    progress_shared: bool = strawberry.field(
+        description="False without the person's consent to share progress with the "
+        "referrer: the relationship, session and goal figures are then null."
+    )
     relationship_status: RelationshipStatus | None
     relationship_phase: Phase | None
     ending_reason: EndingReason | None
-    sessions_held: int
-    sessions_missed: int
-    goals_by_status: list[StatusCount]
+    sessions_held: int | None
+    sessions_missed: int | None
+    goals_by_status: list[StatusCount] | None
 
     @classmethod
     def of(cls, progress: Progress) -> "ReferralProgress":
         return cls(
             referral_status=progress.referral_status,
-            history=[ReferralChangeType.from_pydantic(c) for c in progress.history],
+            history=[ProgressStepType.from_pydantic(c) for c in progress.history],
+            progress_shared=progress.progress_shared,
             relationship_status=progress.relationship_status,
             relationship_phase=progress.relationship_phase,
             ending_reason=progress.ending_reason,
             sessions_held=progress.sessions_held,
             sessions_missed=progress.sessions_missed,
-            goals_by_status=[
+            goals_by_status=None
+            if progress.goals_by_status is None
+            else [
                 StatusCount(status=s, count=n) for s, n in sorted(progress.goals_by_status.items())
             ],
         )
@@ -387,6 +410,11 @@ class CustodyEvent:
     pass
 
 
+@strawberry.experimental.pydantic.type(model=ConsentRead, all_fields=True)
+class Consent:
+    pass
+
+
 @strawberry.experimental.pydantic.type(model=ReasonModel, all_fields=True)
 class Reason:
     pass
@@ -402,9 +430,42 @@ class MatchingWeights:
     pass
 
 
+@strawberry.experimental.pydantic.type(model=AlertThresholds, all_fields=True)
+class AlertThresholdsType:
+    pass
+
+
 @strawberry.experimental.pydantic.type(model=OrganisationRead, all_fields=True)
 class Organisation:
     pass
+
+
+@strawberry.experimental.pydantic.type(model=AlertHistoryEntry, all_fields=True)
+class AlertHistory:
+    pass
+
+
+@strawberry.experimental.pydantic.type(model=AlertRead)
+class Alert:
+    id: strawberry.auto
+    created_at: strawberry.auto
+    updated_at: strawberry.auto
+    version: strawberry.auto
+    rule: strawberry.auto
+    severity: strawberry.auto
+    status: strawberry.auto
+    subject_type: strawberry.auto
+    subject_id: strawberry.auto
+    mentee_id: strawberry.auto
+    mentor_id: strawberry.auto
+    relationship_id: strawberry.auto
+    message: strawberry.auto
+    facts: JSON = strawberry.field(description="The numbers that fired it.")
+    raised_at: strawberry.auto
+    acknowledged_at: strawberry.auto
+    resolved_at: strawberry.auto
+    resolved_by: strawberry.auto
+    history: strawberry.auto
 
 
 @strawberry.experimental.pydantic.type(model=MeModel, all_fields=True)

@@ -8,6 +8,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from api.auth.principal import Principal
 from api.errors import NotFound
 from api.models import Organisation, Referral
+from api.models.alert import AlertThresholds
 from api.models.matching import (
     DEFAULT_PARTNER_VISIBILITY_DAYS,
     MatchingWeights,
@@ -28,6 +29,15 @@ def matching_weights(org: Organisation) -> MatchingWeights:
     return MatchingWeights.model_validate(org.settings.get("matching_weights", {}))
 
 
+def research_needs_consent(org: Organisation) -> bool:
+    """Whether the research cohort is limited to people consenting to research."""
+    return bool(org.settings.get("research_needs_consent", False))
+
+
+def alert_thresholds(org: Organisation) -> AlertThresholds:
+    return AlertThresholds.model_validate(org.settings.get("alert_thresholds", {}))
+
+
 def partner_visibility(org: Organisation) -> timedelta:
     """How long a partner still sees a person after its referral closed."""
     return timedelta(
@@ -44,6 +54,14 @@ async def update_organisation(
     if data.partner_visibility_days is not None:
         org.settings = {**org.settings, "partner_visibility_days": data.partner_visibility_days}
         await _extend_closed_referrals(db, org)
+    if data.research_needs_consent is not None:
+        org.settings = {**org.settings, "research_needs_consent": data.research_needs_consent}
+    if data.alert_thresholds is not None:
+        changed = data.alert_thresholds.model_dump(exclude_unset=True)
+        org.settings = {
+            **org.settings,
+            "alert_thresholds": {**alert_thresholds(org).model_dump(), **changed},
+        }
     audit.record(
         db,
         caller,
@@ -74,4 +92,6 @@ def present(org: Organisation) -> OrganisationRead:
         name=org.name,
         matching_weights=matching_weights(org),
         partner_visibility_days=partner_visibility(org).days,
+        research_needs_consent=research_needs_consent(org),
+        alert_thresholds=alert_thresholds(org),
     )

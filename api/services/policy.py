@@ -13,7 +13,7 @@ from typing import Any
 from api.auth.principal import Principal
 from api.auth.scopes import STAFF_ROLES
 from api.errors import Forbidden
-from api.models.enums import Role
+from api.models.enums import OPEN_RELATIONSHIP_STATUSES, Role
 
 Owner = Callable[[Principal, Any], bool]
 
@@ -30,6 +30,11 @@ def _staff_or_its_mentor(caller: Principal, relationship: Any) -> bool:
     return caller.role in STAFF_ROLES or (
         caller.role == Role.mentor and caller.person_id == relationship.mentor_id
     )
+
+
+def _not_a_former_mentor(caller: Principal, relationship: Any) -> bool:
+    """A mentor's reading of a relationship's notes ends with the relationship."""
+    return caller.role != Role.mentor or relationship.status in OPEN_RELATIONSHIP_STATUSES
 
 
 @dataclass(frozen=True)
@@ -68,6 +73,14 @@ POLICY: dict[str, Rule] = {
     "custody.read": Rule(
         "people:read", STAFF | {Role.partner}, "Custody history is for staff and the referrer."
     ),
+    "consents.read": Rule(
+        "people:read",
+        WORKING_WITH_A_MENTEE,
+        "Consents are seen by staff, the person's mentor and the person.",
+    ),
+    "consents.write": Rule(
+        "people:write", STAFF, "Consents are recorded by administrators and coordinators."
+    ),
     "non_associations.read": Rule(
         "people:read", STAFF, "Non-associations are seen by administrators and coordinators."
     ),
@@ -79,6 +92,12 @@ POLICY: dict[str, Rule] = {
     ),
     "relationships.read": Rule(
         "relationships:read", WORKING_WITH_A_MENTEE, "Relationships are not visible to this role."
+    ),
+    "relationships.read_notes": Rule(
+        "relationships:read",
+        WORKING_WITH_A_MENTEE,
+        "A relationship's notes are not visible to this role.",
+        owner=_not_a_former_mentor,
     ),
     "relationships.create": Rule(
         "relationships:write",
@@ -160,6 +179,12 @@ POLICY: dict[str, Rule] = {
         STAFF_AND_MENTORS,
         "Outcomes are recorded by staff and the mentee's mentor.",
     ),
+    "alerts.read": Rule(
+        "people:read",
+        STAFF_AND_MENTORS,
+        "Alerts are seen by staff, and by mentors about their own work.",
+    ),
+    "alerts.change": Rule("people:write", STAFF, "Alerts are acknowledged and resolved by staff."),
     "reports.read": Rule("reports:read", REPORT_READERS, "Reports are read by staff and analysts."),
     "reports.cohort_file": Rule(
         "admin", frozenset({Role.admin}), "The cohort file is for administrators only."

@@ -317,10 +317,12 @@ async def list_check_ins(
     *,
     limit: int,
     cursor: str | None,
-) -> tuple[Sequence[RelationshipCheckIn], str | None]:
+) -> tuple[list[CheckInRead], str | None]:
     relationship = await find_relationship(db, caller, relationship_id)
     stmt = select(RelationshipCheckIn).where(RelationshipCheckIn.relationship_id == relationship.id)
-    return await paginate(db, stmt, RelationshipCheckIn, limit=limit, cursor=cursor)
+    rows, next_cursor = await paginate(db, stmt, RelationshipCheckIn, limit=limit, cursor=cursor)
+    with_text = policy.allows(caller, "relationships.read_notes", relationship)
+    return [_check_in_read(row, with_text) for row in rows], next_cursor
 
 
 async def follow_custody(
@@ -447,9 +449,10 @@ def _check_in_side(caller: Principal, asked: Side | None) -> Side:
 
 
 async def present(
-    db: AsyncSession, relationships: Sequence[MentoringRelationship]
+    db: AsyncSession, caller: Principal, relationships: Sequence[MentoringRelationship]
 ) -> list[RelationshipRead]:
-    """Relationships with their history, latest check-ins and outcome prompt: three queries."""
+    """Relationships with their history, latest check-ins and outcome prompt: three queries.
+    Notes, comments and the ending summary are left out where the caller may not read them."""
     ids = [r.id for r in relationships]
     events = (
         await db.exec(
@@ -496,7 +499,13 @@ async def present(
         (c.relationship_id, c.side): c for c in latest
     }
     return [
-        _read(r, history[r.id], check_ins, r.id in ended and r.id not in with_end_outcome)
+        _read(
+            r,
+            history[r.id],
+            check_ins,
+            end_outcome_due=r.id in ended and r.id not in with_end_outcome,
+            with_text=policy.allows(caller, "relationships.read_notes", r),
+        )
         for r in relationships
     ]
 
@@ -505,15 +514,18 @@ def _read(
     relationship: MentoringRelationship,
     events: list[RelationshipEvent],
     check_ins: dict[tuple[uuid.UUID, str], RelationshipCheckIn],
+    *,
     end_outcome_due: bool,
+    with_text: bool,
 ) -> RelationshipRead:
     def latest(side: Side) -> CheckInRead | None:
         found = check_ins.get((relationship.id, side))
-        return CheckInRead.model_validate(found, from_attributes=True) if found else None
+        return _check_in_read(found, with_text) if found else None
 
     return RelationshipRead.model_validate(
         {
             **relationship.model_dump(),
+            "ending_summary": relationship.ending_summary if with_text else None,
             "phase_started_at": {e.to_value: e.at for e in events if e.field == "phase"},
             "end_outcome_due": end_outcome_due,
             "latest_check_ins": LatestCheckIns(
@@ -521,9 +533,19 @@ def _read(
             ),
             "history": [
                 RelationshipEventRead(
-                    field=e.field, from_=e.from_value, to=e.to_value, at=e.at, by=e.by, note=e.note
+                    field=e.field,
+                    from_=e.from_value,
+                    to=e.to_value,
+                    at=e.at,
+                    by=e.by,
+                    note=e.note if with_text else None,
                 )
                 for e in events
             ],
         }
     )
+
+
+def _check_in_read(check_in: RelationshipCheckIn, with_text: bool) -> CheckInRead:
+    read = CheckInRead.model_validate(check_in, from_attributes=True)
+    return read if with_text else read.model_copy(update={"comment": None})

@@ -13,6 +13,7 @@ from sqlmodel import col
 
 from api.auth.principal import Principal
 from api.models import (
+    Alert,
     Assessment,
     Event,
     Goal,
@@ -24,9 +25,15 @@ from api.models import (
     WebhookSubscription,
 )
 from api.models.base import utcnow
-from api.models.enums import OPEN_RELATIONSHIP_STATUSES, ReferralDirection, Role
+from api.models.enums import (
+    OPEN_RELATIONSHIP_STATUSES,
+    ConsentPurpose,
+    ReferralDirection,
+    Role,
+)
 from api.models.event import CATALOGUE, PARTNER_TYPES
 from api.services import policy
+from api.services.consents import consenting
 
 Resource = Literal["people", "relationships", "goals", "sessions", "referrals", "assessments"]
 
@@ -146,7 +153,8 @@ def visible_outcomes_clause(caller: Principal) -> Any:
 def visible_events_clause(caller: Principal) -> ColumnElement[bool]:
     """Numbered events of the caller's organisation that they may hear of: the read scope of
     each type, and the person concerned one they reach. A partner hears of its own referrals
-    and of the people it referred, for as long as it may see them."""
+    and, while the person consents to share their progress, of the people it referred, for
+    as long as it may see them."""
     numbered = sa.and_(col(Event.org_id) == caller.org_id, col(Event.seq).is_not(None))
     if caller.role == Role.partner:
         if not caller.has("referrals:read"):
@@ -162,13 +170,30 @@ def visible_events_clause(caller: Principal) -> ColumnElement[bool]:
                 sa.and_(
                     col(Event.subject_type) != "referral",
                     _person_reached(caller, Event.person_id),
+                    consenting(ConsentPurpose.share_progress_with_referrer, Event.person_id),
                 ),
             ),
         )
-    readable = sorted(kind for kind, scope in CATALOGUE.items() if caller.has(scope))
+    readable = sorted(
+        kind
+        for kind, scope in CATALOGUE.items()
+        if caller.has(scope)
+        and (not kind.startswith("alert.") or policy.allows(caller, "alerts.read"))
+    )
     return sa.and_(
         numbered, col(Event.type).in_(readable), _person_reached(caller, Event.person_id)
     )
+
+
+def visible_alerts_clause(caller: Principal) -> Any:
+    """Staff see the organisation's alerts; a mentor those about their own relationships
+    and themselves (the alert names them as `mentor_id`); nobody else sees any."""
+    if not policy.allows(caller, "alerts.read"):
+        return sa.false()
+    in_org = col(Alert.org_id) == caller.org_id
+    if caller.role == Role.mentor:
+        return sa.and_(in_org, col(Alert.mentor_id) == caller.person_id)
+    return in_org
 
 
 def visible_webhooks_clause(caller: Principal) -> ColumnElement[bool]:

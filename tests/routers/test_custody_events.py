@@ -55,7 +55,7 @@ async def test_release_then_recall_keeps_the_relationship_going(
     assert (mentee["custody_status"], mentee["establishment"]) == ("in_custody", "HMP Leeds")
 
     listed = await client.get(_path(world), headers=world.headers("partner"))
-    assert [e["event"] for e in listed.json()] == ["released", "recalled"]
+    assert [e["event"] for e in listed.json()["items"]] == ["released", "recalled"]
 
 
 async def test_transfer_and_end_of_sentence(client: httpx.AsyncClient, world: World) -> None:
@@ -86,7 +86,7 @@ async def test_bad_events_are_refused(
 ) -> None:
     response = await _report(client, world, body)
     assert response.status_code == 422
-    assert (await client.get(_path(world), headers=world.headers("partner"))).json() == []
+    assert (await client.get(_path(world), headers=world.headers("partner"))).json()["items"] == []
 
 
 async def test_a_recall_of_someone_in_custody_is_a_conflict(
@@ -120,6 +120,15 @@ async def _accepted_referral(client: httpx.AsyncClient, world: World) -> dict[st
         f"{BASE}/{referral['id']}/accept", headers=world.headers("coordinator")
     )
     assert accepted.status_code == 200
+    await client.post(
+        f"/api/v1/people/{referral['mentee_id']}/consents",
+        json={
+            "purpose": "share_progress_with_referrer",
+            "status": "granted",
+            "evidence": "written",
+        },
+        headers=world.headers("coordinator"),
+    )
     body: dict[str, Any] = accepted.json()
     return body
 
