@@ -1,7 +1,7 @@
 """refresh tokens remember the client they were issued to
 
 Revision ID: i15_refresh_client
-Revises: i9c_custody_events
+Revises: i14a_consents
 Create Date: 2026-11-25 19:00:00
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "i15_refresh_client"
-down_revision: str | None = "i9c_custody_events"
+down_revision: str | None = "i14a_consents"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
