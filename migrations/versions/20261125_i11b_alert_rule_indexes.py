@@ -1,5 +1,5 @@
-"""indexes the alert rules read by: a relationship's sessions by status, a mentee's
-relationships by status
+"""indexes the alert rules read by (a relationship's sessions by status, a mentee's
+relationships by status), and the page of alerts by status
 
 Revision ID: i11b_alert_rule_indexes
 Revises: i11_alerts
@@ -17,6 +17,10 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    with op.batch_alter_table("alert", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_alert_org_status_page", ["org_id", "status", "created_at", "id"], unique=False
+        )
     with op.batch_alter_table("mentoring_session", schema=None) as batch_op:
         batch_op.create_index(
             "ix_mentoring_session_relationship_status_start",
@@ -30,6 +34,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("alert", schema=None) as batch_op:
+        batch_op.drop_index("ix_alert_org_status_page")
     with op.batch_alter_table("mentoring_relationship", schema=None) as batch_op:
         batch_op.drop_index("ix_mentoring_relationship_mentee_status")
     with op.batch_alter_table("mentoring_session", schema=None) as batch_op:
