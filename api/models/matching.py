@@ -97,17 +97,28 @@ PartnerVisibilityDays = Annotated[
 ]
 
 
+ResearchNeedsConsent = Annotated[
+    bool,
+    Field(
+        description="Whether the Justice Data Lab cohort holds only people whose consent "
+        "to `research_and_evaluation` is in force (the lawful basis is the provider's call)."
+    ),
+]
+
+
 class OrganisationRead(BaseModel):
     id: uuid.UUID
     name: str
     matching_weights: MatchingWeights
     partner_visibility_days: PartnerVisibilityDays
+    research_needs_consent: ResearchNeedsConsent
     alert_thresholds: AlertThresholds
 
 
 class OrganisationUpdate(Input):
     matching_weights: MatchingWeights | None = None
     partner_visibility_days: PartnerVisibilityDays | None = None
+    research_needs_consent: ResearchNeedsConsent | None = None
     alert_thresholds: AlertThresholds | None = Field(
         None, description="The thresholds given change; the others stay as they are."
     )
