@@ -2,7 +2,7 @@
 relationships by status), and the page of alerts by status
 
 Revision ID: i11b_alert_rule_indexes
-Revises: i11_alerts
+Revises: i14a_consents
 Create Date: 2026-11-25 19:40:00
 """
 
@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = "i11b_alert_rule_indexes"
-down_revision: str | None = "i11_alerts"
+down_revision: str | None = "i14a_consents"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
