@@ -2,7 +2,7 @@
 relationships by status), and the page of alerts by status
 
 Revision ID: i11b_alert_rule_indexes
-Revises: i14a_consents
+Revises: i15_refresh_client
 Create Date: 2026-11-25 19:40:00
 """
 
@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = "i11b_alert_rule_indexes"
-down_revision: str | None = "i14a_consents"
+down_revision: str | None = "i15_refresh_client"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
