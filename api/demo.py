@@ -8,7 +8,7 @@ from typing import Any
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from api import programme_year
+from api import demo_warnings, programme_year
 from api.auth.principal import Principal
 from api.auth.scopes import ROLE_SCOPES
 from api.models import Organisation, Person, Service
@@ -240,6 +240,7 @@ async def seed(db: AsyncSession) -> dict[str, Any]:
     # A year of past work, so the reports and the cohort file have something to show.
     past = Year(org.id, [m.id for m in mentors[:6]], PAST_MENTEES, today)
     await programme_year.write(db, programme_year.rows(past))
+    await demo_warnings.seed(db, system, mentors, mentees, today)
     return {
         "id": org.id,
         "name": org.name,

@@ -16,6 +16,7 @@ from api.cli import app as cli
 from api.db import create_engine
 from api.demo import DEMO_DOMAIN, DEMO_PARTNER_ID, DEMO_PARTNER_SECRET, DEMO_PASSWORD
 from api.main import create_app
+from api.models.enums import AlertRule
 from api.settings import get_settings
 from tests.conftest import TEST_KEYS, make_settings
 
@@ -219,6 +220,9 @@ def test_seed_demo_covers_the_domain(database: str) -> None:
                     f"/api/v1/{name}", params={"limit": 200}, headers=headers
                 )
                 found[name] = response.json()["items"]
+            found["alerts"] = (
+                await client.get("/api/v1/alerts", params={"limit": 200}, headers=headers)
+            ).json()["items"]
             found["report"] = (
                 await client.get("/api/v1/reports/programme", headers=headers)
             ).json()
@@ -308,6 +312,8 @@ def test_seed_demo_covers_the_domain(database: str) -> None:
     assert three_months[0]["counts"]["mentees"]["value"] >= 5
     assert len(tables["distance_travelled"]) >= 4
     assert found["cohort"]["meets_minimum"] is True
+    # every early-warning rule has raised an alert
+    assert {a["rule"] for a in found["alerts"]} == {rule.value for rule in AlertRule}
 
 
 def test_seed_demo_refuses_production(database: str, monkeypatch: pytest.MonkeyPatch) -> None:

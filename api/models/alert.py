@@ -31,6 +31,7 @@ class Alert(OrgRecord, table=True):
         ),
         sa.Index("ix_alert_org_page", "org_id", "created_at", "id"),
         sa.Index("ix_alert_org_status", "org_id", "status"),
+        sa.Index("ix_alert_org_status_page", "org_id", "status", "created_at", "id"),
         sa.Index("ix_alert_rule_subject", "rule", "subject_id"),
     )
 

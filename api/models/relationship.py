@@ -37,6 +37,7 @@ class MentoringRelationship(OrgRecord, table=True):
         sa.Index("ix_mentoring_relationship_org_page", "org_id", "created_at", "id"),
         sa.Index("ix_mentoring_relationship_org_status", "org_id", "status"),
         sa.Index("ix_mentoring_relationship_mentor_status", "mentor_id", "status"),
+        sa.Index("ix_mentoring_relationship_mentee_status", "mentee_id", "status"),
     )
 
     mentee_id: uuid.UUID = Field(foreign_key="person.id")

@@ -19,6 +19,13 @@ class MentoringSession(OrgRecord, table=True):
     __table_args__ = (
         sa.Index("ix_mentoring_session_org_page", "org_id", "created_at", "id"),
         sa.Index("ix_mentoring_session_relationship_start", "relationship_id", "scheduled_start"),
+        # the alert rules: a relationship's last held session, its missed ones since
+        sa.Index(
+            "ix_mentoring_session_relationship_status_start",
+            "relationship_id",
+            "status",
+            "scheduled_start",
+        ),
     )
 
     relationship_id: uuid.UUID = Field(foreign_key="mentoring_relationship.id")

@@ -6,7 +6,7 @@ from api.auth.principal import Principal
 from api.models import Organisation
 from api.models.base import utcnow
 from api.models.report import ProgrammeReport
-from api.services.reports import activity, results
+from api.services.reports import activity, alerts, results
 from api.services.reports.period import Period
 from api.services.reports.tables import Tabulator
 from api.services.suppression import sees_exact_counts
@@ -21,11 +21,9 @@ SECTIONS = (
     results.outcomes,
     results.distance_travelled,
     results.mentors,
+    alerts.alerts,
 )
-NOT_REPORTED = [
-    "Alerts raised and time to resolve: the programme does not raise alerts yet, so the "
-    "report leaves these figures out rather than show zeros.",
-]
+NOT_REPORTED: list[str] = []
 
 
 async def programme_report(db: AsyncSession, caller: Principal, period: Period) -> ProgrammeReport:

@@ -92,3 +92,22 @@ def flag(condition: sa.ColumnElement[bool]) -> sa.ColumnElement[int]:
 def tally(condition: sa.ColumnElement[bool], name: str) -> sa.Label[Any]:
     """`SUM(CASE WHEN condition THEN 1 ELSE 0 END)`, never NULL, labelled."""
     return sa.func.coalesce(sa.func.sum(flag(condition)), 0).label(name)
+
+
+class hours_between(FunctionElement[Any]):  # noqa: N801
+    """Hours (with fractions) from the second timestamp to the first."""
+
+    type = sa.Float()
+    inherit_cache = True
+
+
+@compiles(hours_between, "sqlite")
+def _hours_between_sqlite(element: hours_between, compiler: SQLCompiler, **kw: Any) -> str:
+    later, earlier = _args(element, compiler, **kw)
+    return f"((julianday({later}) - julianday({earlier})) * 24.0)"
+
+
+@compiles(hours_between, "postgresql")
+def _hours_between_postgresql(element: hours_between, compiler: SQLCompiler, **kw: Any) -> str:
+    later, earlier = _args(element, compiler, **kw)
+    return f"(EXTRACT(EPOCH FROM ({later} - {earlier})) / 3600.0)"
