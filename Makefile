@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test test-pg lint format openapi graphql-schema bench-matching bench-reports bench-webhooks bench-alerts fault-postgres mutation clean
+.PHONY: run test test-pg lint format openapi graphql-schema bench-matching bench-reports bench-webhooks bench-alerts bench fault-postgres mutation clean
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Python 3.11+ is needed")'
@@ -78,3 +78,8 @@ bench-webhooks: $(VENV)/.installed-dev
 ## Alert rules at 10,000 mentees and 1,000 mentors: each rule, a whole evaluation, GET /alerts p95
 bench-alerts: $(VENV)/.installed-dev
 	$(BIN)/python benchmarks/alerts.py
+
+## Throughgate's pages beside a bare FastAPI reference app: req/s, p50/p99, ratio, both databases
+bench: $(VENV)/.installed-dev
+	command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
+	$(BIN)/python benchmarks/throughput.py $(BENCH_ARGS)
