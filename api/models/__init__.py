@@ -19,19 +19,23 @@ from api.models.relationship import (
     RelationshipEvent,
 )
 from api.models.service import Service
-from api.models.session import MentoringSession, SessionGoal
+from api.models.session import GroupFacilitator, GroupSession, MentoringSession, SessionGoal
+from api.models.support import Concern, Supervision, Training
 from api.models.webhook import WebhookDelivery, WebhookSubscription
 
 __all__ = [
     "ApiClient",
     "Assessment",
     "AuditEvent",
+    "Concern",
     "CustodyEvent",
     "Event",
     "Goal",
     "GoalReview",
     "GoalStatusChange",
     "GoalStep",
+    "GroupFacilitator",
+    "GroupSession",
     "IdempotencyRecord",
     "MenteeProfile",
     "MentorProfile",
@@ -49,6 +53,8 @@ __all__ = [
     "RelationshipEvent",
     "Service",
     "SessionGoal",
+    "Supervision",
+    "Training",
     "UserAccount",
     "WebhookDelivery",
     "WebhookSubscription",

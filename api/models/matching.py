@@ -80,8 +80,17 @@ class MatchSuggestion(BaseModel):
     reasons: list[Reason]
 
 
+class HeldBack(BaseModel):
+    mentor_id: uuid.UUID
+    reason: str = Field(examples=["supervision overdue: none since 2026-05-01 (over 120 days)"])
+
+
 class MatchSuggestions(BaseModel):
     items: list[MatchSuggestion]
+    held_back: list[HeldBack] = Field(
+        description="Mentors otherwise eligible but not suggested, and why (supervision "
+        "overdue beyond the organisation's `supervision_overdue_days`)."
+    )
 
 
 DEFAULT_PARTNER_VISIBILITY_DAYS = 90
@@ -96,13 +105,27 @@ PartnerVisibilityDays = Annotated[
 ]
 
 
+DEFAULT_SUPERVISION_OVERDUE_DAYS = 120
+SupervisionOverdueDays = Annotated[
+    int,
+    Field(
+        ge=7,
+        le=730,
+        description="Days without supervision after which a mentor is no longer suggested "
+        "for new matches (counted from training for a mentor never supervised).",
+    ),
+]
+
+
 class OrganisationRead(BaseModel):
     id: uuid.UUID
     name: str
     matching_weights: MatchingWeights
     partner_visibility_days: PartnerVisibilityDays
+    supervision_overdue_days: SupervisionOverdueDays
 
 
 class OrganisationUpdate(Input):
     matching_weights: MatchingWeights | None = None
     partner_visibility_days: PartnerVisibilityDays | None = None
+    supervision_overdue_days: SupervisionOverdueDays | None = None

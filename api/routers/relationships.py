@@ -59,7 +59,7 @@ async def list_relationships(
     rows, next_cursor = await relationships.list_relationships(
         db, caller, filters, limit=limit, cursor=cursor
     )
-    return Page(items=await relationships.present(db, rows), next_cursor=next_cursor)
+    return Page(items=await relationships.present(db, caller, rows), next_cursor=next_cursor)
 
 
 @router.post(
@@ -82,7 +82,7 @@ async def create_relationship(
     """
     relationship = await relationships.create_relationship(db, caller, body)
     response.headers["Location"] = f"/api/v1/relationships/{relationship.id}"
-    return await _answer(db, relationship, response)
+    return await _answer(db, caller, relationship, response)
 
 
 @router.get(
@@ -99,7 +99,7 @@ async def get_relationship(
 ) -> RelationshipRead:
     """One relationship with its history and the latest check-in from each side."""
     relationship = await relationships.find_relationship(db, caller, relationship_id)
-    return await _answer(db, relationship, response)
+    return await _answer(db, caller, relationship, response)
 
 
 @router.patch(
@@ -120,7 +120,7 @@ async def update_relationship(
     relationship = await relationships.update_relationship(
         db, caller, relationship_id, body, if_match=if_match
     )
-    return await _answer(db, relationship, response)
+    return await _answer(db, caller, relationship, response)
 
 
 @router.post(
@@ -141,7 +141,7 @@ async def end_relationship(
     relationship = await relationships.transition(
         db, caller, relationship_id, Transition.end, ending=body, if_match=if_match
     )
-    return await _answer(db, relationship, response)
+    return await _answer(db, caller, relationship, response)
 
 
 @router.post(
@@ -159,7 +159,7 @@ async def create_check_in(
 ) -> CheckInRead:
     """How the relationship feels to the mentor or the mentee after a session."""
     check_in = await relationships.record_check_in(db, caller, relationship_id, body)
-    return CheckInRead.model_validate(check_in, from_attributes=True)
+    return relationships.present_check_in(caller, check_in)
 
 
 @router.get(
@@ -180,7 +180,7 @@ async def list_check_ins(
         db, caller, relationship_id, limit=limit, cursor=cursor
     )
     return Page(
-        items=[CheckInRead.model_validate(r, from_attributes=True) for r in rows],
+        items=[relationships.present_check_in(caller, r) for r in rows],
         next_cursor=next_cursor,
     )
 
@@ -213,11 +213,11 @@ async def move_relationship(
     relationship = await relationships.transition(
         db, caller, relationship_id, move, note=body.note if body else None, if_match=if_match
     )
-    return await _answer(db, relationship, response)
+    return await _answer(db, caller, relationship, response)
 
 
 async def _answer(
-    db: DB, relationship: MentoringRelationship, response: Response
+    db: DB, caller: Principal, relationship: MentoringRelationship, response: Response
 ) -> RelationshipRead:
     with_etag(response, relationship)
-    return (await relationships.present(db, [relationship]))[0]
+    return (await relationships.present(db, caller, [relationship]))[0]

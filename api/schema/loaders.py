@@ -57,7 +57,8 @@ class Loaders:
         grouped = await relationships.of_people(self.db, self.caller, person_ids)
         unique = {r.id: r for rows in grouped.values() for r in rows}
         presented = {
-            read.id: read for read in await relationships.present(self.db, list(unique.values()))
+            read.id: read
+            for read in await relationships.present(self.db, self.caller, list(unique.values()))
         }
         return [[presented[r.id] for r in grouped[i]] for i in person_ids]
 

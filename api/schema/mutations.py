@@ -36,7 +36,6 @@ from api.models.referral import (
 )
 from api.models.relationship import (
     CheckInCreate,
-    CheckInRead,
     NonAssociationCreate,
     RelationshipCreate,
     RelationshipEnd,
@@ -134,7 +133,7 @@ ExpectedVersion = Annotated[
 ]
 
 
-async def _attempt(
+async def attempt(
     info: Info[Context, None],
     action: str,
     work: Callable[[AsyncSession, Principal], Awaitable[R]],
@@ -148,8 +147,8 @@ async def _attempt(
         return problem_of(exc)
 
 
-async def _relationship(db: AsyncSession, row: Any) -> Relationship:
-    (read,) = await relationships.present(db, [row])
+async def _relationship(db: AsyncSession, caller: Principal, row: Any) -> Relationship:
+    (read,) = await relationships.present(db, caller, [row])
     return Relationship.from_pydantic(read)
 
 
@@ -165,7 +164,7 @@ class Mutation:
             person = await people.create_person(db, caller, to_model(PersonCreate, input))
             return Person.from_pydantic(people.present(person, caller))
 
-        return await _attempt(info, "people.create", work)
+        return await attempt(info, "people.create", work)
 
     @strawberry.mutation(description="Change the fields given; null clears an optional one.")
     async def update_person(
@@ -181,7 +180,7 @@ class Mutation:
             )
             return Person.from_pydantic(people.present(person, caller))
 
-        return await _attempt(info, "people.update", work)
+        return await attempt(info, "people.update", work)
 
     @strawberry.mutation(description="Remove a person (soft delete). Staff only.")
     async def delete_person(
@@ -191,7 +190,7 @@ class Mutation:
             await people.delete_person(db, caller, id, if_match=expected_version)
             return Removed(id=id)
 
-        return await _attempt(info, "people.delete", work)
+        return await attempt(info, "people.delete", work)
 
     @strawberry.mutation(description="Propose a match between a mentee and a mentor. Staff only.")
     async def create_relationship(
@@ -203,9 +202,9 @@ class Mutation:
             row = await relationships.create_relationship(
                 db, caller, to_model(RelationshipCreate, input)
             )
-            return await _relationship(db, row)
+            return await _relationship(db, caller, row)
 
-        return await _attempt(info, "relationships.create", work)
+        return await attempt(info, "relationships.create", work)
 
     @strawberry.mutation(description="Move the phase forward or change expectations.")
     async def update_relationship(
@@ -219,9 +218,9 @@ class Mutation:
             row = await relationships.update_relationship(
                 db, caller, id, to_model(RelationshipUpdate, input), if_match=expected_version
             )
-            return await _relationship(db, row)
+            return await _relationship(db, caller, row)
 
-        return await _attempt(info, "relationships.change", work)
+        return await attempt(info, "relationships.change", work)
 
     @strawberry.mutation(description="Apply `activate`, `pause` or `resume` to a relationship.")
     async def move_relationship(
@@ -240,9 +239,9 @@ class Mutation:
             row = await relationships.transition(
                 db, caller, id, move, note=note, if_match=expected_version
             )
-            return await _relationship(db, row)
+            return await _relationship(db, caller, row)
 
-        return await _attempt(info, "relationships.change", work)
+        return await attempt(info, "relationships.change", work)
 
     @strawberry.mutation(description="End a relationship with a reason and a closing summary.")
     async def end_relationship(
@@ -261,9 +260,9 @@ class Mutation:
                 ending=to_model(RelationshipEnd, input),
                 if_match=expected_version,
             )
-            return await _relationship(db, row)
+            return await _relationship(db, caller, row)
 
-        return await _attempt(info, "relationships.change", work)
+        return await attempt(info, "relationships.change", work)
 
     @strawberry.mutation(description="Record how the relationship feels to one side.")
     async def record_check_in(
@@ -276,9 +275,9 @@ class Mutation:
             row = await relationships.record_check_in(
                 db, caller, relationship_id, to_model(CheckInCreate, input)
             )
-            return CheckIn.from_pydantic(CheckInRead.model_validate(row, from_attributes=True))
+            return CheckIn.from_pydantic(relationships.present_check_in(caller, row))
 
-        return await _attempt(info, "relationships.check_in", work)
+        return await attempt(info, "relationships.check_in", work)
 
     @strawberry.mutation(description="Record someone a mentee must never be matched with.")
     async def add_non_association(
@@ -293,7 +292,7 @@ class Mutation:
             )
             return NonAssociation.from_pydantic(non_associations.present(row, caller))
 
-        return await _attempt(info, "non_associations.write", work)
+        return await attempt(info, "non_associations.write", work)
 
     @strawberry.mutation(description="Remove a non-association.")
     async def remove_non_association(
@@ -303,7 +302,7 @@ class Mutation:
             await non_associations.remove(db, caller, mentee_id, id)
             return Removed(id=id)
 
-        return await _attempt(info, "non_associations.write", work)
+        return await attempt(info, "non_associations.write", work)
 
     @strawberry.mutation(description="Change your organisation's matching weights. Admin only.")
     async def update_organisation(
@@ -317,7 +316,7 @@ class Mutation:
             )
             return Organisation.from_pydantic(organisation.present(org))
 
-        return await _attempt(info, "organisation.update", work)
+        return await attempt(info, "organisation.update", work)
 
     @strawberry.mutation(description="Set a goal; a mentee's own goal is agreed at once.")
     async def create_goal(
@@ -329,7 +328,7 @@ class Mutation:
             goal = await goals.create_goal(db, caller, to_model(GoalCreate, input))
             return Goal.from_pydantic((await goals.present(db, [goal]))[0])
 
-        return await _attempt(info, "goals.write", work)
+        return await attempt(info, "goals.write", work)
 
     @strawberry.mutation(description="Change a goal, record agreement, or move its status.")
     async def update_goal(
@@ -345,7 +344,7 @@ class Mutation:
             )
             return Goal.from_pydantic((await goals.present(db, [goal]))[0])
 
-        return await _attempt(info, "goals.write", work)
+        return await attempt(info, "goals.write", work)
 
     @strawberry.mutation(description="Add a small step at the end of a goal's plan.")
     async def add_step(
@@ -358,7 +357,7 @@ class Mutation:
             step = await goals.add_step(db, caller, goal_id, to_model(StepCreate, input))
             return Step.from_pydantic(StepRead.model_validate(step, from_attributes=True))
 
-        return await _attempt(info, "goals.write", work)
+        return await attempt(info, "goals.write", work)
 
     @strawberry.mutation(description="Rename, re-date, or mark a step done or skipped.")
     async def update_step(
@@ -372,7 +371,7 @@ class Mutation:
             step = await goals.update_step(db, caller, goal_id, id, to_model(StepUpdate, input))
             return Step.from_pydantic(StepRead.model_validate(step, from_attributes=True))
 
-        return await _attempt(info, "goals.write", work)
+        return await attempt(info, "goals.write", work)
 
     @strawberry.mutation(description="Add a dated progress review; a lapse changes no status.")
     async def add_review(
@@ -385,7 +384,7 @@ class Mutation:
             review = await goals.add_review(db, caller, goal_id, to_model(ReviewCreate, input))
             return Review.from_pydantic(ReviewRead.model_validate(review, from_attributes=True))
 
-        return await _attempt(info, "goals.write", work)
+        return await attempt(info, "goals.write", work)
 
     @strawberry.mutation(description="Plan a session, or record one that has happened.")
     async def create_session(
@@ -397,7 +396,7 @@ class Mutation:
             session = await sessions.create_session(db, caller, to_model(SessionCreate, input))
             return Session.from_pydantic((await sessions.present(db, caller, [session]))[0])
 
-        return await _attempt(info, "sessions.write", work)
+        return await attempt(info, "sessions.write", work)
 
     @strawberry.mutation(description="Reschedule a session or record how it went.")
     async def update_session(
@@ -413,7 +412,7 @@ class Mutation:
             )
             return Session.from_pydantic((await sessions.present(db, caller, [session]))[0])
 
-        return await _attempt(info, "sessions.write", work)
+        return await attempt(info, "sessions.write", work)
 
     @strawberry.mutation(description="Record a self-assessment: a 1..10 score per pathway.")
     async def record_assessment(
@@ -434,7 +433,7 @@ class Mutation:
             row = await assessments.record_assessment(db, caller, data)
             return Assessment.of(AssessmentRead.model_validate(row, from_attributes=True))
 
-        return await _attempt(info, "assessments.write", work)
+        return await attempt(info, "assessments.write", work)
 
     @strawberry.mutation(description="Record a mentee's outcome at a milestone.")
     async def record_outcome(
@@ -446,7 +445,7 @@ class Mutation:
             row = await outcomes.record_outcome(db, caller, to_model(OutcomeCreate, input))
             return Outcome.from_pydantic(OutcomeRead.model_validate(row, from_attributes=True))
 
-        return await _attempt(info, "outcomes.write", work)
+        return await attempt(info, "outcomes.write", work)
 
     @strawberry.mutation(description="Correct an outcome record.")
     async def update_outcome(
@@ -462,7 +461,7 @@ class Mutation:
             )
             return Outcome.from_pydantic(OutcomeRead.model_validate(row, from_attributes=True))
 
-        return await _attempt(info, "outcomes.write", work)
+        return await attempt(info, "outcomes.write", work)
 
     @strawberry.mutation(description="Add a service to the directory. Staff only.")
     async def create_service(
@@ -474,7 +473,7 @@ class Mutation:
             row = await directory.create_service(db, caller, to_model(ServiceCreate, input))
             return _service(row)
 
-        return await _attempt(info, "services.write", work)
+        return await attempt(info, "services.write", work)
 
     @strawberry.mutation(description="Change a service. Staff only.")
     async def update_service(
@@ -490,7 +489,7 @@ class Mutation:
             )
             return _service(row)
 
-        return await _attempt(info, "services.write", work)
+        return await attempt(info, "services.write", work)
 
     @strawberry.mutation(description="Retire a service: no longer offered, still readable.")
     async def retire_service(
@@ -501,7 +500,7 @@ class Mutation:
                 await directory.retire_service(db, caller, id, if_match=expected_version)
             )
 
-        return await _attempt(info, "services.write", work)
+        return await attempt(info, "services.write", work)
 
     @strawberry.mutation(description="Refer someone in (partners, coordinators) or a mentee out.")
     async def create_referral(
@@ -513,7 +512,7 @@ class Mutation:
             row = await referrals.create_referral(db, caller, to_model(ReferralCreate, input))
             return Referral.from_pydantic((await referrals.present(db, caller, [row]))[0])
 
-        return await _attempt(info, "referrals.write", work)
+        return await attempt(info, "referrals.write", work)
 
     @strawberry.mutation(
         description="Move a referral: `send`, `accept` and `start` take an optional note; "
@@ -544,7 +543,7 @@ class Mutation:
             )
             return Referral.from_pydantic((await referrals.present(db, caller, [row]))[0])
 
-        return await _attempt(info, "referrals.write", work)
+        return await attempt(info, "referrals.write", work)
 
     @strawberry.mutation(
         description="The referring partner or staff: a mentee was released, recalled, "
@@ -563,7 +562,7 @@ class Mutation:
                 CustodyEventRead.model_validate(row, from_attributes=True)
             )
 
-        return await _attempt(info, "custody.report", work)
+        return await attempt(info, "custody.report", work)
 
     @strawberry.mutation(
         description="Staff: the inbound referral's case reference is held by another mentee; "
@@ -577,7 +576,7 @@ class Mutation:
             row = await referrals.decide_pending_match(db, caller, id, data)
             return Referral.from_pydantic((await referrals.present(db, caller, [row]))[0])
 
-        return await _attempt(info, "referrals.decide_inbound", work)
+        return await attempt(info, "referrals.decide_inbound", work)
 
 
 def _service(row: Any) -> Service:

@@ -10,6 +10,7 @@ from api.errors import NotFound
 from api.models import Organisation, Referral
 from api.models.matching import (
     DEFAULT_PARTNER_VISIBILITY_DAYS,
+    DEFAULT_SUPERVISION_OVERDUE_DAYS,
     MatchingWeights,
     OrganisationRead,
     OrganisationUpdate,
@@ -35,6 +36,13 @@ def partner_visibility(org: Organisation) -> timedelta:
     )
 
 
+def supervision_overdue(org: Organisation) -> timedelta:
+    """How long a mentor may go without supervision and still be suggested for matches."""
+    return timedelta(
+        days=org.settings.get("supervision_overdue_days", DEFAULT_SUPERVISION_OVERDUE_DAYS)
+    )
+
+
 async def update_organisation(
     db: AsyncSession, caller: Principal, data: OrganisationUpdate
 ) -> Organisation:
@@ -44,6 +52,8 @@ async def update_organisation(
     if data.partner_visibility_days is not None:
         org.settings = {**org.settings, "partner_visibility_days": data.partner_visibility_days}
         await _extend_closed_referrals(db, org)
+    if data.supervision_overdue_days is not None:
+        org.settings = {**org.settings, "supervision_overdue_days": data.supervision_overdue_days}
     audit.record(
         db,
         caller,
@@ -74,4 +84,5 @@ def present(org: Organisation) -> OrganisationRead:
         name=org.name,
         matching_weights=matching_weights(org),
         partner_visibility_days=partner_visibility(org).days,
+        supervision_overdue_days=supervision_overdue(org).days,
     )

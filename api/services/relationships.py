@@ -446,11 +446,32 @@ def _check_in_side(caller: Principal, asked: Side | None) -> Side:
     return asked
 
 
+def present_check_in(caller: Principal, check_in: RelationshipCheckIn) -> CheckInRead:
+    """A check-in; its comment only for its own side, and for staff (the policy's
+    `relationships.read_both_sides`)."""
+    read = CheckInRead.model_validate(check_in, from_attributes=True)
+    own_side = {Role.mentor: Side.mentor, Role.mentee: Side.mentee}.get(caller.role)
+    if own_side != check_in.side and not policy.allows(caller, "relationships.read_both_sides"):
+        read.comment = None
+    return read
+
+
+def display_name(person: Person) -> str:
+    """How a person is named to the people working with them: the name they go by."""
+    return f"{person.preferred_name or person.given_name} {person.family_name}"
+
+
 async def present(
-    db: AsyncSession, relationships: Sequence[MentoringRelationship]
+    db: AsyncSession, caller: Principal, relationships: Sequence[MentoringRelationship]
 ) -> list[RelationshipRead]:
-    """Relationships with their history, latest check-ins and outcome prompt: three queries."""
+    """Relationships with their people's names, history, latest check-ins and outcome prompt:
+    four queries. Notes on moves and the ending summary go to staff and the mentor only."""
     ids = [r.id for r in relationships]
+    person_ids = {p for r in relationships for p in (r.mentee_id, r.mentor_id)}
+    names = {
+        person.id: display_name(person)
+        for person in (await db.exec(select(Person).where(col(Person.id).in_(person_ids)))).all()
+    }
     events = (
         await db.exec(
             select(RelationshipEvent)
@@ -496,24 +517,39 @@ async def present(
         (c.relationship_id, c.side): c for c in latest
     }
     return [
-        _read(r, history[r.id], check_ins, r.id in ended and r.id not in with_end_outcome)
+        _read(
+            caller,
+            r,
+            history[r.id],
+            check_ins,
+            names,
+            r.id in ended and r.id not in with_end_outcome,
+        )
         for r in relationships
     ]
 
 
 def _read(
+    caller: Principal,
     relationship: MentoringRelationship,
     events: list[RelationshipEvent],
     check_ins: dict[tuple[uuid.UUID, str], RelationshipCheckIn],
+    names: dict[uuid.UUID, str],
     end_outcome_due: bool,
 ) -> RelationshipRead:
     def latest(side: Side) -> CheckInRead | None:
         found = check_ins.get((relationship.id, side))
-        return CheckInRead.model_validate(found, from_attributes=True) if found else None
+        return present_check_in(caller, found) if found else None
 
+    notes = policy.allows(caller, "relationships.read_move_notes", relationship)
+    fields = relationship.model_dump()
+    if not notes:
+        fields["ending_summary"] = None
     return RelationshipRead.model_validate(
         {
-            **relationship.model_dump(),
+            **fields,
+            "mentee_name": names.get(relationship.mentee_id),
+            "mentor_name": names.get(relationship.mentor_id),
             "phase_started_at": {e.to_value: e.at for e in events if e.field == "phase"},
             "end_outcome_due": end_outcome_due,
             "latest_check_ins": LatestCheckIns(
@@ -521,7 +557,12 @@ def _read(
             ),
             "history": [
                 RelationshipEventRead(
-                    field=e.field, from_=e.from_value, to=e.to_value, at=e.at, by=e.by, note=e.note
+                    field=e.field,
+                    from_=e.from_value,
+                    to=e.to_value,
+                    at=e.at,
+                    by=e.by,
+                    note=e.note if notes else None,
                 )
                 for e in events
             ],
