@@ -2,7 +2,7 @@
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from functools import cache
 from typing import Any
 
@@ -69,6 +69,7 @@ async def make_mentor(db: AsyncSession, org: Organisation, **overrides: Any) -> 
         "vetting_status": "cleared",
         "vetting_expires_on": date(2030, 1, 1),
         "training_completed_on": date(2025, 1, 1),
+        "last_supervision_on": date.today() - timedelta(days=30),
         "lived_experience": True,
     }
     profile.update(overrides.pop("profile", {}))
