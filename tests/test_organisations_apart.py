@@ -184,7 +184,10 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
         "kind": "one_to_one",
         "supervisor": "Jo",
     },
-    ("POST", "/people/{mentor_id}/trainings"): {"course": "Induction", "completed_on": "2025-01-01"},
+    ("POST", "/people/{mentor_id}/trainings"): {
+        "course": "Induction",
+        "completed_on": "2025-01-01",
+    },
     ("POST", "/group-sessions"): {
         "title": "Group",
         "scheduled_start": SOON,

@@ -2,7 +2,8 @@
 
 `mentor_profile.last_supervision_on` and `training_completed_on` are kept by this module
 whenever a record is added or removed, so matching, eligibility and the alert rules keep
-reading one column each.
+reading one column each. A date set on the profile directly (an import) stands until the
+first record of its kind changes.
 """
 
 import uuid
@@ -100,7 +101,7 @@ async def remove(
         raise NotFound("No such record of this mentor.")
     await db.delete(row)
     await db.flush()
-    await refresh_dates(db, mentor.id)
+    await refresh_date(db, mentor.id, model)
     _audit(db, caller, f"{model.__tablename__}.delete", row)
     await db.commit()
 
@@ -113,25 +114,23 @@ def present_supervision(caller: Principal, row: Supervision) -> SupervisionRead:
     return SupervisionRead.model_validate(fields)
 
 
-async def refresh_dates(db: AsyncSession, mentor_id: uuid.UUID) -> None:
-    """Derive the mentor's `last_supervision_on` and `training_completed_on` from their
-    records (the latest supervision; the latest completed course, none once every course
-    with an expiry has expired)."""
-    today = utc_today()
-    last_supervision = sa.select(sa.func.max(col(Supervision.held_on))).where(
-        col(Supervision.mentor_id) == mentor_id
-    )
-    trained = sa.select(sa.func.max(col(Training.completed_on))).where(
-        col(Training.mentor_id) == mentor_id,
-        sa.or_(col(Training.expires_on).is_(None), col(Training.expires_on) >= today),
-    )
+async def refresh_date(db: AsyncSession, mentor_id: uuid.UUID, model: type[Row]) -> None:
+    """Derive the mentor's date that `model`'s records keep: `last_supervision_on` is the
+    latest supervision; `training_completed_on` the latest course still in date (none
+    once every course has expired)."""
+    if model is Supervision:
+        column, value = "last_supervision_on", sa.func.max(col(Supervision.held_on))
+        where = [col(Supervision.mentor_id) == mentor_id]
+    else:
+        column, value = "training_completed_on", sa.func.max(col(Training.completed_on))
+        where = [
+            col(Training.mentor_id) == mentor_id,
+            sa.or_(col(Training.expires_on).is_(None), col(Training.expires_on) >= utc_today()),
+        ]
     await db.exec(
         sa.update(MentorProfile)
         .where(col(MentorProfile.person_id) == mentor_id)
-        .values(
-            last_supervision_on=last_supervision.scalar_subquery(),
-            training_completed_on=trained.scalar_subquery(),
-        )
+        .values({column: sa.select(value).where(*where).scalar_subquery()})
     )
 
 
@@ -143,7 +142,7 @@ async def _mentor_to_write(db: AsyncSession, caller: Principal, mentor_id: uuid.
 async def _add(db: AsyncSession, caller: Principal, mentor: Person, row: Row) -> Row:
     db.add(row)
     await db.flush()
-    await refresh_dates(db, mentor.id)
+    await refresh_date(db, mentor.id, type(row))
     _audit(db, caller, f"{row.__tablename__}.create", row)
     await db.commit()
     await db.refresh(row)
