@@ -10,6 +10,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from api.models import MentoringRelationship
 from api.models.enums import Role
 from tests.factories import World, bearer, make_mentee, make_mentor, make_relationship, make_user
+from tests.schema.helpers import gql
 
 API = "/api/v1"
 
@@ -105,3 +106,26 @@ async def test_relationships_name_the_other_person_and_keep_move_notes_from_the_
     assert as_staff["mentee_name"] == "Tomasz Mentee"
     mine = (await client.get(f"{API}/relationships", headers=world.headers("mentor"))).json()
     assert {r["mentee_name"] for r in mine["items"]} == {"Kyle Mentee", "Gemma Mentee"}
+
+
+async def test_each_side_reads_only_its_own_check_in_comments(
+    client: httpx.AsyncClient, world: World, db: AsyncSession
+) -> None:
+    rid = await relationship_of(db, world)
+    said = await client.post(
+        f"{API}/relationships/{rid}/check-ins",
+        json={"feeling": "unsure", "side": "mentee", "comment": "He talks over me."},
+        headers=world.headers("coordinator"),
+    )
+    assert said.status_code == 201
+    for path in (f"{API}/relationships/{rid}", f"{API}/relationships/{rid}/check-ins"):
+        seen = await client.get(path, headers=world.headers("mentor"))
+        assert seen.status_code == 200 and "talks over" not in seen.text
+        assert "talks over" in (await client.get(path, headers=world.headers("admin"))).text
+    answer = await gql(
+        client,
+        world.headers("mentor"),
+        "query ($id: UUID!) { relationship(id: $id) { latestCheckIns { mentee { comment } } } }",
+        id=rid,
+    )
+    assert answer["data"]["relationship"]["latestCheckIns"]["mentee"] == {"comment": None}
