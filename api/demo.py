@@ -14,7 +14,9 @@ from api.auth.scopes import ROLE_SCOPES
 from api.demo_support import seed_support
 from api.models import Organisation, Person, Service
 from api.models.assessment import AssessmentCreate
+from api.models.custody import CustodyEventCreate
 from api.models.enums import (
+    CustodyEventName,
     CustodyStatus,
     EndingReason,
     NonAssociationKind,
@@ -70,6 +72,8 @@ DEMO_PARTNER_ID = "tg_demo_partner"
 DEMO_PARTNER_SECRET = "demo-partner-secret-not-for-production"
 DEMO_DOMAIN = "demo.example.org"
 PAST_MENTEES = 70
+# The mentee (by index) whose case reference the demo partner also holds: a pending match.
+PENDING_MATCH_MENTEE = 10
 
 _REGIONS = {
     "North East": ["HMP Durham", "HMP Low Newton", "HMP Northumberland"],
@@ -554,6 +558,7 @@ async def _referrals(
         subject=f"client:{partner_id}",
         client_id=partner_id,
     )
+    referred: list[uuid.UUID] = []
     for index, moves in enumerate(_REFERRAL_PATHS):
         person = InboundPerson(
             given_name=_MEN[index],
@@ -580,6 +585,30 @@ async def _referrals(
         for move, note, outcome in moves:
             mover = partner if move == ReferralMoveName.withdraw else system
             await referrals.move(db, mover, referral.id, move, note=note, outcome=outcome)
+        referred.append(referral.mentee_id)
+    # The partner reports a move between prisons for the first person it referred, and
+    # refers a case of its own that is on the programme already (came in another way): that
+    # referral waits for a coordinator to confirm or reject the match.
+    await people.report_custody_event(
+        db,
+        partner,
+        referred[0],
+        CustodyEventCreate(event=CustodyEventName.transferred, establishment="HMP Frankland"),
+    )
+    await referrals.create_referral(
+        db,
+        partner,
+        ReferralCreate(
+            direction=ReferralDirection.inbound,
+            external_ref=_external_ref(PENDING_MATCH_MENTEE),
+            person=InboundPerson(
+                given_name=mentees[PENDING_MATCH_MENTEE].given_name,
+                family_name=mentees[PENDING_MATCH_MENTEE].family_name,
+                mentee=MenteeProfileCreate(custody_status=CustodyStatus.in_custody),
+            ),
+            reason="Known to us; asked for a mentor again.",
+        ),
+    )
     takes_referrals = [s for s in services if s.accepts_referrals]
     for index, moves in enumerate(
         [[(ReferralMoveName.send, None, None), *path] for path in _REFERRAL_PATHS]
@@ -644,6 +673,10 @@ def _mentor(spec: dict[str, Any], rng: random.Random, today: date) -> PersonCrea
     )
 
 
+def _external_ref(mentee_index: int) -> str:
+    return f"NDL-{20000 + mentee_index * 37}"
+
+
 def _mentee(index: int, rng: random.Random, today: date) -> PersonCreate:
     region = rng.choice(list(_REGIONS))
     woman = index % 3 == 1
@@ -679,7 +712,7 @@ def _mentee(index: int, rng: random.Random, today: date) -> PersonCreate:
                 "mentor_gender": "female" if woman else None,
                 "peer_mentor_preferred": rng.random() < 0.5,
             },
-            external_ref=f"NDL-{20000 + index * 37}",
+            external_ref=_external_ref(index),
             risk_level=rng.choice(list(RiskLevel)[:3]),
             offence_summary=rng.choice(_OFFENCES),
         ),

@@ -60,6 +60,7 @@ TRUTH: dict[str, tuple[str | None, set[str]]] = {
     "non_associations.write": ("people:write", STAFF),
     "matching.suggest": ("relationships:write", STAFF),
     "relationships.read": ("relationships:read", WITH_MENTEE),
+    "relationships.read_notes": ("relationships:read", WITH_MENTEE),
     "relationships.create": ("relationships:write", STAFF),
     "relationships.change": ("relationships:write", STAFF | {"mentor"}),
     "relationships.check_in": ("relationships:write", WITH_MENTEE),

@@ -225,6 +225,17 @@ def test_seed_demo_covers_the_domain(database: str) -> None:
             found["cohort"] = (
                 await client.get("/api/v1/reports/jdl-cohort", headers=headers)
             ).json()
+            found["custody_events"] = [
+                event
+                for referral in found["referrals"]
+                if referral["direction"] == "inbound" and referral["status"] != "declined"
+                for event in (
+                    await client.get(
+                        f"/api/v1/people/{referral['mentee_id']}/custody-events",
+                        headers=headers,
+                    )
+                ).json()["items"]
+            ]
             found["reviews"] = [
                 review
                 for goal in found["goals"]
@@ -277,6 +288,13 @@ def test_seed_demo_covers_the_domain(database: str) -> None:
     inbound = {r["status"] for r in found["referrals"] if r["direction"] == "inbound"}
     outbound = {r["status"] for r in found["referrals"] if r["direction"] == "outbound"}
     assert inbound == every_status
+    # the partner told the programme of a move between prisons, and one of its cases waits
+    # for a coordinator to confirm it is the mentee already on the programme
+    assert [(e["event"], e["establishment"]) for e in found["custody_events"]] == [
+        ("transferred", "HMP Frankland")
+    ]
+    pending = [r for r in found["referrals"] if r["pending_match_id"] is not None]
+    assert [r["status"] for r in pending] == ["sent"]
     assert outbound == every_status | {"draft"}
 
     # the reports have a year to show, even to a reader who sees small counts hidden

@@ -60,7 +60,7 @@ def server(scratch_url: str, tmp_path: Path) -> Iterator[tuple[str, dict[str, st
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 120  # two workers start slowly on a loaded machine
         while time.monotonic() < deadline:
             try:
                 if httpx.get(f"{base}/readyz").status_code == 200:

@@ -156,11 +156,21 @@ class ReferralRead(RecordRead):
     history: list[ReferralChange]
 
 
+class ProgressStep(BaseModel):
+    """A referral's move as its referrer follows it: the states and when, not who or why."""
+
+    from_: ReferralStatus | None = PydField(alias="from", serialization_alias="from")
+    to: ReferralStatus
+    at: datetime
+
+    model_config = ConfigDict(populate_by_name=True)
+
+
 class Progress(BaseModel):
     """What a referring partner may know of the journey: counts and states, never notes."""
 
     referral_status: ReferralStatus
-    history: list[ReferralChange]
+    history: list[ProgressStep]
     relationship_status: RelationshipStatus | None
     relationship_phase: Phase | None
     ending_reason: EndingReason | None = PydField(

@@ -149,12 +149,21 @@ async def report_custody_event(
 @router.get(
     "/{person_id}/custody-events",
     summary="A mentee's custody history",
-    response_model=list[CustodyEventRead],
+    response_model=Page[CustodyEventRead],
     responses=problem_responses(404, 422),
 )
 async def custody_history(
-    db: DB, caller: Annotated[Principal, may("custody.read")], person_id: uuid.UUID
-) -> list[CustodyEventRead]:
+    db: DB,
+    caller: Annotated[Principal, may("custody.read")],
+    person_id: uuid.UUID,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+) -> Page[CustodyEventRead]:
     """Every custody event reported, oldest first. Staff and the referring partner."""
-    rows = await people.custody_history(db, caller, person_id)
-    return [CustodyEventRead.model_validate(r, from_attributes=True) for r in rows]
+    rows, next_cursor = await people.custody_history(
+        db, caller, person_id, limit=limit, cursor=cursor
+    )
+    return Page(
+        items=[CustodyEventRead.model_validate(r, from_attributes=True) for r in rows],
+        next_cursor=next_cursor,
+    )

@@ -159,7 +159,7 @@ async def create_check_in(
 ) -> CheckInRead:
     """How the relationship feels to the mentor or the mentee after a session."""
     check_in = await relationships.record_check_in(db, caller, relationship_id, body)
-    return relationships.present_check_in(caller, check_in)
+    return await relationships.present_new_check_in(db, caller, check_in)
 
 
 @router.get(
@@ -176,13 +176,10 @@ async def list_check_ins(
     cursor: Cursor = None,
 ) -> Page[CheckInRead]:
     """Every check-in on the relationship, oldest first."""
-    rows, next_cursor = await relationships.list_check_ins(
+    items, next_cursor = await relationships.list_check_ins(
         db, caller, relationship_id, limit=limit, cursor=cursor
     )
-    return Page(
-        items=[relationships.present_check_in(caller, r) for r in rows],
-        next_cursor=next_cursor,
-    )
+    return Page(items=items, next_cursor=next_cursor)
 
 
 SIMPLE_MOVES = (Transition.activate, Transition.pause, Transition.resume)

@@ -275,7 +275,7 @@ class Mutation:
             row = await relationships.record_check_in(
                 db, caller, relationship_id, to_model(CheckInCreate, input)
             )
-            return CheckIn.from_pydantic(relationships.present_check_in(caller, row))
+            return CheckIn.from_pydantic(await relationships.present_new_check_in(db, caller, row))
 
         return await attempt(info, "relationships.check_in", work)
 

@@ -521,7 +521,7 @@ class Query:
     ) -> list[CustodyEvent]:
         context = info.context
         caller = context.authorize("custody.read")
-        rows = await people.custody_history(context.db, caller, person_id)
+        rows, _ = await people.custody_history(context.db, caller, person_id)
         return [
             CustodyEvent.from_pydantic(CustodyEventRead.model_validate(r, from_attributes=True))
             for r in rows

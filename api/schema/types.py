@@ -34,7 +34,7 @@ from api.models.person import (
     PersonRead,
     ProbationPractitioner,
 )
-from api.models.referral import Progress, ReferralChange, ReferralRead
+from api.models.referral import Progress, ProgressStep, ReferralChange, ReferralRead
 from api.models.relationship import (
     CheckInRead,
     LatestCheckIns,
@@ -363,6 +363,13 @@ class ReferralChangeType:
     note: strawberry.auto
 
 
+@strawberry.experimental.pydantic.type(model=ProgressStep)
+class ProgressStepType:
+    from_: strawberry.auto = strawberry.field(name="from")
+    to: strawberry.auto
+    at: strawberry.auto
+
+
 @strawberry.experimental.pydantic.type(model=ReferralRead, all_fields=True)
 class Referral:
     pass
@@ -377,7 +384,7 @@ class StatusCount:
 @strawberry.type(description="What a referring partner may know: states and counts only.")
 class ReferralProgress:
     referral_status: ReferralStatus
-    history: list[ReferralChangeType]
+    history: list[ProgressStepType]
     relationship_status: RelationshipStatus | None
     relationship_phase: Phase | None
     ending_reason: EndingReason | None
@@ -389,7 +396,7 @@ class ReferralProgress:
     def of(cls, progress: Progress) -> "ReferralProgress":
         return cls(
             referral_status=progress.referral_status,
-            history=[ReferralChangeType.from_pydantic(c) for c in progress.history],
+            history=[ProgressStepType.from_pydantic(c) for c in progress.history],
             relationship_status=progress.relationship_status,
             relationship_phase=progress.relationship_phase,
             ending_reason=progress.ending_reason,

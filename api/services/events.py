@@ -62,8 +62,7 @@ async def feed(
 
 async def render(db: AsyncSession, caller: Principal, events: Sequence[Event]) -> list[EventRead]:
     """Events as the caller may see them. Staff, mentors and mentees get the stored payload
-    (ids and states only); a partner gets its referral's progress view instead, minimised
-    the same way and without the history's notes or authors."""
+    (ids and states only); a partner gets its referral's progress view instead."""
     if caller.role != Role.partner:
         return [_read(event, event.data) for event in events]
     views: dict[uuid.UUID, dict[str, Any]] = {}
@@ -72,9 +71,7 @@ async def render(db: AsyncSession, caller: Principal, events: Sequence[Event]) -
         referral_id = await _partner_referral(db, caller, event)
         if referral_id not in views:
             progress = await referrals.progress(db, caller, referral_id)
-            views[referral_id] = progress.model_dump(
-                mode="json", by_alias=True, exclude={"history": {"__all__": {"note", "by"}}}
-            )
+            views[referral_id] = progress.model_dump(mode="json", by_alias=True)
         data = {
             "referral_id": str(referral_id),
             "person_id": str(event.person_id),

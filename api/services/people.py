@@ -38,7 +38,7 @@ from api.models.person import (
 )
 from api.services import audit, custody, policy
 from api.services.outbox import emit
-from api.services.pagination import paginate
+from api.services.pagination import MAX_LIMIT, paginate
 from api.services.versioning import check_version
 from api.services.visibility import Resource, visible_people_clause
 
@@ -342,17 +342,18 @@ async def report_custody_event(
 
 
 async def custody_history(
-    db: AsyncSession, caller: Principal, person_id: uuid.UUID
-) -> Sequence[CustodyEvent]:
+    db: AsyncSession,
+    caller: Principal,
+    person_id: uuid.UUID,
+    *,
+    limit: int = MAX_LIMIT,
+    cursor: str | None = None,
+) -> tuple[Sequence[CustodyEvent], str | None]:
+    """A page of the mentee's custody events, oldest first."""
     policy.authorize(caller, "custody.read")
     person = await find_person(db, caller, person_id)
-    return (
-        await db.exec(
-            select(CustodyEvent)
-            .where(CustodyEvent.person_id == person.id)
-            .order_by(col(CustodyEvent.created_at), col(CustodyEvent.id))
-        )
-    ).all()
+    stmt = select(CustodyEvent).where(CustodyEvent.person_id == person.id)
+    return await paginate(db, stmt, CustodyEvent, limit=limit, cursor=cursor)
 
 
 def _mentee_columns(values: dict[str, Any]) -> dict[str, Any]:

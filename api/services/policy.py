@@ -13,7 +13,7 @@ from typing import Any
 from api.auth.principal import Principal
 from api.auth.scopes import STAFF_ROLES
 from api.errors import Forbidden
-from api.models.enums import Role
+from api.models.enums import OPEN_RELATIONSHIP_STATUSES, Role
 
 Owner = Callable[[Principal, Any], bool]
 
@@ -56,6 +56,11 @@ def _staff_or_a_facilitator(caller: Principal, group: Any) -> bool:
     return caller.role in STAFF_ROLES or (
         caller.role == Role.mentor and caller.person_id in group.facilitator_ids
     )
+
+
+def _not_a_former_mentor(caller: Principal, relationship: Any) -> bool:
+    """A mentor's reading of a relationship's notes ends with the relationship."""
+    return caller.role != Role.mentor or relationship.status in OPEN_RELATIONSHIP_STATUSES
 
 
 @dataclass(frozen=True)
@@ -105,6 +110,12 @@ POLICY: dict[str, Rule] = {
     ),
     "relationships.read": Rule(
         "relationships:read", WORKING_WITH_A_MENTEE, "Relationships are not visible to this role."
+    ),
+    "relationships.read_notes": Rule(
+        "relationships:read",
+        WORKING_WITH_A_MENTEE,
+        "A relationship's notes are not visible to this role.",
+        owner=_not_a_former_mentor,
     ),
     "relationships.create": Rule(
         "relationships:write",

@@ -37,6 +37,7 @@ from api.models.enums import (
 from api.models.referral import (
     MatchDecision,
     Progress,
+    ProgressStep,
     ReferralChange,
     ReferralCreate,
     ReferralRead,
@@ -393,7 +394,7 @@ async def progress(db: AsyncSession, caller: Principal, referral_id: uuid.UUID) 
     (read,) = await present(db, caller, [referral])
     return Progress(
         referral_status=S(referral.status),
-        history=read.history,
+        history=[ProgressStep(from_=c.from_, to=c.to, at=c.at) for c in read.history],
         relationship_status=relationship.status if relationship else None,
         relationship_phase=relationship.phase if relationship else None,
         ending_reason=relationship.ending_reason if relationship else None,

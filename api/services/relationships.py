@@ -310,6 +310,15 @@ async def record_check_in(
     return check_in
 
 
+async def present_new_check_in(
+    db: AsyncSession, caller: Principal, check_in: RelationshipCheckIn
+) -> CheckInRead:
+    """A check-in just recorded, as its author reads it."""
+    relationship = await db.get(MentoringRelationship, check_in.relationship_id)
+    assert relationship is not None
+    return present_check_in(caller, relationship, check_in)
+
+
 async def list_check_ins(
     db: AsyncSession,
     caller: Principal,
@@ -317,10 +326,11 @@ async def list_check_ins(
     *,
     limit: int,
     cursor: str | None,
-) -> tuple[Sequence[RelationshipCheckIn], str | None]:
+) -> tuple[list[CheckInRead], str | None]:
     relationship = await find_relationship(db, caller, relationship_id)
     stmt = select(RelationshipCheckIn).where(RelationshipCheckIn.relationship_id == relationship.id)
-    return await paginate(db, stmt, RelationshipCheckIn, limit=limit, cursor=cursor)
+    rows, next_cursor = await paginate(db, stmt, RelationshipCheckIn, limit=limit, cursor=cursor)
+    return [present_check_in(caller, relationship, row) for row in rows], next_cursor
 
 
 async def follow_custody(
@@ -446,16 +456,6 @@ def _check_in_side(caller: Principal, asked: Side | None) -> Side:
     return asked
 
 
-def present_check_in(caller: Principal, check_in: RelationshipCheckIn) -> CheckInRead:
-    """A check-in; its comment only for its own side, and for staff (the policy's
-    `relationships.read_both_sides`)."""
-    read = CheckInRead.model_validate(check_in, from_attributes=True)
-    own_side = {Role.mentor: Side.mentor, Role.mentee: Side.mentee}.get(caller.role)
-    if own_side != check_in.side and not policy.allows(caller, "relationships.read_both_sides"):
-        read.comment = None
-    return read
-
-
 def display_name(person: Person) -> str:
     """How a person is named to the people working with them: the name they go by."""
     return f"{person.preferred_name or person.given_name} {person.family_name}"
@@ -464,8 +464,9 @@ def display_name(person: Person) -> str:
 async def present(
     db: AsyncSession, caller: Principal, relationships: Sequence[MentoringRelationship]
 ) -> list[RelationshipRead]:
-    """Relationships with their people's names, history, latest check-ins and outcome prompt:
-    four queries. Notes on moves and the ending summary go to staff and the mentor only."""
+    """Relationships with their people's names, history, latest check-ins and outcome
+    prompt: four queries. Notes, comments and the ending summary are left out where the
+    caller may not read them."""
     ids = [r.id for r in relationships]
     person_ids = {p for r in relationships for p in (r.mentee_id, r.mentor_id)}
     names = {
@@ -523,7 +524,7 @@ async def present(
             history[r.id],
             check_ins,
             names,
-            r.id in ended and r.id not in with_end_outcome,
+            end_outcome_due=r.id in ended and r.id not in with_end_outcome,
         )
         for r in relationships
     ]
@@ -535,21 +536,20 @@ def _read(
     events: list[RelationshipEvent],
     check_ins: dict[tuple[uuid.UUID, str], RelationshipCheckIn],
     names: dict[uuid.UUID, str],
+    *,
     end_outcome_due: bool,
 ) -> RelationshipRead:
     def latest(side: Side) -> CheckInRead | None:
         found = check_ins.get((relationship.id, side))
-        return present_check_in(caller, found) if found else None
+        return present_check_in(caller, relationship, found) if found else None
 
-    notes = policy.allows(caller, "relationships.read_move_notes", relationship)
-    fields = relationship.model_dump()
-    if not notes:
-        fields["ending_summary"] = None
+    with_text = _reads_move_notes(caller, relationship)
     return RelationshipRead.model_validate(
         {
-            **fields,
+            **relationship.model_dump(),
             "mentee_name": names.get(relationship.mentee_id),
             "mentor_name": names.get(relationship.mentor_id),
+            "ending_summary": relationship.ending_summary if with_text else None,
             "phase_started_at": {e.to_value: e.at for e in events if e.field == "phase"},
             "end_outcome_due": end_outcome_due,
             "latest_check_ins": LatestCheckIns(
@@ -562,9 +562,29 @@ def _read(
                     to=e.to_value,
                     at=e.at,
                     by=e.by,
-                    note=e.note if notes else None,
+                    note=e.note if with_text else None,
                 )
                 for e in events
             ],
         }
     )
+
+
+def _reads_move_notes(caller: Principal, relationship: MentoringRelationship) -> bool:
+    """Notes on moves and the ending summary: staff, and the relationship's current mentor."""
+    return policy.allows(caller, "relationships.read_notes", relationship) and policy.allows(
+        caller, "relationships.read_move_notes", relationship
+    )
+
+
+def present_check_in(
+    caller: Principal, relationship: MentoringRelationship, check_in: RelationshipCheckIn
+) -> CheckInRead:
+    """A check-in; its comment only for its own side and for staff
+    (`relationships.read_both_sides`), and never for a former mentor."""
+    read = CheckInRead.model_validate(check_in, from_attributes=True)
+    own_side = {Role.mentor: Side.mentor, Role.mentee: Side.mentee}.get(caller.role)
+    readable = policy.allows(caller, "relationships.read_notes", relationship) and (
+        own_side == check_in.side or policy.allows(caller, "relationships.read_both_sides")
+    )
+    return read if readable else read.model_copy(update={"comment": None})

@@ -55,7 +55,7 @@ async def test_release_then_recall_keeps_the_relationship_going(
     assert (mentee["custody_status"], mentee["establishment"]) == ("in_custody", "HMP Leeds")
 
     listed = await client.get(_path(world), headers=world.headers("partner"))
-    assert [e["event"] for e in listed.json()] == ["released", "recalled"]
+    assert [e["event"] for e in listed.json()["items"]] == ["released", "recalled"]
 
 
 async def test_transfer_and_end_of_sentence(client: httpx.AsyncClient, world: World) -> None:
@@ -86,7 +86,7 @@ async def test_bad_events_are_refused(
 ) -> None:
     response = await _report(client, world, body)
     assert response.status_code == 422
-    assert (await client.get(_path(world), headers=world.headers("partner"))).json() == []
+    assert (await client.get(_path(world), headers=world.headers("partner"))).json()["items"] == []
 
 
 async def test_a_recall_of_someone_in_custody_is_a_conflict(

@@ -248,3 +248,78 @@ async def test_a_partner_sends_sensitive_facts_it_never_reads_back(
         mentor_path, json={"mentee": {"mappa_level": "1"}}, headers=world.headers("mentor")
     )
     assert refused.status_code == 403
+
+
+async def test_a_mentor_loses_an_ended_relationships_notes_and_comments(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    staff, mentor = world.headers(STAFF), world.headers("mentor")
+    rid = (
+        await client.get(
+            "/api/v1/relationships", params={"mentee_id": str(world.my_mentee.id)}, headers=staff
+        )
+    ).json()["items"][0]["id"]
+    path = f"/api/v1/relationships/{rid}"
+    for side in ("mentor", "mentee"):
+        said = await client.post(
+            f"{path}/check-ins",
+            json={"feeling": "unsure", "side": side, "comment": "Worried about home."},
+            headers=staff,
+        )
+        assert said.status_code == 201, said.text
+    paused = await client.post(
+        f"{path}/pause", json={"note": "Safeguarding concern raised."}, headers=staff
+    )
+    assert paused.status_code == 200, paused.text
+    ended = await client.post(
+        f"{path}/end",
+        json={
+            "ending_reason": "safeguarding",
+            "ending_summary": "Referred to the local authority.",
+        },
+        headers=staff,
+    )
+    assert ended.status_code == 200, ended.text
+
+    seen = (await client.get(path, headers=mentor)).json()
+    assert seen["status"] == "ended" and seen["ending_reason"] == "safeguarding"
+    assert seen["ending_summary"] is None
+    assert [change["note"] for change in seen["history"]] == [None] * len(seen["history"])
+    assert seen["latest_check_ins"]["mentor"]["comment"] is None
+    assert seen["latest_check_ins"]["mentee"]["comment"] is None
+    listed = (await client.get(f"{path}/check-ins", headers=mentor)).json()["items"]
+    assert listed and all(c["comment"] is None for c in listed)
+    graphql = await client.post(
+        "/api/v1/graphql",
+        json={
+            "query": "query($id: UUID!) { relationship(id: $id) { endingSummary "
+            "history { note } latestCheckIns { mentee { comment } } } }",
+            "variables": {"id": rid},
+        },
+        headers=mentor,
+    )
+    assert graphql.json()["data"]["relationship"] == {
+        "endingSummary": None,
+        "history": [{"note": None}] * len(seen["history"]),
+        "latestCheckIns": {"mentee": {"comment": None}},
+    }
+
+    kept = (await client.get(path, headers=staff)).json()
+    assert kept["ending_summary"] == "Referred to the local authority."
+    assert "Safeguarding concern raised." in [c["note"] for c in kept["history"]]
+
+
+async def test_progress_history_carries_no_notes_or_names(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    partner, staff = world.headers("partner"), world.headers(STAFF)
+    referral = (await refer_in(client, partner, ref="NDL-9")).json()
+    declined = await client.post(
+        f"{BASE}/{referral['id']}/decline",
+        json={"reason": "Lives outside the area we serve."},
+        headers=staff,
+    )
+    assert declined.status_code == 200, declined.text
+    progress = (await client.get(f"{BASE}/{referral['id']}/progress", headers=partner)).json()
+    assert [step["to"] for step in progress["history"]] == ["sent", "declined"]
+    assert all(set(step) == {"from", "to", "at"} for step in progress["history"])
