@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test test-pg lint format openapi graphql-schema bench-matching bench-reports bench-webhooks fault-postgres mutation clean
+.PHONY: run test test-pg lint format openapi graphql-schema bench-matching bench-reports bench-webhooks bench-alerts fault-postgres mutation clean
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Python 3.11+ is needed")'
@@ -74,3 +74,7 @@ fault-postgres: $(VENV)/.installed-dev
 ## Webhook delivery: events/s and commit-to-delivery p50/p95 for 10,000 events, both databases
 bench-webhooks: $(VENV)/.installed-dev
 	$(BIN)/python benchmarks/webhooks.py
+
+## Alert rules at 10,000 mentees and 1,000 mentors: each rule, a whole evaluation, GET /alerts p95
+bench-alerts: $(VENV)/.installed-dev
+	$(BIN)/python benchmarks/alerts.py

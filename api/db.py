@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api import tenancy  # noqa: F401  (every session gets the tenancy hook)
+from api.services import alert_rules  # noqa: F401  (every flush marks what the rules read)
 from api.settings import Settings
 
 SessionFactory = async_sessionmaker[AsyncSession]

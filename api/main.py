@@ -19,6 +19,7 @@ from api.middleware import ProblemGuard, ResponseHardening
 from api.openapi import install_openapi
 from api.ratelimit import RateLimits
 from api.routers import (
+    alerts,
     assessments,
     audit,
     auth,
@@ -85,6 +86,11 @@ TAGS = [
     {
         "name": "referrals",
         "description": "Referrals into the programme from partners, and out to services.",
+    },
+    {
+        "name": "alerts",
+        "description": "Early warnings: a relationship, mentee or mentor that needs attention, "
+        "raised and cleared by the rules.",
     },
     {
         "name": "reports",
@@ -159,6 +165,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         outcomes,
         services,
         referrals,
+        alerts,
         events,
         webhooks,
         reports,

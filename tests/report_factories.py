@@ -276,9 +276,16 @@ async def build_programme(db: AsyncSession, settings: Settings) -> Programme:
         ]
     )
 
-    def assessment(mentee: Person, day: date, scores: dict[str, int]) -> Assessment:
+    def assessment(
+        mentee: Person, day: date, scores: dict[str, int], recorded_at: int = 9
+    ) -> Assessment:
         return Assessment(
-            org_id=org.id, mentee_id=mentee.id, taken_on=day, scores=scores, recorded_by="test"
+            org_id=org.id,
+            mentee_id=mentee.id,
+            taken_on=day,
+            scores=scores,
+            recorded_by="test",
+            created_at=datetime(2026, 5, 20, recorded_at, tzinfo=UTC),
         )
 
     db.add_all(
@@ -288,6 +295,10 @@ async def build_programme(db: AsyncSession, settings: Settings) -> Programme:
             assessment(b, date(2026, 2, 1), {"accommodation": 2}),
             assessment(b, date(2026, 5, 1), {"accommodation": 2}),
             assessment(c, date(2026, 2, 1), {"health": 6}),
+            # Alan's latest has no accommodation score: his accommodation change is still 3
+            # to 7. On one day, the assessment recorded later is the later one.
+            assessment(a, date(2026, 5, 20), {"health": 2}, recorded_at=16),
+            assessment(a, date(2026, 5, 20), {"health": 4}, recorded_at=10),
         ]
     )
     await db.commit()

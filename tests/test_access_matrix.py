@@ -33,6 +33,7 @@ from api.models import ApiClient
 from api.models.enums import Role
 from api.schema.schema import build_schema
 from api.services import policy
+from tests.alerts.helpers import raise_alert_for
 from tests.factories import World, make_inbound_referral
 from tests.schema.helpers import gql
 
@@ -94,6 +95,8 @@ TRUTH: dict[str, tuple[str | None, set[str]]] = {
     "referrals.move_outbound": ("referrals:write", STAFF | {"mentor"}),
     "outcomes.read": ("assessments:read", STAFF | {"mentor"}),
     "outcomes.write": ("assessments:write", STAFF | {"mentor"}),
+    "alerts.read": ("people:read", STAFF | {"mentor"}),
+    "alerts.change": ("people:write", STAFF),
     "reports.read": ("reports:read", STAFF | {"analyst"}),
     "reports.cohort_file": ("admin", {"admin"}),
     "events.read": (None, WITH_MENTEE | {"partner"}),
@@ -196,6 +199,10 @@ REST: dict[tuple[str, str], str | None] = {
     ("POST", "/api/v1/outcomes"): "outcomes.write",
     ("GET", "/api/v1/outcomes/{outcome_id}"): "outcomes.read",
     ("PATCH", "/api/v1/outcomes/{outcome_id}"): "outcomes.write",
+    ("GET", "/api/v1/alerts"): "alerts.read",
+    ("GET", "/api/v1/alerts/{alert_id}"): "alerts.read",
+    ("POST", "/api/v1/alerts/{alert_id}/acknowledge"): "alerts.change",
+    ("POST", "/api/v1/alerts/{alert_id}/resolve"): "alerts.change",
     ("GET", "/api/v1/reports/programme"): "reports.read",
     ("GET", "/api/v1/reports/programme.html"): "reports.read",
     ("GET", "/api/v1/reports/jdl-cohort"): "reports.read",
@@ -271,6 +278,10 @@ GRAPHQL_ROOT: dict[str, str] = {
     "Query.groupSessions": "sessions.read",
     "Mutation.createGroupSession": "sessions.write",
     "Mutation.recordGroupAttendance": "sessions.write",
+    "Query.alerts": "alerts.read",
+    "Query.alert": "alerts.read",
+    "Mutation.acknowledgeAlert": "alerts.change",
+    "Mutation.resolveAlert": "alerts.change",
 }
 # Nested fields that lead to other records: the scope on the named resource filters their
 # rows (no scope: empty or null), as for the root fields of that resource.
@@ -279,6 +290,7 @@ GRAPHQL_NESTED: dict[str, str] = {
     "Person.goals": "goals",
     "Person.relationships": "relationships",
     "Relationship.sessions": "sessions",
+    "Relationship.alerts": "people",
     "Relationship.mentee": "people",
     "Relationship.mentor": "people",
     "Goal.steps": "goals",
@@ -297,7 +309,16 @@ GRAPHQL_SENSITIVE = {
     "Session.privateNotes",
     "NonAssociation.reason",
 }
-RECORD_TYPES = {"Person", "Relationship", "Goal", "Step", "Review", "Session", "Referral"}
+RECORD_TYPES = {
+    "Person",
+    "Relationship",
+    "Goal",
+    "Step",
+    "Review",
+    "Session",
+    "Referral",
+    "Alert",
+}
 
 
 def _principal(role: str, scopes: frozenset[str] | None = None) -> Principal:
@@ -527,6 +548,7 @@ NESTED_QUERIES = {
     "Relationship.mentee": ("relationship", "{ mentee { id } }"),
     "Relationship.mentor": ("relationship", "{ mentor { id } }"),
     "Relationship.sessions": ("relationship", "{ sessions { id } }"),
+    "Relationship.alerts": ("relationship", "{ alerts { id } }"),
     "Goal.steps": ("goal", "{ steps { id } }"),
     "Goal.reviews": ("goal", "{ reviews { id } }"),
 }
@@ -578,6 +600,7 @@ async def test_a_nested_field_needs_the_scope_of_its_records(
     """A token with the parent's scope but not the nested records' gets nothing nested."""
     parent, selection = NESTED_QUERIES[field]
     ids = await _records(client, world)
+    await raise_alert_for(db, world.org.id, ids["relationship"])
     partner = world.accounts["partner"]
     assert isinstance(partner, ApiClient)
     await make_inbound_referral(db, world.my_mentee, partner)

@@ -52,6 +52,7 @@ from api import tenancy
 from api.models import Organisation
 from api.models.enums import Role
 from api.schema.schema import build_schema
+from tests.alerts.helpers import raise_alert_for
 from tests.factories import World, bearer, make_user
 from tests.schema.helpers import gql
 
@@ -87,6 +88,7 @@ PATH_RESOURCES = {
     "referral_id": "referral",
     "non_association_id": "non_association",
     "outcome_id": "outcome",
+    "alert_id": "alert",
     "webhook_id": "webhook",
     "delivery_id": "delivery",
     "concern_id": "concern",
@@ -198,6 +200,8 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", "/group-sessions/{group_session_id}/attendance"): {
         "marks": [{"relationship_id": "{relationship}", "attendance": "cancelled"}]
     },
+    ("POST", "/alerts/{alert_id}/acknowledge"): {"note": "On it."},
+    ("POST", "/alerts/{alert_id}/resolve"): {"note": "Talked to them both."},
     ("POST", "/webhooks"): {"url": "https://93.184.215.14/hooks", "events": ["*"]},
     ("PATCH", "/webhooks/{webhook_id}"): {"description": "Changed"},
     ("POST", "/webhooks/{webhook_id}/rotate-secret"): {"grace_hours": 1},
@@ -710,6 +714,8 @@ async def walk(hook: None, client: httpx.AsyncClient, db: AsyncSession, world: W
     headers = bearer(world.settings, admin)
     theirs = await populate(client, their_admin)
     ours = await populate(client, headers)
+    for org, records in ((world.org, theirs), (world.other_org, ours)):
+        records["alert"] = str((await raise_alert_for(db, org.id, records["relationship"])).id)
     # their admin reads a person: the audit log has something of theirs to keep
     await client.get(f"{API}/people/{theirs['mentee']}", headers=their_admin)
     prepared = Walk(client, db, world, headers, theirs, ours)

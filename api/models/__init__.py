@@ -1,6 +1,7 @@
 """Every table, imported here so Alembic and the metadata see the whole schema."""
 
 from api.models.accounts import ApiClient, RefreshToken, UserAccount
+from api.models.alert import Alert, AlertCheck
 from api.models.assessment import Assessment
 from api.models.audit import AuditEvent
 from api.models.base import Record
@@ -24,6 +25,8 @@ from api.models.support import Concern, Supervision, Training
 from api.models.webhook import WebhookDelivery, WebhookSubscription
 
 __all__ = [
+    "Alert",
+    "AlertCheck",
     "ApiClient",
     "Assessment",
     "AuditEvent",

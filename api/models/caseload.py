@@ -2,10 +2,10 @@
 
 import uuid
 from datetime import date, datetime
-from typing import Any
 
 from pydantic import BaseModel, Field
 
+from api.models.alert import AlertRead
 from api.models.enums import GoalStatus, Pathway, Phase, RelationshipStatus, SessionSetting
 
 
@@ -34,7 +34,10 @@ class CaseloadEntry(BaseModel):
     started_on: date | None
     next_session: NextSession | None = Field(description="The next scheduled session, if any.")
     open_goals: list[OpenGoal] = Field(description="Proposed, active and on-hold goals.")
-    open_alerts: list[dict[str, Any]] = Field(description="Open alerts about this mentee.")
+    open_alerts: list[AlertRead] = Field(
+        description="Alerts not yet resolved (open or acknowledged) about this mentee or "
+        "relationship that the mentor may see."
+    )
 
 
 class Caseload(BaseModel):

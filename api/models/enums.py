@@ -228,3 +228,36 @@ class Employment(StrEnum):
     volunteering = "volunteering"
     none = "none"
     unknown = "unknown"
+
+
+class AlertRule(StrEnum):
+    """The early-warning rules (names are the contract)."""
+
+    no_session_held = "no_session_held"
+    missed_sessions = "missed_sessions"
+    no_contact_after_release = "no_contact_after_release"
+    release_without_match = "release_without_match"
+    goal_review_overdue = "goal_review_overdue"
+    repeated_lapses = "repeated_lapses"
+    not_a_good_fit = "not_a_good_fit"
+    mentor_over_caseload = "mentor_over_caseload"
+    supervision_overdue = "supervision_overdue"
+    vetting_expiring = "vetting_expiring"
+    vetting_expired = "vetting_expired"
+    # Raised by a person, not computed: an urgent concern waits for staff to triage it.
+    urgent_concern = "urgent_concern"
+
+
+class Severity(StrEnum):
+    info = "info"
+    warning = "warning"
+    urgent = "urgent"
+
+
+class AlertStatus(StrEnum):
+    open = "open"
+    acknowledged = "acknowledged"
+    resolved = "resolved"
+
+
+UNRESOLVED_ALERT_STATUSES = (AlertStatus.open, AlertStatus.acknowledged)

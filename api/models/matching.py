@@ -6,6 +6,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, Field
 
+from api.models.alert import AlertThresholds
 from api.models.common import Input
 
 DEFAULT_WEIGHTS: dict[str, float] = {
@@ -89,7 +90,7 @@ class MatchSuggestions(BaseModel):
     items: list[MatchSuggestion]
     held_back: list[HeldBack] = Field(
         description="Mentors otherwise eligible but not suggested, and why (supervision "
-        "overdue beyond the organisation's `supervision_overdue_days`)."
+        "overdue beyond the organisation's `unmatched_after_days_unsupervised`)."
     )
 
 
@@ -105,8 +106,8 @@ PartnerVisibilityDays = Annotated[
 ]
 
 
-DEFAULT_SUPERVISION_OVERDUE_DAYS = 120
-SupervisionOverdueDays = Annotated[
+DEFAULT_UNMATCHED_AFTER_DAYS = 120
+UnmatchedAfterDays = Annotated[
     int,
     Field(
         ge=7,
@@ -122,10 +123,14 @@ class OrganisationRead(BaseModel):
     name: str
     matching_weights: MatchingWeights
     partner_visibility_days: PartnerVisibilityDays
-    supervision_overdue_days: SupervisionOverdueDays
+    unmatched_after_days_unsupervised: UnmatchedAfterDays
+    alert_thresholds: AlertThresholds
 
 
 class OrganisationUpdate(Input):
     matching_weights: MatchingWeights | None = None
     partner_visibility_days: PartnerVisibilityDays | None = None
-    supervision_overdue_days: SupervisionOverdueDays | None = None
+    unmatched_after_days_unsupervised: UnmatchedAfterDays | None = None
+    alert_thresholds: AlertThresholds | None = Field(
+        None, description="The thresholds given change; the others stay as they are."
+    )

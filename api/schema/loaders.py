@@ -12,12 +12,13 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from strawberry.dataloader import DataLoader
 
 from api.auth.principal import Principal
+from api.models.alert import AlertRead
 from api.models.goal import GoalRead, ReviewRead, StepRead
 from api.models.person import PersonRead
 from api.models.referral import ReferralRead
 from api.models.relationship import RelationshipRead
 from api.models.session import SessionRead
-from api.services import goals, people, referrals, relationships, sessions
+from api.services import alerts, goals, people, referrals, relationships, sessions
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -35,6 +36,7 @@ class Loaders:
         self.reviews_of = DataLoader(self._locked(self._reviews_of))
         self.sessions_of = DataLoader(self._locked(self._sessions_of))
         self.referrals_of = DataLoader(self._locked(self._referrals_of))
+        self.alerts_of = DataLoader(self._locked(self._alerts_of))
 
     def _locked(
         self, batch: Callable[[Sequence[K]], Awaitable[list[V]]]
@@ -92,3 +94,7 @@ class Loaders:
         rows = [referral for found in grouped.values() for referral in found]
         presented = {read.id: read for read in await referrals.present(self.db, self.caller, rows)}
         return [[presented[r.id] for r in grouped[i]] for i in mentee_ids]
+
+    async def _alerts_of(self, relationship_ids: Sequence[uuid.UUID]) -> list[list[AlertRead]]:
+        grouped = await alerts.of_relationships(self.db, self.caller, relationship_ids)
+        return [[alerts.present(a) for a in grouped[i]] for i in relationship_ids]

@@ -12,6 +12,7 @@ from strawberry.types import Info
 
 from api.auth.principal import Principal
 from api.errors import DomainError, Invalid
+from api.models.alert import AlertAcknowledge, AlertResolve
 from api.models.assessment import AssessmentCreate, AssessmentRead
 from api.models.custody import CustodyEventCreate, CustodyEventRead
 from api.models.enums import Pathway, ReferralMoveName, ReferralOutcome, Transition
@@ -47,6 +48,7 @@ from api.schema.context import Context
 from api.schema.inputs import input_type, to_model
 from api.schema.problems import Problem, problem_of
 from api.schema.types import (
+    Alert,
     Assessment,
     CheckIn,
     CustodyEvent,
@@ -63,6 +65,7 @@ from api.schema.types import (
     Step,
 )
 from api.services import (
+    alerts,
     assessments,
     directory,
     goals,
@@ -100,6 +103,7 @@ StepResult = Annotated[Step | Problem, strawberry.union("StepResult")]
 ReviewResult = Annotated[Review | Problem, strawberry.union("ReviewResult")]
 SessionResult = Annotated[Session | Problem, strawberry.union("SessionResult")]
 AssessmentResult = Annotated[Assessment | Problem, strawberry.union("AssessmentResult")]
+AlertResult = Annotated[Alert | Problem, strawberry.union("AlertResult")]
 OutcomeResult = Annotated[Outcome | Problem, strawberry.union("OutcomeResult")]
 ServiceResult = Annotated[Service | Problem, strawberry.union("ServiceResult")]
 ReferralResult = Annotated[Referral | Problem, strawberry.union("ReferralResult")]
@@ -434,6 +438,36 @@ class Mutation:
             return Assessment.of(AssessmentRead.model_validate(row, from_attributes=True))
 
         return await attempt(info, "assessments.write", work)
+
+    @strawberry.mutation(description="Someone is dealing with this alert (staff).")
+    async def acknowledge_alert(
+        self,
+        info: Info[Context, None],
+        id: uuid.UUID,
+        note: str | None = None,
+        expected_version: ExpectedVersion = None,
+    ) -> AlertResult:
+        async def work(db: AsyncSession, caller: Principal) -> Alert:
+            body = to_model(AlertAcknowledge, {"note": note})
+            row = await alerts.acknowledge(db, caller, id, body.note, if_match=expected_version)
+            return Alert.from_pydantic(alerts.present(row))
+
+        return await attempt(info, "alerts.change", work)
+
+    @strawberry.mutation(description="Resolve an alert with a note of what was done (staff).")
+    async def resolve_alert(
+        self,
+        info: Info[Context, None],
+        id: uuid.UUID,
+        note: str,
+        expected_version: ExpectedVersion = None,
+    ) -> AlertResult:
+        async def work(db: AsyncSession, caller: Principal) -> Alert:
+            body = to_model(AlertResolve, {"note": note})
+            row = await alerts.resolve(db, caller, id, body.note, if_match=expected_version)
+            return Alert.from_pydantic(alerts.present(row))
+
+        return await attempt(info, "alerts.change", work)
 
     @strawberry.mutation(description="Record a mentee's outcome at a milestone.")
     async def record_outcome(

@@ -15,6 +15,8 @@ from api.models.assessment import AssessmentRead
 from api.models.common import QueryText, Timestamp
 from api.models.custody import CustodyEventRead
 from api.models.enums import (
+    AlertRule,
+    AlertStatus,
     GoalStatus,
     Milestone,
     Pathway,
@@ -24,6 +26,7 @@ from api.models.enums import (
     ReferralStatus,
     RelationshipStatus,
     SessionStatus,
+    Severity,
 )
 from api.models.outcome import OutcomeRead
 from api.models.service import ServiceRead
@@ -31,6 +34,7 @@ from api.models.session import SessionSort
 from api.schema.context import Context
 from api.schema.limits import MAX_PAGE
 from api.schema.types import (
+    Alert,
     Assessment,
     Connection,
     CustodyEvent,
@@ -52,6 +56,7 @@ from api.schema.types import (
 )
 from api.services import (
     accounts,
+    alerts,
     assessments,
     directory,
     goals,
@@ -65,6 +70,7 @@ from api.services import (
     sessions,
 )
 from api.services import events as event_feed
+from api.services.alerts import AlertFilter
 from api.services.directory import ServiceFilter
 from api.services.goals import GoalFilter
 from api.services.outcomes import OutcomeFilter
@@ -382,6 +388,51 @@ class Query:
         except NotFound:
             return None
         return Outcome.from_pydantic(OutcomeRead.model_validate(found, from_attributes=True))
+
+    @strawberry.field(
+        description="Early warnings: staff see the organisation's, a mentor those about "
+        "their relationships and themselves."
+    )
+    @one_at_a_time
+    async def alerts(
+        self,
+        info: Info[Context, None],
+        status: AlertStatus | None = None,
+        rule: AlertRule | None = None,
+        severity: Severity | None = None,
+        mentee_id: uuid.UUID | None = None,
+        mentor_id: uuid.UUID | None = None,
+        relationship_id: uuid.UUID | None = None,
+        updated_since: datetime | None = None,
+        first: int = 50,
+        after: str | None = None,
+    ) -> Connection[Alert]:
+        context = info.context
+        caller = context.authorize("alerts.read")
+        filters = AlertFilter(
+            status=status,
+            rule=rule,
+            severity=severity,
+            mentee_id=mentee_id,
+            mentor_id=mentor_id,
+            relationship_id=relationship_id,
+            updated_since=_zoned(updated_since),
+        )
+        rows, cursor = await alerts.list_alerts(
+            context.db, caller, filters, limit=page_size(first), cursor=after
+        )
+        return page_of([Alert.from_pydantic(alerts.present(r)) for r in rows], cursor)
+
+    @strawberry.field(description="One alert, or null.")
+    @one_at_a_time
+    async def alert(self, info: Info[Context, None], id: uuid.UUID) -> Alert | None:
+        context = info.context
+        caller = context.authorize("alerts.read")
+        try:
+            found = await alerts.find_alert(context.db, caller, id)
+        except NotFound:
+            return None
+        return Alert.from_pydantic(alerts.present(found))
 
     @strawberry.field(description="One service of the directory (retired ones too), or null.")
     @one_at_a_time

@@ -10,6 +10,7 @@ from strawberry.scalars import JSON
 from strawberry.types import Info
 
 from api.models.accounts import Me as MeModel
+from api.models.alert import AlertHistoryEntry, AlertRead, AlertThresholds
 from api.models.assessment import AssessmentRead, DistanceTravelled, PathwayDistance
 from api.models.custody import CustodyEventRead
 from api.models.enums import (
@@ -205,6 +206,13 @@ class Relationship:
     ) -> list[Annotated["Session", strawberry.lazy("api.schema.types")]]:
         context: Context = info.context
         return [Session.from_pydantic(r) for r in await context.load.sessions_of.load(self.id)]
+
+    @strawberry.field(description="Alerts about the relationship you may see, newest first.")
+    async def alerts(
+        self, info: Info
+    ) -> list[Annotated["Alert", strawberry.lazy("api.schema.types")]]:
+        context: Context = info.context
+        return [Alert.from_pydantic(r) for r in await context.load.alerts_of.load(self.id)]
 
     @strawberry.field(description="The mentee, if you may see them.")
     async def mentee(self, info: Info) -> Person | None:
@@ -440,9 +448,42 @@ class MatchingWeights:
     pass
 
 
+@strawberry.experimental.pydantic.type(model=AlertThresholds, all_fields=True)
+class AlertThresholdsType:
+    pass
+
+
 @strawberry.experimental.pydantic.type(model=OrganisationRead, all_fields=True)
 class Organisation:
     pass
+
+
+@strawberry.experimental.pydantic.type(model=AlertHistoryEntry, all_fields=True)
+class AlertHistory:
+    pass
+
+
+@strawberry.experimental.pydantic.type(model=AlertRead)
+class Alert:
+    id: strawberry.auto
+    created_at: strawberry.auto
+    updated_at: strawberry.auto
+    version: strawberry.auto
+    rule: strawberry.auto
+    severity: strawberry.auto
+    status: strawberry.auto
+    subject_type: strawberry.auto
+    subject_id: strawberry.auto
+    mentee_id: strawberry.auto
+    mentor_id: strawberry.auto
+    relationship_id: strawberry.auto
+    message: strawberry.auto
+    facts: JSON = strawberry.field(description="The numbers that fired it.")
+    raised_at: strawberry.auto
+    acknowledged_at: strawberry.auto
+    resolved_at: strawberry.auto
+    resolved_by: strawberry.auto
+    history: strawberry.auto
 
 
 @strawberry.experimental.pydantic.type(model=MeModel, all_fields=True)

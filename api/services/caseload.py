@@ -1,18 +1,26 @@
 """`GET /me/caseload`: a mentor's open relationships with what their app shows for each,
-in a fixed number of queries whatever the caseload."""
+in a fixed number of queries (six) whatever the caseload."""
+
+import uuid
 
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.auth.principal import Principal
-from api.models import Goal, MentoringRelationship, MentoringSession, Person
+from api.models import Alert, Goal, MentoringRelationship, MentoringSession, Person
 from api.models.base import utcnow
 from api.models.caseload import Caseload, CaseloadEntry, NextSession, OpenGoal
-from api.models.enums import OPEN_RELATIONSHIP_STATUSES, GoalStatus, SessionStatus
-from api.services import audit, policy
+from api.models.enums import (
+    OPEN_RELATIONSHIP_STATUSES,
+    UNRESOLVED_ALERT_STATUSES,
+    GoalStatus,
+    SessionStatus,
+)
+from api.services import alerts, audit, policy
 from api.services.grouping import group_by
 from api.services.relationships import display_name
 from api.services.visibility import (
+    visible_alerts_clause,
     visible_goals_clause,
     visible_relationships_clause,
     visible_sessions_clause,
@@ -71,6 +79,21 @@ async def caseload(db: AsyncSession, caller: Principal) -> Caseload:
         ).all(),
         lambda goal: goal.mentee_id,
     )
+    open_alerts = group_by(
+        mentee_ids,
+        (
+            await db.exec(
+                select(Alert)
+                .where(
+                    visible_alerts_clause(caller),
+                    col(Alert.mentee_id).in_(mentee_ids),
+                    col(Alert.status).in_(UNRESOLVED_ALERT_STATUSES),
+                )
+                .order_by(col(Alert.raised_at).desc(), col(Alert.id))
+            )
+        ).all(),
+        lambda alert: alert.mentee_id or uuid.UUID(int=0),
+    )
     audit.record(
         db, caller, "caseload.read", entity_type="person", ids=[str(i) for i in mentee_ids]
     )
@@ -90,7 +113,7 @@ async def caseload(db: AsyncSession, caller: Principal) -> Caseload:
                 open_goals=[
                     OpenGoal.model_validate(g, from_attributes=True) for g in goals[r.mentee_id]
                 ],
-                open_alerts=[],
+                open_alerts=[alerts.present(a) for a in open_alerts[r.mentee_id]],
             )
             for r in relationships
         ]

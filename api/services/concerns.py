@@ -14,9 +14,15 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.auth.principal import Principal
 from api.errors import Conflict, Invalid, NotFound
-from api.models import Concern, MentoringRelationship
+from api.models import Concern, MentoringRelationship, Person
 from api.models.base import utc_today, utcnow
-from api.models.enums import OPEN_RELATIONSHIP_STATUSES, Role
+from api.models.enums import (
+    OPEN_RELATIONSHIP_STATUSES,
+    AlertRule,
+    PersonKind,
+    Role,
+    Severity,
+)
 from api.models.support import (
     ConcernCategory,
     ConcernClose,
@@ -27,7 +33,8 @@ from api.models.support import (
     ConcernStatus,
     ConcernUrgency,
 )
-from api.services import audit, people, policy
+from api.services import alerts, audit, people, policy
+from api.services.alerts import Subject
 from api.services.pagination import paginate
 from api.services.visibility import visible_concerns_clause, visible_relationships_clause
 
@@ -66,6 +73,8 @@ async def raise_concern(db: AsyncSession, caller: Principal, data: ConcernCreate
         history=[_change(caller, ConcernStatus.open, None)],
     )
     db.add(concern)
+    if data.urgency == ConcernUrgency.urgent:
+        await _raise_urgent_alert(db, caller, concern)
     audit.record(
         db,
         caller,
@@ -176,6 +185,8 @@ async def move(
         note = closing.outcome
     concern.status = target
     _log(concern, caller, target, note)
+    if target == ConcernStatus.closed:
+        await alerts.clear(db, caller, AlertRule.urgent_concern, concern.id)
     audit.record(
         db,
         caller,
@@ -219,6 +230,28 @@ def present(caller: Principal, concern: Concern) -> ConcernRead:
         for name in TRIAGE_FIELDS:
             fields.pop(name)
     return ConcernRead.model_validate(fields)
+
+
+async def _raise_urgent_alert(db: AsyncSession, caller: Principal, concern: Concern) -> None:
+    """An urgent concern raises an urgent alert for staff (and the mentor who raised it);
+    closing the concern resolves it. The alert names the category, never the words."""
+    person = await db.get(Person, concern.person_id)
+    assert person is not None
+    await alerts.raise_alert(
+        db,
+        caller,
+        AlertRule.urgent_concern,
+        Severity.urgent,
+        Subject(
+            type="concern",
+            id=concern.id,
+            mentee_id=person.id if person.kind == PersonKind.mentee else None,
+            mentor_id=concern.raised_by_person_id,
+            relationship_id=concern.relationship_id,
+        ),
+        f"An urgent {concern.category.replace('_', ' ')} concern was raised: triage it now.",
+        {"concern_id": str(concern.id), "category": concern.category},
+    )
 
 
 def _audit_read(db: AsyncSession, caller: Principal, concern: Concern, action: str) -> None:

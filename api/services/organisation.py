@@ -8,9 +8,10 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from api.auth.principal import Principal
 from api.errors import NotFound
 from api.models import Organisation, Referral
+from api.models.alert import AlertThresholds
 from api.models.matching import (
     DEFAULT_PARTNER_VISIBILITY_DAYS,
-    DEFAULT_SUPERVISION_OVERDUE_DAYS,
+    DEFAULT_UNMATCHED_AFTER_DAYS,
     MatchingWeights,
     OrganisationRead,
     OrganisationUpdate,
@@ -29,6 +30,10 @@ def matching_weights(org: Organisation) -> MatchingWeights:
     return MatchingWeights.model_validate(org.settings.get("matching_weights", {}))
 
 
+def alert_thresholds(org: Organisation) -> AlertThresholds:
+    return AlertThresholds.model_validate(org.settings.get("alert_thresholds", {}))
+
+
 def partner_visibility(org: Organisation) -> timedelta:
     """How long a partner still sees a person after its referral closed."""
     return timedelta(
@@ -39,7 +44,7 @@ def partner_visibility(org: Organisation) -> timedelta:
 def supervision_overdue(org: Organisation) -> timedelta:
     """How long a mentor may go without supervision and still be suggested for matches."""
     return timedelta(
-        days=org.settings.get("supervision_overdue_days", DEFAULT_SUPERVISION_OVERDUE_DAYS)
+        days=org.settings.get("unmatched_after_days_unsupervised", DEFAULT_UNMATCHED_AFTER_DAYS)
     )
 
 
@@ -52,8 +57,17 @@ async def update_organisation(
     if data.partner_visibility_days is not None:
         org.settings = {**org.settings, "partner_visibility_days": data.partner_visibility_days}
         await _extend_closed_referrals(db, org)
-    if data.supervision_overdue_days is not None:
-        org.settings = {**org.settings, "supervision_overdue_days": data.supervision_overdue_days}
+    if data.unmatched_after_days_unsupervised is not None:
+        org.settings = {
+            **org.settings,
+            "unmatched_after_days_unsupervised": data.unmatched_after_days_unsupervised,
+        }
+    if data.alert_thresholds is not None:
+        changed = data.alert_thresholds.model_dump(exclude_unset=True)
+        org.settings = {
+            **org.settings,
+            "alert_thresholds": {**alert_thresholds(org).model_dump(), **changed},
+        }
     audit.record(
         db,
         caller,
@@ -84,5 +98,6 @@ def present(org: Organisation) -> OrganisationRead:
         name=org.name,
         matching_weights=matching_weights(org),
         partner_visibility_days=partner_visibility(org).days,
-        supervision_overdue_days=supervision_overdue(org).days,
+        unmatched_after_days_unsupervised=supervision_overdue(org).days,
+        alert_thresholds=alert_thresholds(org),
     )

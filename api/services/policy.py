@@ -255,6 +255,12 @@ POLICY: dict[str, Rule] = {
         STAFF_AND_MENTORS,
         "Outcomes are recorded by staff and the mentee's mentor.",
     ),
+    "alerts.read": Rule(
+        "people:read",
+        STAFF_AND_MENTORS,
+        "Alerts are seen by staff, and by mentors about their own work.",
+    ),
+    "alerts.change": Rule("people:write", STAFF, "Alerts are acknowledged and resolved by staff."),
     "reports.read": Rule("reports:read", REPORT_READERS, "Reports are read by staff and analysts."),
     "reports.cohort_file": Rule(
         "admin", frozenset({Role.admin}), "The cohort file is for administrators only."

@@ -13,6 +13,7 @@ from sqlmodel import col
 
 from api.auth.principal import Principal
 from api.models import (
+    Alert,
     Assessment,
     Concern,
     Event,
@@ -209,10 +210,26 @@ def visible_events_clause(caller: Principal) -> ColumnElement[bool]:
                 ),
             ),
         )
-    readable = sorted(kind for kind, scope in CATALOGUE.items() if caller.has(scope))
+    readable = sorted(
+        kind
+        for kind, scope in CATALOGUE.items()
+        if caller.has(scope)
+        and (not kind.startswith("alert.") or policy.allows(caller, "alerts.read"))
+    )
     return sa.and_(
         numbered, col(Event.type).in_(readable), _person_reached(caller, Event.person_id)
     )
+
+
+def visible_alerts_clause(caller: Principal) -> Any:
+    """Staff see the organisation's alerts; a mentor those about their own relationships
+    and themselves (the alert names them as `mentor_id`); nobody else sees any."""
+    if not policy.allows(caller, "alerts.read"):
+        return sa.false()
+    in_org = col(Alert.org_id) == caller.org_id
+    if caller.role == Role.mentor:
+        return sa.and_(in_org, col(Alert.mentor_id) == caller.person_id)
+    return in_org
 
 
 def visible_webhooks_clause(caller: Principal) -> ColumnElement[bool]:

@@ -110,6 +110,6 @@ class Worker:
 
 def load_jobs() -> dict[str, Job]:
     """Import the modules that register jobs, and answer the registry."""
-    from api.worker import deliveries, numbering  # noqa: F401  (they register on import)
+    from api.worker import alerts, deliveries, numbering  # noqa: F401  (they register on import)
 
     return JOBS

@@ -138,3 +138,29 @@ async def test_every_read_of_a_concern_is_audited(
     actions = sorted(action for action, _ in rows)
     assert actions == ["concern.list", "concern.raise", "concern.read"]
     assert {person for _, person in rows} == {world.my_mentee.id}
+
+
+async def test_an_urgent_concern_raises_an_urgent_alert_until_it_is_closed(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    routine = await raise_one(client, world, urgency="routine")
+    assert routine.status_code == 201
+    concern = (await raise_one(client, world)).json()
+    staff = world.headers("coordinator")
+    found = await client.get("/api/v1/alerts", params={"rule": "urgent_concern"}, headers=staff)
+    (alert,) = found.json()["items"]
+    assert alert["severity"] == "urgent" and alert["status"] == "open"
+    assert alert["subject_id"] == concern["id"] and alert["mentee_id"] == str(world.my_mentee.id)
+    assert "cutting" not in str(alert)  # the category, never the words
+    caseload = await client.get("/api/v1/me/caseload", headers=world.headers("mentor"))
+    (entry,) = caseload.json()["items"]
+    assert [a["rule"] for a in entry["open_alerts"]] == ["urgent_concern"]
+    for who in ("mentee", "partner"):
+        assert (await client.get("/api/v1/alerts", headers=world.headers(who))).status_code == 403
+    await client.post(
+        f"{BASE}/{concern['id']}/close", json={"outcome": "Seen by GP."}, headers=staff
+    )
+    after = await client.get("/api/v1/alerts", params={"rule": "urgent_concern"}, headers=staff)
+    assert [a["status"] for a in after.json()["items"]] == ["resolved"]
+    caseload = await client.get("/api/v1/me/caseload", headers=world.headers("mentor"))
+    assert caseload.json()["items"][0]["open_alerts"] == []

@@ -117,16 +117,16 @@ async def test_matching_holds_back_an_unsupervised_mentor_and_says_why(
     # the threshold is the organisation's
     changed = await client.patch(
         f"{API}/organisation",
-        json={"supervision_overdue_days": 365},
+        json={"unmatched_after_days_unsupervised": 365},
         headers=world.headers("admin"),
     )
-    assert changed.status_code == 200 and changed.json()["supervision_overdue_days"] == 365
+    assert changed.status_code == 200 and changed.json()["unmatched_after_days_unsupervised"] == 365
     again = (await client.get(path, headers=staff)).json()
     assert str(lapsed.id) in {item["mentor_id"] for item in again["items"]}
     # a supervision recorded now brings them back under the default threshold too
     await client.patch(
         f"{API}/organisation",
-        json={"supervision_overdue_days": 120},
+        json={"unmatched_after_days_unsupervised": 120},
         headers=world.headers("admin"),
     )
     recorded = await client.post(

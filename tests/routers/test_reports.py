@@ -132,7 +132,7 @@ async def test_outcomes_distance_and_mentors(
         "worse": 0,
     }
     assert accommodation["figures"] == {"mean_change": 2.0}
-    assert figure(body, "distance_travelled", "mean_change", pathway="health") == -1.0
+    assert figure(body, "distance_travelled", "mean_change", pathway="health") == -3.0
 
     mentors = row(body, "mentors")["counts"]
     assert {k: mentors[k]["value"] for k in ("mentors", "caseload_1", "trained")} == {

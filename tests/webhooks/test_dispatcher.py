@@ -49,7 +49,7 @@ async def arrange(db: AsyncSession, world: World, receivers: list[Receiver], eve
             WebhookSubscription(
                 org_id=world.org.id,
                 url=receiver.url,
-                events=["*"],
+                events=["person.*"],  # what it emits (the worker's rules raise alerts too)
                 secret=new_secret(),
                 owner_user_id=admin.id,
                 owner_role="admin",

@@ -174,10 +174,11 @@ async def test_a_failing_receiver_disables_the_subscription_and_its_owner_sees_w
 async def test_a_slow_receiver_does_not_stall_the_others(
     hook_settings: Any, hook_app: Any, world: World, db: AsyncSession, hooks: httpx.AsyncClient
 ) -> None:
-    from api.worker import Context, load_jobs
+    from api.worker import Context
+    from tests.webhooks.conftest import dispatcher_jobs
 
     impatient = hook_settings.model_copy(update={"webhook_timeout_seconds": 0.5})
-    worker = Worker(Context(hook_app.state.db_factory, impatient), list(load_jobs().values()))
+    worker = Worker(Context(hook_app.state.db_factory, impatient), dispatcher_jobs())
     admin = world.headers("admin")
     with running_receiver(delay=3) as slow, running_receiver() as fast:
         slow_hook = (await make_hook(hooks, admin, slow.url)).json()

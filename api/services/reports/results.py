@@ -2,6 +2,7 @@
 
 from collections import Counter, defaultdict
 from datetime import timedelta
+from types import SimpleNamespace
 from typing import Any
 
 import sqlalchemy as sa
@@ -18,7 +19,7 @@ from api.models.enums import (
 )
 from api.models.report import ReportTable
 from api.services.reports.period import Period
-from api.services.reports.sql import flag, run, tally
+from api.services.reports.sql import flag, run, sortable_text, tally
 from api.services.reports.tables import Group, Tabulator, mentees_in_scope, mentors_in_scope
 from api.services.suppression import Count, share
 
@@ -180,44 +181,11 @@ async def outcomes(
 async def distance_travelled(
     db: AsyncSession, org_id: Any, period: Period, tab: Tabulator
 ) -> list[ReportTable]:
-    """Per pathway: mentees assessed twice or more in the period, first score to latest."""
-    per_pathway = []
-    for pathway in Pathway:
-        score = col(Assessment.scores)[pathway.value].as_integer()
-        order = (col(Assessment.taken_on), col(Assessment.created_at))
-        mentee = col(Assessment.mentee_id)
-        scored = (
-            sa.select(
-                score.label("score"),
-                sa.func.first_value(score)
-                .over(partition_by=mentee, order_by=order)
-                .label("first_score"),
-                sa.func.row_number()
-                .over(partition_by=mentee, order_by=tuple(c.desc() for c in order))
-                .label("from_last"),
-                sa.func.count().over(partition_by=mentee).label("taken"),
-            )
-            .where(
-                col(Assessment.org_id) == org_id,
-                mentee.in_(mentees_in_scope(org_id, period)),
-                col(Assessment.taken_on).between(period.start, period.end),
-                score.is_not(None),
-            )
-            .subquery()
-        )
-        change = scored.c.score - scored.c.first_score
-        per_pathway.append(
-            sa.select(
-                sa.literal(pathway.value).label("pathway"),
-                sa.func.count().label("mentees"),
-                tally(change > 0, "improved"),
-                tally(change == 0, "same"),
-                tally(change < 0, "worse"),
-                sa.func.coalesce(sa.func.sum(change), 0).label("total_change"),
-            ).where(scored.c.from_last == 1, scored.c.taken > 1)
-        )
-    rows = (await run(db, sa.union_all(*per_pathway))).all()
+    """Per pathway: mentees assessed twice or more in the period, first score to latest.
 
+    One scan: each mentee's first and latest score on every pathway come from MIN and MAX of
+    a text that sorts as the assessment's date and time and ends with the score."""
+    rows = await _score_changes(db, org_id, period)
     totals = {r.pathway: r.total_change for r in rows}
 
     def mean_change(c: dict[str, Count], group: Group) -> dict[str, float | None]:
@@ -247,6 +215,74 @@ async def distance_travelled(
             breakdown=False,
             parts=["improved", "same", "worse"],
         )
+    ]
+
+
+# Where the score sits in the packed text: after the 36 characters of `sortable_text`,
+# as two digits (the score plus 10, so 1..10 reads 11..20).
+_SCORE_AT, _SCORE_SHIFT = 37, 10
+
+
+async def _score_changes(db: AsyncSession, org_id: Any, period: Period) -> list[Any]:
+    """For each pathway, the mentees assessed on it at least twice in the period, how many
+    improved, stayed or fell from their first score to their latest, and the total change."""
+    scored = (
+        sa.select(
+            col(Assessment.mentee_id).label("mentee_id"),
+            sortable_text(col(Assessment.taken_on), col(Assessment.created_at)).label("at"),
+            *(
+                col(Assessment.scores)[pathway.value].as_integer().label(pathway.value)
+                for pathway in Pathway
+            ),
+        )
+        .where(
+            col(Assessment.org_id) == org_id,
+            col(Assessment.mentee_id).in_(mentees_in_scope(org_id, period)),
+            col(Assessment.taken_on).between(period.start, period.end),
+        )
+        .subquery()
+    )
+    per_mentee = []
+    for pathway in Pathway:
+        score = scored.c[pathway.value]
+        packed = sa.case(
+            (score.is_not(None), scored.c.at + sa.cast(score + _SCORE_SHIFT, sa.String)),
+            else_=None,
+        )
+        per_mentee += [
+            sa.func.min(packed).label(f"{pathway.value}_first"),
+            sa.func.max(packed).label(f"{pathway.value}_last"),
+            sa.func.count(score).label(f"{pathway.value}_taken"),
+        ]
+    mentees = sa.select(*per_mentee).group_by(scored.c.mentee_id).subquery()
+
+    def unpacked(text: Any) -> Any:
+        return sa.cast(sa.func.substr(text, _SCORE_AT, 2), sa.Integer) - _SCORE_SHIFT
+
+    figures = []
+    for pathway in Pathway:
+        name = pathway.value
+        twice = mentees.c[f"{name}_taken"] > 1
+        change = unpacked(mentees.c[f"{name}_last"]) - unpacked(mentees.c[f"{name}_first"])
+        figures += [
+            tally(twice, f"{name}_mentees"),
+            tally(twice & (change > 0), f"{name}_improved"),
+            tally(twice & (change == 0), f"{name}_same"),
+            tally(twice & (change < 0), f"{name}_worse"),
+            sa.func.coalesce(sa.func.sum(sa.case((twice, change), else_=0)), 0).label(
+                f"{name}_total_change"
+            ),
+        ]
+    (found,) = (await run(db, sa.select(*figures))).all()
+    return [
+        SimpleNamespace(
+            pathway=pathway.value,
+            **{
+                part: getattr(found, f"{pathway.value}_{part}")
+                for part in ("mentees", "improved", "same", "worse", "total_change")
+            },
+        )
+        for pathway in Pathway
     ]
 
 
