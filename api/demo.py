@@ -14,8 +14,12 @@ from api.auth.scopes import ROLE_SCOPES
 from api.demo_support import seed_support
 from api.models import Organisation, Person, Service
 from api.models.assessment import AssessmentCreate
+from api.models.consent import ConsentCreate
 from api.models.custody import CustodyEventCreate
 from api.models.enums import (
+    ConsentEvidence,
+    ConsentPurpose,
+    ConsentStatus,
     CustodyEventName,
     CustodyStatus,
     EndingReason,
@@ -56,6 +60,7 @@ from api.programme_year import Year
 from api.services import (
     accounts,
     assessments,
+    consent_records,
     directory,
     goals,
     non_associations,
@@ -196,6 +201,8 @@ async def seed(db: AsyncSession) -> dict[str, Any]:
     today = date.today()
 
     mentors = [await people.create_person(db, system, _mentor(m, rng, today)) for m in _MENTORS]
+    for mentor in mentors[:-1]:  # the last mentor has not agreed to disclose it (yet)
+        await _consent(db, system, mentor.id, ConsentPurpose.lived_experience_disclosure)
     mentees = [await people.create_person(db, system, _mentee(i, rng, today)) for i in range(24)]
 
     await _relationships(db, system, mentors, mentees, today)
@@ -582,6 +589,10 @@ async def _referrals(
                 reason="Release soon with nowhere to live; asked for a mentor.",
             ),
         )
+        if index % 2 == 0:  # the others have not agreed that the partner hears how it goes
+            await _consent(
+                db, system, referral.mentee_id, ConsentPurpose.share_progress_with_referrer
+            )
         for move, note, outcome in moves:
             mover = partner if move == ReferralMoveName.withdraw else system
             await referrals.move(db, mover, referral.id, move, note=note, outcome=outcome)
@@ -647,6 +658,18 @@ async def _referrals(
             signpost=True,
         ),
     )
+
+
+async def _consent(
+    db: AsyncSession, system: Principal, person_id: uuid.UUID, purpose: ConsentPurpose
+) -> None:
+    decision = ConsentCreate(
+        purpose=purpose,
+        status=ConsentStatus.granted,
+        evidence=ConsentEvidence.written,
+        note="Signed at induction.",
+    )
+    await consent_records.record(db, system, person_id, decision)
 
 
 def _mentor(spec: dict[str, Any], rng: random.Random, today: date) -> PersonCreate:

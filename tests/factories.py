@@ -2,7 +2,7 @@
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from functools import cache
 from typing import Any
 
@@ -13,6 +13,7 @@ from api.auth.scopes import ROLE_SCOPES, scope_string
 from api.auth.tokens import issue_access_token
 from api.models import (
     ApiClient,
+    Consent,
     MenteeProfile,
     MentoringRelationship,
     MentorProfile,
@@ -21,7 +22,8 @@ from api.models import (
     Referral,
     UserAccount,
 )
-from api.models.enums import Role
+from api.models.base import utcnow
+from api.models.enums import ConsentPurpose, ConsentStatus, Role
 from api.settings import Settings
 from api.tenancy import span_organisations
 
@@ -63,7 +65,11 @@ async def make_mentee(db: AsyncSession, org: Organisation, **overrides: Any) -> 
     return person
 
 
-async def make_mentor(db: AsyncSession, org: Organisation, **overrides: Any) -> Person:
+async def make_mentor(
+    db: AsyncSession, org: Organisation, *, disclosed: bool = True, **overrides: Any
+) -> Person:
+    """A cleared, trained mentor; lived experience they have is disclosed with consent
+    unless `disclosed=False`."""
     profile: dict[str, Any] = {
         "skills": ["accommodation"],
         "vetting_status": "cleared",
@@ -83,7 +89,35 @@ async def make_mentor(db: AsyncSession, org: Organisation, **overrides: Any) -> 
     person.mentor_profile = MentorProfile(person_id=person.id, **profile)
     db.add(person)
     await db.commit()
+    if disclosed and profile["lived_experience"]:
+        await make_consent(db, person, ConsentPurpose.lived_experience_disclosure)
     return person
+
+
+async def make_consent(
+    db: AsyncSession,
+    person: Person | uuid.UUID | str,
+    purpose: ConsentPurpose,
+    status: ConsentStatus = ConsentStatus.granted,
+    at: datetime | None = None,
+) -> Consent:
+    """A decision recorded for `person` (the row, or its id as made through the API)."""
+    if not isinstance(person, Person):
+        found = await db.get(Person, uuid.UUID(str(person)))
+        assert found is not None
+        person = found
+    consent = Consent(
+        org_id=person.org_id,
+        person_id=person.id,
+        purpose=purpose,
+        status=status,
+        at=at or utcnow(),
+        evidence="written",
+        recorded_by="test",
+    )
+    db.add(consent)
+    await db.commit()
+    return consent
 
 
 async def make_user(

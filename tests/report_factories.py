@@ -93,7 +93,7 @@ def _session(rel: MentoringRelationship, day: date, status: str = "held", **kw: 
 
 async def build_programme(db: AsyncSession, settings: Settings) -> Programme:
     org = await make_org(db, f"Report Org {uuid.uuid4().hex[:6]}")
-    ne = {"region": "North East"}
+    ne: dict[str, Any] = {"region": "North East"}
     m1 = await make_mentor(
         db, org, given_name="Ade", profile={"last_supervision_on": date(2026, 6, 20)}, **ne
     )

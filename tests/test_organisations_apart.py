@@ -113,6 +113,11 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
         "event": "transferred",
         "establishment": "HMP Hull",
     },
+    ("POST", "/people/{person_id}/consents"): {
+        "purpose": "contact_by_text",
+        "status": "granted",
+        "evidence": "verbal",
+    },
     ("POST", "/people/{mentee_id}/non-associations"): {
         "other_person_id": "{other_mentee}",
         "kind": "other",

@@ -5,6 +5,7 @@ from api.models.alert import Alert, AlertCheck
 from api.models.assessment import Assessment
 from api.models.audit import AuditEvent
 from api.models.base import Record
+from api.models.consent import Consent
 from api.models.custody import CustodyEvent
 from api.models.event import Event
 from api.models.goal import Goal, GoalReview, GoalStatusChange, GoalStep
@@ -31,6 +32,7 @@ __all__ = [
     "Assessment",
     "AuditEvent",
     "Concern",
+    "Consent",
     "CustodyEvent",
     "Event",
     "Goal",

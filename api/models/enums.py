@@ -52,6 +52,28 @@ class CustodyEventName(StrEnum):
     sentence_ended = "sentence_ended"
 
 
+class ConsentPurpose(StrEnum):
+    """What a person may agree to, each recorded and withdrawn on its own."""
+
+    share_progress_with_referrer = "share_progress_with_referrer"
+    lived_experience_disclosure = "lived_experience_disclosure"
+    research_and_evaluation = "research_and_evaluation"
+    contact_by_text = "contact_by_text"
+
+
+class ConsentStatus(StrEnum):
+    granted = "granted"
+    withdrawn = "withdrawn"
+
+
+class ConsentEvidence(StrEnum):
+    """How the person's decision is evidenced."""
+
+    written = "written"
+    verbal = "verbal"
+    electronic = "electronic"
+
+
 class RiskLevel(StrEnum):
     low = "low"
     medium = "medium"

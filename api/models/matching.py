@@ -116,6 +116,13 @@ UnmatchedAfterDays = Annotated[
         "for new matches (counted from training for a mentor never supervised).",
     ),
 ]
+ResearchNeedsConsent = Annotated[
+    bool,
+    Field(
+        description="Whether the Justice Data Lab cohort holds only people whose consent "
+        "to `research_and_evaluation` is in force (the lawful basis is the provider's call)."
+    ),
+]
 
 
 class OrganisationRead(BaseModel):
@@ -124,6 +131,7 @@ class OrganisationRead(BaseModel):
     matching_weights: MatchingWeights
     partner_visibility_days: PartnerVisibilityDays
     unmatched_after_days_unsupervised: UnmatchedAfterDays
+    research_needs_consent: ResearchNeedsConsent
     alert_thresholds: AlertThresholds
 
 
@@ -131,6 +139,7 @@ class OrganisationUpdate(Input):
     matching_weights: MatchingWeights | None = None
     partner_visibility_days: PartnerVisibilityDays | None = None
     unmatched_after_days_unsupervised: UnmatchedAfterDays | None = None
+    research_needs_consent: ResearchNeedsConsent | None = None
     alert_thresholds: AlertThresholds | None = Field(
         None, description="The thresholds given change; the others stay as they are."
     )

@@ -167,15 +167,21 @@ class ProgressStep(BaseModel):
 
 
 class Progress(BaseModel):
-    """What a referring partner may know of the journey: counts and states, never notes."""
+    """What a referring partner may know of the journey: counts and states, never notes.
+    Without the person's `share_progress_with_referrer` consent, a partner learns the
+    referral's own status and history only (`progress_shared` false, the rest null)."""
 
     referral_status: ReferralStatus
     history: list[ProgressStep]
-    relationship_status: RelationshipStatus | None
-    relationship_phase: Phase | None
+    progress_shared: bool = PydField(
+        description="False when the person has not consented to share their progress "
+        "with the referrer: the relationship, session and goal figures are then null."
+    )
+    relationship_status: RelationshipStatus | None = None
+    relationship_phase: Phase | None = None
     ending_reason: EndingReason | None = PydField(
         None, description="Why the relationship ended, once it has (never its summary)."
     )
-    sessions_held: int
-    sessions_missed: int
-    goals_by_status: dict[str, int]
+    sessions_held: int | None = None
+    sessions_missed: int | None = None
+    goals_by_status: dict[str, int] | None = None

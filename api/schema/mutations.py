@@ -14,6 +14,7 @@ from api.auth.principal import Principal
 from api.errors import DomainError, Invalid
 from api.models.alert import AlertAcknowledge, AlertResolve
 from api.models.assessment import AssessmentCreate, AssessmentRead
+from api.models.consent import ConsentCreate, ConsentRead
 from api.models.custody import CustodyEventCreate, CustodyEventRead
 from api.models.enums import Pathway, ReferralMoveName, ReferralOutcome, Transition
 from api.models.goal import (
@@ -51,6 +52,7 @@ from api.schema.types import (
     Alert,
     Assessment,
     CheckIn,
+    Consent,
     CustodyEvent,
     Goal,
     NonAssociation,
@@ -67,6 +69,7 @@ from api.schema.types import (
 from api.services import (
     alerts,
     assessments,
+    consent_records,
     directory,
     goals,
     non_associations,
@@ -95,6 +98,7 @@ class Removed:
 PersonResult = Annotated[Person | Problem, strawberry.union("PersonResult")]
 RelationshipResult = Annotated[Relationship | Problem, strawberry.union("RelationshipResult")]
 CheckInResult = Annotated[CheckIn | Problem, strawberry.union("CheckInResult")]
+ConsentResult = Annotated[Consent | Problem, strawberry.union("ConsentResult")]
 CustodyEventResult = Annotated[CustodyEvent | Problem, strawberry.union("CustodyEventResult")]
 NonAssociationResult = Annotated[NonAssociation | Problem, strawberry.union("NonAssociationResult")]
 OrganisationResult = Annotated[Organisation | Problem, strawberry.union("OrganisationResult")]
@@ -115,6 +119,7 @@ RelationshipCreateInput = input_type(RelationshipCreate)
 RelationshipUpdateInput = input_type(RelationshipUpdate)
 RelationshipEndInput = input_type(RelationshipEnd)
 CheckInCreateInput = input_type(CheckInCreate)
+ConsentCreateInput = input_type(ConsentCreate)
 CustodyEventCreateInput = input_type(CustodyEventCreate)
 NonAssociationCreateInput = input_type(NonAssociationCreate)
 OrganisationUpdateInput = input_type(OrganisationUpdate)
@@ -597,6 +602,23 @@ class Mutation:
             )
 
         return await attempt(info, "custody.report", work)
+
+    @strawberry.mutation(
+        description="Staff: a person's consent granted or withdrawn, in force at once."
+    )
+    async def record_consent(
+        self,
+        info: Info[Context, None],
+        person_id: uuid.UUID,
+        input: ConsentCreateInput,  # type: ignore[valid-type]
+    ) -> ConsentResult:
+        async def work(db: AsyncSession, caller: Principal) -> Consent:
+            row = await consent_records.record(
+                db, caller, person_id, to_model(ConsentCreate, input)
+            )
+            return Consent.from_pydantic(ConsentRead.model_validate(row, from_attributes=True))
+
+        return await attempt(info, "consents.write", work)
 
     @strawberry.mutation(
         description="Staff: the inbound referral's case reference is held by another mentee; "

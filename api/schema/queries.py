@@ -13,10 +13,12 @@ from strawberry.types import Info
 from api.errors import Invalid, NotFound
 from api.models.assessment import AssessmentRead
 from api.models.common import QueryText, Timestamp
+from api.models.consent import ConsentRead
 from api.models.custody import CustodyEventRead
 from api.models.enums import (
     AlertRule,
     AlertStatus,
+    ConsentPurpose,
     GoalStatus,
     Milestone,
     Pathway,
@@ -37,6 +39,7 @@ from api.schema.types import (
     Alert,
     Assessment,
     Connection,
+    Consent,
     CustodyEvent,
     DistanceTravelledType,
     EventFeed,
@@ -58,6 +61,7 @@ from api.services import (
     accounts,
     alerts,
     assessments,
+    consent_records,
     directory,
     goals,
     matching,
@@ -74,6 +78,7 @@ from api.services.alerts import AlertFilter
 from api.services.directory import ServiceFilter
 from api.services.goals import GoalFilter
 from api.services.outcomes import OutcomeFilter
+from api.services.pagination import MAX_LIMIT
 from api.services.people import PeopleFilter
 from api.services.referrals import ReferralFilter
 from api.services.relationships import RelationshipFilter
@@ -576,6 +581,23 @@ class Query:
         return [
             CustodyEvent.from_pydantic(CustodyEventRead.model_validate(r, from_attributes=True))
             for r in rows
+        ]
+
+    @strawberry.field(description="A person's consent decisions, oldest first.")
+    @one_at_a_time
+    async def consents(
+        self,
+        info: Info[Context, None],
+        person_id: uuid.UUID,
+        purpose: ConsentPurpose | None = None,
+    ) -> list[Consent]:
+        context = info.context
+        caller = context.authorize("consents.read")
+        rows, _ = await consent_records.list_for(
+            context.db, caller, person_id, purpose=purpose, limit=MAX_LIMIT, cursor=None
+        )
+        return [
+            Consent.from_pydantic(ConsentRead.model_validate(r, from_attributes=True)) for r in rows
         ]
 
     @strawberry.field(description="People a mentee must never be matched with.")

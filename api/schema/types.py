@@ -12,6 +12,7 @@ from strawberry.types import Info
 from api.models.accounts import Me as MeModel
 from api.models.alert import AlertHistoryEntry, AlertRead, AlertThresholds
 from api.models.assessment import AssessmentRead, DistanceTravelled, PathwayDistance
+from api.models.consent import ConsentRead
 from api.models.custody import CustodyEventRead
 from api.models.enums import (
     EndingReason,
@@ -393,24 +394,31 @@ class StatusCount:
 class ReferralProgress:
     referral_status: ReferralStatus
     history: list[ProgressStepType]
+    progress_shared: bool = strawberry.field(
+        description="False without the person's consent to share progress with the "
+        "referrer: the relationship, session and goal figures are then null."
+    )
     relationship_status: RelationshipStatus | None
     relationship_phase: Phase | None
     ending_reason: EndingReason | None
-    sessions_held: int
-    sessions_missed: int
-    goals_by_status: list[StatusCount]
+    sessions_held: int | None
+    sessions_missed: int | None
+    goals_by_status: list[StatusCount] | None
 
     @classmethod
     def of(cls, progress: Progress) -> "ReferralProgress":
         return cls(
             referral_status=progress.referral_status,
             history=[ProgressStepType.from_pydantic(c) for c in progress.history],
+            progress_shared=progress.progress_shared,
             relationship_status=progress.relationship_status,
             relationship_phase=progress.relationship_phase,
             ending_reason=progress.ending_reason,
             sessions_held=progress.sessions_held,
             sessions_missed=progress.sessions_missed,
-            goals_by_status=[
+            goals_by_status=None
+            if progress.goals_by_status is None
+            else [
                 StatusCount(status=s, count=n) for s, n in sorted(progress.goals_by_status.items())
             ],
         )
@@ -430,6 +438,11 @@ class NonAssociation:
 
 @strawberry.experimental.pydantic.type(model=CustodyEventRead, all_fields=True)
 class CustodyEvent:
+    pass
+
+
+@strawberry.experimental.pydantic.type(model=ConsentRead, all_fields=True)
+class Consent:
     pass
 
 

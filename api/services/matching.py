@@ -21,9 +21,16 @@ from api.auth.principal import Principal
 from api.errors import Invalid
 from api.models import MentoringRelationship, MentorProfile, NonAssociation, Person
 from api.models.base import utc_today
-from api.models.enums import OPEN_RELATIONSHIP_STATUSES, EndingReason, Pathway, PersonKind
+from api.models.enums import (
+    OPEN_RELATIONSHIP_STATUSES,
+    ConsentPurpose,
+    EndingReason,
+    Pathway,
+    PersonKind,
+)
 from api.models.matching import Effect, HeldBack, MatchSuggestion, MatchSuggestions, Reason
 from api.services import organisation, people, policy
+from api.services.consents import consenting
 from api.services.eligibility import cleared_and_trained, open_caseloads, supervised_since
 
 WOMEN_SPECIFIC = frozenset({Pathway.abuse_domestic_violence, Pathway.sex_work})
@@ -116,7 +123,12 @@ def _factor_values(wanted: Wanted, open_count: Any) -> dict[str, ColumnElement[A
         )
         values["needs"] = covered / float(len(wanted.needs))
     if wanted.peer_preferred and wanted.sensitive:
-        values["peer"] = flag(col(MentorProfile.lived_experience).is_(True))
+        values["peer"] = flag(
+            sa.and_(
+                col(MentorProfile.lived_experience).is_(True),
+                consenting(ConsentPurpose.lived_experience_disclosure, MentorProfile.person_id),
+            )
+        )
     if wanted.languages:
         values["language"] = flag(
             sa.or_(*(lists(Person.languages, language) for language in sorted(wanted.languages)))

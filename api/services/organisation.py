@@ -30,6 +30,11 @@ def matching_weights(org: Organisation) -> MatchingWeights:
     return MatchingWeights.model_validate(org.settings.get("matching_weights", {}))
 
 
+def research_needs_consent(org: Organisation) -> bool:
+    """Whether the research cohort is limited to people consenting to research."""
+    return bool(org.settings.get("research_needs_consent", False))
+
+
 def alert_thresholds(org: Organisation) -> AlertThresholds:
     return AlertThresholds.model_validate(org.settings.get("alert_thresholds", {}))
 
@@ -62,6 +67,8 @@ async def update_organisation(
             **org.settings,
             "unmatched_after_days_unsupervised": data.unmatched_after_days_unsupervised,
         }
+    if data.research_needs_consent is not None:
+        org.settings = {**org.settings, "research_needs_consent": data.research_needs_consent}
     if data.alert_thresholds is not None:
         changed = data.alert_thresholds.model_dump(exclude_unset=True)
         org.settings = {
@@ -99,5 +106,6 @@ def present(org: Organisation) -> OrganisationRead:
         matching_weights=matching_weights(org),
         partner_visibility_days=partner_visibility(org).days,
         unmatched_after_days_unsupervised=supervision_overdue(org).days,
+        research_needs_consent=research_needs_consent(org),
         alert_thresholds=alert_thresholds(org),
     )

@@ -14,6 +14,7 @@ from api.auth.principal import Principal
 from api.errors import Conflict, Forbidden, Invalid, NotFound
 from api.models import CustodyEvent, MentoringRelationship, UserAccount
 from api.models.base import utcnow
+from api.models.consent import lived_experience_disclosed
 from api.models.custody import CustodyEventCreate
 from api.models.enums import (
     OPEN_RELATIONSHIP_STATUSES,
@@ -243,6 +244,8 @@ async def update_person(
         fields=sorted(data.model_dump(exclude_unset=True)),
     )
     await db.commit()
+    if person.mentor_profile is not None:
+        await db.refresh(person.mentor_profile, ["lived_experience_disclosed"])
     return person
 
 
@@ -277,7 +280,8 @@ async def delete_person(
 
 
 def present(person: Person, caller: Principal) -> PersonRead:
-    """The person as this caller may see them: sensitive fields are left out, not nulled."""
+    """The person as this caller may see them: sensitive fields are left out, not nulled (a
+    mentor's lived experience also without their consent to disclose it)."""
     sensitive = caller.has("people:sensitive")
     fields: dict[str, Any] = {
         name: getattr(person, name)
@@ -298,11 +302,12 @@ def present(person: Person, caller: Principal) -> PersonRead:
         fields["mentee"] = MenteeProfileRead(**mentee)
     if person.mentor_profile is not None:
         mentor_profile = person.mentor_profile
+        disclosed = sensitive and lived_experience_disclosed(mentor_profile)
         fields["mentor"] = MentorProfileRead(
             **{
                 name: getattr(mentor_profile, name)
                 for name in MentorProfileRead.model_fields
-                if sensitive or name not in SENSITIVE_MENTOR_FIELDS
+                if disclosed or name not in SENSITIVE_MENTOR_FIELDS
             }
         )
     return PersonRead(**fields)

@@ -99,6 +99,14 @@ POLICY: dict[str, Rule] = {
     "custody.read": Rule(
         "people:read", STAFF | {Role.partner}, "Custody history is for staff and the referrer."
     ),
+    "consents.read": Rule(
+        "people:read",
+        WORKING_WITH_A_MENTEE,
+        "Consents are seen by staff, the person's mentor and the person.",
+    ),
+    "consents.write": Rule(
+        "people:write", STAFF, "Consents are recorded by administrators and coordinators."
+    ),
     "non_associations.read": Rule(
         "people:read", STAFF, "Non-associations are seen by administrators and coordinators."
     ),

@@ -26,12 +26,14 @@ from api.models import (
 from api.models.base import utcnow
 from api.models.enums import (
     OPEN_RELATIONSHIP_STATUSES,
+    ConsentPurpose,
     EndingReason,
     ReferralDirection,
     ReferralMoveName,
     ReferralOutcome,
     ReferralStatus,
     RelationshipStatus,
+    Role,
     SessionStatus,
 )
 from api.models.referral import (
@@ -43,7 +45,7 @@ from api.models.referral import (
     ReferralRead,
     ReferralUpdate,
 )
-from api.services import audit, organisation, people, policy, relationships
+from api.services import audit, consents, organisation, people, policy, relationships
 from api.services.grouping import group_by
 from api.services.outbox import emit
 from api.services.pagination import paginate
@@ -347,10 +349,16 @@ async def move(
 
 async def progress(db: AsyncSession, caller: Principal, referral_id: uuid.UUID) -> Progress:
     """A minimised view of the referred person's journey since the referral: states and
-    counts only. The relationship is one open when the referral was made or begun after it;
-    sessions and goals count from the referral on (a session held before it but logged
-    after it counts too)."""
+    counts only (for a partner, only with the person's consent to share them). The
+    relationship is one open when the referral was made or begun after it; sessions and
+    goals count from the referral on (a session held before it but logged after it too)."""
     referral = await find_referral(db, caller, referral_id)
+    (read,) = await present(db, caller, [referral])
+    history = [ProgressStep(from_=c.from_, to=c.to, at=c.at) for c in read.history]
+    if caller.role == Role.partner and not await consents.has_consent(
+        db, referral.mentee_id, ConsentPurpose.share_progress_with_referrer
+    ):
+        return Progress(referral_status=S(referral.status), history=history, progress_shared=False)
     since = referral.created_at
     relationship = (
         await db.exec(
@@ -391,10 +399,10 @@ async def progress(db: AsyncSession, caller: Principal, referral_id: uuid.UUID) 
             .group_by(col(Goal.status))
         )
     ).all()
-    (read,) = await present(db, caller, [referral])
     return Progress(
         referral_status=S(referral.status),
-        history=[ProgressStep(from_=c.from_, to=c.to, at=c.at) for c in read.history],
+        history=history,
+        progress_shared=True,
         relationship_status=relationship.status if relationship else None,
         relationship_phase=relationship.phase if relationship else None,
         ending_reason=relationship.ending_reason if relationship else None,

@@ -30,9 +30,15 @@ from api.models import (
     WebhookSubscription,
 )
 from api.models.base import utcnow
-from api.models.enums import OPEN_RELATIONSHIP_STATUSES, ReferralDirection, Role
+from api.models.enums import (
+    OPEN_RELATIONSHIP_STATUSES,
+    ConsentPurpose,
+    ReferralDirection,
+    Role,
+)
 from api.models.event import CATALOGUE, PARTNER_TYPES
 from api.services import policy
+from api.services.consents import consenting
 
 Resource = Literal["people", "relationships", "goals", "sessions", "referrals", "assessments"]
 
@@ -191,7 +197,8 @@ def visible_outcomes_clause(caller: Principal) -> Any:
 def visible_events_clause(caller: Principal) -> ColumnElement[bool]:
     """Numbered events of the caller's organisation that they may hear of: the read scope of
     each type, and the person concerned one they reach. A partner hears of its own referrals
-    and of the people it referred, for as long as it may see them."""
+    and, while the person consents to share their progress, of the people it referred, for
+    as long as it may see them."""
     numbered = sa.and_(col(Event.org_id) == caller.org_id, col(Event.seq).is_not(None))
     if caller.role == Role.partner:
         if not caller.has("referrals:read"):
@@ -207,6 +214,7 @@ def visible_events_clause(caller: Principal) -> ColumnElement[bool]:
                 sa.and_(
                     col(Event.subject_type) != "referral",
                     _person_reached(caller, Event.person_id),
+                    consenting(ConsentPurpose.share_progress_with_referrer, Event.person_id),
                 ),
             ),
         )

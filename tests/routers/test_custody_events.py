@@ -120,6 +120,15 @@ async def _accepted_referral(client: httpx.AsyncClient, world: World) -> dict[st
         f"{BASE}/{referral['id']}/accept", headers=world.headers("coordinator")
     )
     assert accepted.status_code == 200
+    await client.post(
+        f"/api/v1/people/{referral['mentee_id']}/consents",
+        json={
+            "purpose": "share_progress_with_referrer",
+            "status": "granted",
+            "evidence": "written",
+        },
+        headers=world.headers("coordinator"),
+    )
     body: dict[str, Any] = accepted.json()
     return body
 

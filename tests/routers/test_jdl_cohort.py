@@ -9,8 +9,10 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.models import AuditEvent
+from api.models.enums import ConsentPurpose, ConsentStatus
 from api.render.csv_safe import encode, safe_cell
 from api.settings import Settings
+from tests.factories import make_consent
 from tests.report_factories import FROM, TO, Programme, build_programme
 
 URL = "/api/v1/reports/jdl-cohort"
@@ -125,3 +127,23 @@ def test_every_dangerous_cell_is_escaped(value: object, written: object) -> None
 def test_escaped_cells_survive_csv_quoting() -> None:
     text = encode([["=cmd|' /C calc'!A0", 'a "quoted", cell']]).decode()
     assert list(csv.reader(io.StringIO(text))) == [["'=cmd|' /C calc'!A0", 'a "quoted", cell']]
+
+
+async def test_the_organisation_may_require_consent_to_research(
+    client: httpx.AsyncClient, programme: Programme, db: AsyncSession
+) -> None:
+    admin = programme.headers("admin")
+    await make_consent(db, programme.mentees["a"], ConsentPurpose.research_and_evaluation)
+    await make_consent(db, programme.mentees["b"], ConsentPurpose.research_and_evaluation)
+    await make_consent(
+        db, programme.mentees["b"], ConsentPurpose.research_and_evaluation, ConsentStatus.withdrawn
+    )
+    # by default the provider's lawful basis for the export is not consent
+    assert (await client.get(URL, params=PERIOD, headers=admin)).json()["rows"]["value"] == 5
+    changed = await client.patch(
+        "/api/v1/organisation", json={"research_needs_consent": True}, headers=admin
+    )
+    assert changed.status_code == 200 and changed.json()["research_needs_consent"] is True
+    assert (await client.get(URL, params=PERIOD, headers=admin)).json()["rows"]["value"] == 1
+    file = await client.get(f"{URL}.csv", params=PERIOD, headers=admin)
+    assert [row[1] for row in csv.reader(io.StringIO(file.text))][1:] == ["Alan"]

@@ -10,7 +10,8 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.models import MentoringRelationship, MentoringSession, Person, Referral
-from tests.factories import World, make_mentee
+from api.models.enums import ConsentPurpose
+from tests.factories import World, make_consent, make_mentee
 from tests.routers.test_referrals import BASE, PERSON, refer_in
 
 STAFF = "coordinator"
@@ -154,6 +155,7 @@ async def test_progress_covers_only_what_followed_the_referral(
         )
     )
     await db.commit()
+    await make_consent(db, world.ended_mentee, ConsentPurpose.share_progress_with_referrer)
     partner = world.headers("partner")
     ref = "NDL-7"
     staff = world.headers(STAFF)

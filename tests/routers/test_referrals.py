@@ -252,6 +252,15 @@ async def test_progress_is_a_minimised_view(
     referral = (await refer_in(client, headers)).json()
     coordinator = world.headers("coordinator")
     await client.post(f"{BASE}/{referral['id']}/accept", headers=coordinator)
+    await client.post(
+        f"/api/v1/people/{referral['mentee_id']}/consents",
+        json={
+            "purpose": "share_progress_with_referrer",
+            "status": "granted",
+            "evidence": "written",
+        },
+        headers=world.headers("coordinator"),
+    )
     relationship = await client.post(
         "/api/v1/relationships",
         json={"mentee_id": referral["mentee_id"], "mentor_id": str(world.other_mentor.id)},

@@ -583,13 +583,14 @@ async def test_referrals_through_graphql(client: httpx.AsyncClient, world: World
         client,
         partner,
         """query ($id: UUID!) { referralProgress(id: $id) {
-      referralStatus sessionsHeld goalsByStatus { status count } } }""",
+      referralStatus progressShared sessionsHeld goalsByStatus { status count } } }""",
         id=referral["id"],
     )
-    assert progress["data"]["referralProgress"] == {
+    assert progress["data"]["referralProgress"] == {  # no consent to share progress
         "referralStatus": "accepted",
-        "sessionsHeld": 0,
-        "goalsByStatus": [],
+        "progressShared": False,
+        "sessionsHeld": None,
+        "goalsByStatus": None,
     }
     nested = await gql(
         client,

@@ -9,9 +9,10 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from standardwebhooks import Webhook
 
 from api.models import Event, Referral
+from api.models.enums import ConsentPurpose
 from api.tenancy import enter_organisation
 from api.worker import Worker
-from tests.factories import World
+from tests.factories import World, make_consent
 from tests.webhooks.conftest import settle
 from tests.webhooks.receiver import Receiver, running_receiver
 
@@ -105,6 +106,7 @@ async def test_a_partner_never_hears_of_someone_it_did_not_refer(
     dispatcher: Worker,
 ) -> None:
     coordinator = world.headers("coordinator")
+    await make_consent(db, world.other_mentee, ConsentPurpose.share_progress_with_referrer)
     with running_receiver() as mine, running_receiver() as staff, running_receiver() as other:
         await subscribe(hooks, world.headers("partner"), mine.url, ["*"])
         await subscribe(hooks, world.headers("other_partner"), other.url, ["*"])

@@ -3,14 +3,16 @@
 from datetime import timedelta
 
 import httpx
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.auth.principal import Principal
 from api.models.base import utcnow
+from api.models.enums import ConsentPurpose
 from api.services.outbox import emit
 from api.settings import Settings
 from api.tenancy import enter_organisation
 from api.worker import Worker
-from tests.factories import World
+from tests.factories import World, make_consent
 from tests.schema.helpers import error_statuses
 
 FEED = "/api/v1/events"
@@ -84,11 +86,15 @@ async def test_an_event_that_commits_late_is_not_skipped(
 
 
 async def test_each_caller_reads_only_what_it_may_see(
-    hooks: httpx.AsyncClient, world: World, dispatcher: Worker
+    hooks: httpx.AsyncClient, world: World, dispatcher: Worker, db: AsyncSession
 ) -> None:
     for person in (world.my_mentee, world.other_mentee, world.self_mentee):
         await release(hooks, world, person.id)
     await dispatcher.drain()
+    # a partner hears of more than its referral only while the person consents to it
+    unshared = await hooks.get(FEED, headers=world.headers("partner"))
+    assert unshared.json()["items"] == []
+    await make_consent(db, world.other_mentee, ConsentPurpose.share_progress_with_referrer)
 
     def people(who: str, scopes: str | None = None) -> set[str]:
         return {i["data"]["person_id"] for i in pages[(who, scopes)]["items"]}

@@ -18,12 +18,14 @@ from api.models import (
     MenteeProfile,
     MentoringRelationship,
     MentoringSession,
+    Organisation,
     Person,
     RelationshipEvent,
 )
-from api.models.enums import Phase, SessionStatus
+from api.models.enums import ConsentPurpose, Phase, SessionStatus
 from api.models.report import CohortSummary, MissingIdentifiers
-from api.services import audit
+from api.services import audit, organisation
+from api.services.consents import consenting
 from api.services.reports.period import Period
 from api.services.reports.sql import run, tally
 from api.services.reports.tables import mentees_in_scope
@@ -50,7 +52,17 @@ GENDERS = {
 Rel = MentoringRelationship
 
 
-def _cohort(org_id: Any, period: Period, *, with_sessions: bool = False) -> Any:
+async def _cohort_of(db: AsyncSession, org_id: Any, period: Period, **options: bool) -> Any:
+    """The cohort as the organisation's settings have it: with only the people consenting to
+    research when the organisation says the research export needs that consent."""
+    org = await db.get(Organisation, org_id)
+    needs_consent = org is not None and organisation.research_needs_consent(org)
+    return _cohort(org_id, period, needs_consent=needs_consent, **options)
+
+
+def _cohort(
+    org_id: Any, period: Period, *, needs_consent: bool, with_sessions: bool = False
+) -> Any:
     """Each mentee's first relationship started in the period, with what the file needs
     (the count of sessions held only when asked: the summary has no use for it)."""
     first = (
@@ -88,7 +100,7 @@ def _cohort(org_id: Any, period: Period, *, with_sessions: bool = False) -> Any:
         .scalar_subquery()
     )
     index_date = sa.case((from_custody, col(MenteeProfile.release_date)), else_=first.c.started_on)
-    return (
+    stmt = (
         sa.select(
             col(Person.id).label("mentee_id"),
             col(Person.family_name).label("surname"),
@@ -108,6 +120,9 @@ def _cohort(org_id: Any, period: Period, *, with_sessions: bool = False) -> Any:
         .join(MenteeProfile, col(MenteeProfile.person_id) == col(Person.id))
         .where(first.c.rank == 1)
     )
+    if needs_consent:
+        stmt = stmt.where(consenting(ConsentPurpose.research_and_evaluation, Person.id))
+    return stmt
 
 
 MISSING_CHECKS: dict[str, Callable[[Any], sa.ColumnElement[bool]]] = {
@@ -120,7 +135,7 @@ MISSING_CHECKS: dict[str, Callable[[Any], sa.ColumnElement[bool]]] = {
 
 async def summary(db: AsyncSession, caller: Principal, period: Period) -> CohortSummary:
     """How many rows, how many complete, what is missing (and, for staff, for whom)."""
-    cohort = _cohort(caller.org_id, period).subquery()
+    cohort = (await _cohort_of(db, caller.org_id, period)).subquery()
     incomplete = sa.or_(*(check(cohort.c) for check in MISSING_CHECKS.values()))
     totals = (
         await run(
@@ -170,7 +185,9 @@ async def start_export(db: AsyncSession, caller: Principal, period: Period) -> i
         (
             await run(
                 db,
-                sa.select(sa.func.count()).select_from(_cohort(caller.org_id, period).subquery()),
+                sa.select(sa.func.count()).select_from(
+                    (await _cohort_of(db, caller.org_id, period)).subquery()
+                ),
             )
         ).scalar_one()
     )
@@ -190,7 +207,7 @@ async def start_export(db: AsyncSession, caller: Principal, period: Period) -> i
 
 async def rows(db: AsyncSession, org_id: Any, period: Period) -> AsyncIterator[Sequence[Any]]:
     """The file's rows, streamed from the database (a server-side cursor on PostgreSQL)."""
-    stmt = _cohort(org_id, period, with_sessions=True).order_by(
+    stmt = (await _cohort_of(db, org_id, period, with_sessions=True)).order_by(
         col(Person.family_name), col(Person.given_name)
     )
     result = await db.stream(stmt.execution_options(yield_per=1000))
