@@ -231,7 +231,7 @@ def import_services(
         for error in report.errors:
             typer.echo(f"row {error['row']}: {error['field']}: {error['message']}", err=True)
         typer.echo(
-            f"error: {len({e['row'] for e in report.errors})} of {len(rows)} rows are "
+            f"error: {len({e['row'] for e in report.errors})} of {len(rows.items)} rows are "
             "invalid; nothing was imported",
             err=True,
         )

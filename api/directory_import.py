@@ -18,27 +18,35 @@ class ImportReport:
     errors: list[dict[str, Any]] = field(default_factory=list)  # row, field, message
 
 
-def read_rows(path: Path) -> list[dict[str, Any]]:
+@dataclass
+class Rows:
+    items: list[dict[str, Any]]
+    text: bool  # CSV cells are text: `yes`/`true` are read as booleans, as the API never does
+
+
+def read_rows(path: Path) -> Rows:
     """CSV (a header row of field names) or JSON (a list of objects), by the file's ending."""
     if path.suffix.lower() == ".json":
         rows = json.loads(path.read_text(encoding="utf-8"))
         if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
             raise ValueError("a JSON directory is a list of objects")
-        return rows
+        return Rows(rows, text=False)
     with path.open(newline="", encoding="utf-8-sig") as handle:
         # Empty CSV cells mean "not given".
-        return [
+        cells = [
             {k: v for k, v in row.items() if v not in ("", None)} for row in csv.DictReader(handle)
         ]
+    return Rows(cells, text=True)
 
 
-def validate(rows: list[dict[str, Any]], *, show_progress: bool) -> ImportReport:
+def validate(rows: Rows, *, show_progress: bool) -> ImportReport:
     report = ImportReport()
+    check = ServiceCreate.model_validate_strings if rows.text else ServiceCreate.model_validate
     for number, row in enumerate(
-        track(rows, description="Checking rows", disable=not show_progress), start=1
+        track(rows.items, description="Checking rows", disable=not show_progress), start=1
     ):
         try:
-            report.valid.append(ServiceCreate.model_validate(row))
+            report.valid.append(check(row))
         except ValidationError as exc:
             report.errors.extend(
                 {"row": number, "field": ".".join(map(str, e["loc"])) or None, "message": e["msg"]}

@@ -514,7 +514,7 @@ def _document(root: str, name: str) -> tuple[str, dict[str, Any]]:
     passed = ", ".join(f"{n}: ${n}" for n in required)
     named = get_named_type(field.type)
     if isinstance(named, GraphQLUnionType):
-        selection = "{ __typename ... on Problem { status } }"
+        selection = "{ __typename ... on Problem { status: httpStatus } }"
     elif isinstance(named, GraphQLObjectType):
         selection = "{ __typename }"
     else:

@@ -18,7 +18,7 @@ from api.main import create_app
 from api.models import ApiClient, UserAccount
 from api.models.enums import Role
 from tests.conftest import make_settings
-from tests.factories import PASSWORD, World
+from tests.factories import PASSWORD, World, make_client
 
 TOKEN = "/api/v1/auth/token"
 
@@ -142,6 +142,50 @@ async def test_refresh_rotates_and_reuse_revokes_the_family(
     # the theft signal revoked every token of that login, including the newest
     assert (await refresh(third.json()["refresh_token"])).status_code == 400
     assert (await refresh("made-up")).status_code == 400
+
+
+async def test_a_refresh_token_works_only_for_its_client(
+    client: httpx.AsyncClient, world: World, db: AsyncSession
+) -> None:
+    """RFC 6749 §6: the client refreshing must be the one the token was issued to."""
+    email = account(world, "coordinator").email
+    portal = client_of(world, "partner").client_id
+    other = (await make_client(db, world.org, Role.partner)).client_id
+
+    async def refresh(token: str, **extra: str) -> httpx.Response:
+        return await client.post(
+            TOKEN, data={"grant_type": "refresh_token", "refresh_token": token, **extra}
+        )
+
+    def basic(client_id: str) -> str:
+        return "Basic " + base64.b64encode(f"{client_id}:{PASSWORD}".encode()).decode()
+
+    app_login = (await password_login(client, email, client_id="throughgate-mobile")).json()
+    for wrong in ({}, {"client_id": "another-app"}, {"client_id": portal}):
+        refused = await refresh(app_login["refresh_token"], **wrong)
+        assert refused.status_code in (400, 401), wrong
+    assert (await refresh(app_login["refresh_token"], client_id="throughgate-mobile")).is_success
+
+    login = await client.post(
+        TOKEN,
+        data={"grant_type": "password", "username": email, "password": PASSWORD},
+        headers={"Authorization": basic(portal)},
+    )
+    assert login.status_code == 200, login.text
+    stolen = await client.post(
+        TOKEN,
+        data={"grant_type": "refresh_token", "refresh_token": login.json()["refresh_token"]},
+        headers={"Authorization": basic(other)},
+    )
+    assert stolen.status_code == 400 and stolen.json()["error"] == "invalid_grant"
+    unproven = await refresh(login.json()["refresh_token"], client_id=portal)
+    assert unproven.status_code == 401 and unproven.json()["error"] == "invalid_client"
+
+    plain = (await password_login(client, email)).json()
+    assert (
+        await refresh(plain["refresh_token"], client_id="throughgate-mobile")
+    ).status_code == 400
+    assert (await refresh(plain["refresh_token"])).status_code == 200
 
 
 @pytest.mark.parametrize(

@@ -74,7 +74,7 @@ async def person(client: httpx.AsyncClient, world: World, person_id: uuid.UUID) 
 
 
 UPDATE_PERSON = """mutation ($id: UUID!, $input: PersonUpdateInput!) {
-    updatePerson(id: $id, input: $input) { __typename ... on Problem { status } } }"""
+    updatePerson(id: $id, input: $input) { __typename ... on Problem { status: httpStatus } } }"""
 
 # Staff-only fields of the mentor's own record and of their mentee's, with a new value each.
 STAFF_ONLY = {

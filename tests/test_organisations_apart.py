@@ -652,7 +652,7 @@ def _refused(answer: dict[str, Any], name: str) -> bool:
     if data is None or data == []:
         return True
     if isinstance(data, dict) and data.get("__typename") == "Problem":
-        return data.get("problem_status") in (404, 422)
+        return data.get("problem_httpStatus") in (404, 422)
     return isinstance(data, dict) and data.get("nodes") == []
 
 

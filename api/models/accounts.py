@@ -42,6 +42,8 @@ class RefreshToken(OrgRecord, table=True):
     token_hash: str = Field(max_length=64, unique=True)
     family_id: uuid.UUID = Field(index=True)
     user_id: uuid.UUID = Field(foreign_key="user_account.id", index=True)
+    # The OAuth2 client the login came through (None: no client named); only it may refresh.
+    client_id: str | None = Field(default=None, max_length=100)
     scope: str = Field(max_length=1000)
     expires_at: datetime = Field(sa_type=UTCDateTime)
     used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

@@ -1,10 +1,33 @@
 """Building blocks shared by the API models of every resource."""
 
 import uuid
+from collections.abc import Iterable
 from datetime import UTC, date, datetime
-from typing import Annotated, Any, Generic, TypeVar
+from typing import (
+    Annotated,
+    Any,
+    ClassVar,
+    Generic,
+    Literal,
+    NamedTuple,
+    TypeVar,
+    get_args,
+    get_origin,
+)
 
-from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    GetCoreSchemaHandler,
+    GetJsonSchemaHandler,
+    StringConstraints,
+    model_validator,
+)
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema
 
 T = TypeVar("T")
 
@@ -50,13 +73,114 @@ QueryText = Annotated[str, StringConstraints(max_length=100), NoNul]
 EarliestDate = date(1900, 1, 1)
 
 
+class Variant(NamedTuple):
+    """What one value of a discriminating field asks of the other fields."""
+
+    required: frozenset[str] = frozenset()
+    absent: frozenset[str] = frozenset()
+
+
+def _listed(names: list[str]) -> str:
+    return ", ".join(f"`{name}`" for name in names)
+
+
+def _variant_schemas(
+    model: type[BaseModel], name: str, by_value: dict[Any, Variant]
+) -> list[dict[str, Any]]:
+    """One JSON Schema branch per value of the discriminating field (an enum or literal)."""
+    field = model.model_fields[name]
+    annotation = field.annotation
+    values: Iterable[Any] = (
+        get_args(annotation) if get_origin(annotation) is Literal else annotation  # type: ignore[assignment]
+    )
+    branches = []
+    for member in values:
+        variant = by_value.get(member, Variant())
+        properties: dict[str, Any] = {name: {"const": member.value}}
+        properties |= {other: {"not": {"type": "null"}} for other in sorted(variant.required)}
+        properties |= {other: {"type": "null"} for other in sorted(variant.absent)}
+        # The discriminator may be left out only where its default is this branch's value.
+        named = set() if member == field.default else {name}
+        branches.append({"properties": properties, "required": sorted(named | variant.required)})
+    return branches
+
+
+def _make_strict(schema: Any) -> None:
+    """Mark every number and boolean in a core schema strict, however deeply nested."""
+    if isinstance(schema, dict):
+        if schema.get("type") in ("int", "float", "bool"):
+            schema["strict"] = True
+        for value in schema.values():
+            _make_strict(value)
+    elif isinstance(schema, list):
+        for value in schema:
+            _make_strict(value)
+
+
+def _drop_null(property_schema: dict[str, Any]) -> None:
+    members = property_schema.get("anyOf")
+    if members is None:
+        return
+    kept = [member for member in members if member.get("type") != "null"]
+    del property_schema["anyOf"]
+    if len(kept) == 1:
+        property_schema.update(kept[0])
+    else:
+        property_schema["anyOf"] = kept
+    if property_schema.get("default", ...) is None:
+        del property_schema["default"]
+
+
 class Input(BaseModel):
-    """Request bodies: unknown fields are refused, so a typo never silently does nothing."""
+    """Request bodies, validated as they are documented.
+
+    - Unknown fields are refused, so a typo never silently does nothing.
+    - Numbers and booleans are strict: `"3"`, `"yes"` or `true` for a number are refused
+      (dates, UUIDs and enums still come as JSON strings).
+    - `not_null` names optional fields that may be left out but never sent as `null` (in a
+      PATCH, `null` clears an optional field, never a required one); the schema says so too.
+    - `variants` makes fields required or absent (left out or `null`) by the value of one
+      field, e.g. an inbound referral's `person`; the schema states it as a `oneOf`.
+    """
 
     model_config = ConfigDict(extra="forbid")
+    not_null: ClassVar[frozenset[str]] = frozenset()
+    variants: ClassVar[tuple[str, dict[Any, Variant]] | None] = None
+
+    @classmethod
+    def __get_pydantic_core_schema__(cls, source: Any, handler: GetCoreSchemaHandler) -> CoreSchema:
+        schema = handler(source)
+        _make_strict(schema)
+        return schema
+
+    @classmethod
+    def __get_pydantic_json_schema__(
+        cls, schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        document = handler(schema)
+        properties = handler.resolve_ref_schema(document).get("properties", {})
+        for name in cls.not_null:
+            _drop_null(properties[name])
+        if cls.variants is not None:
+            handler.resolve_ref_schema(document)["oneOf"] = _variant_schemas(cls, *cls.variants)
+        return document
+
+    @model_validator(mode="after")
+    def _fits_the_rules(self) -> "Input":
+        self.reject_nulls(*sorted(self.not_null))
+        if self.variants is not None:
+            name, by_value = self.variants
+            value = getattr(self, name)
+            variant = by_value.get(value, Variant())
+            missing = sorted(f for f in variant.required if getattr(self, f) is None)
+            if missing:
+                raise ValueError(f"{name} {value} needs {_listed(missing)}")
+            extra = sorted(f for f in variant.absent if getattr(self, f) is not None)
+            if extra:
+                raise ValueError(f"{name} {value} has no {_listed(extra)}")
+        return self
 
     def reject_nulls(self, *names: str) -> None:
-        """In a PATCH, `null` may clear optional fields but never required ones."""
         for name in names:
             if name in self.model_fields_set and getattr(self, name) is None:
                 raise ValueError(f"{name} cannot be null")

@@ -5,7 +5,7 @@ from datetime import date, datetime
 from typing import Annotated
 
 import sqlalchemy as sa
-from pydantic import BaseModel, ConfigDict, StringConstraints, model_validator
+from pydantic import BaseModel, ConfigDict, StringConstraints
 from pydantic import Field as PydField
 from sqlmodel import Field
 
@@ -101,10 +101,7 @@ class GoalUpdate(Input):
         None, description="`true` records that the mentee agrees to a goal set with them."
     )
 
-    @model_validator(mode="after")
-    def _required_stay_set(self) -> "GoalUpdate":
-        self.reject_nulls("pathway", "title", "status", "agreed_by_mentee")
-        return self
+    not_null = frozenset({"pathway", "title", "status", "agreed_by_mentee"})
 
 
 class GoalStatusChangeRead(BaseModel):
@@ -150,10 +147,7 @@ class StepUpdate(Input):
     status: StepStatus | None = None
     done_on: date | None = PydField(None, description="Defaults to today when marked done.")
 
-    @model_validator(mode="after")
-    def _required_stay_set(self) -> "StepUpdate":
-        self.reject_nulls("title", "status")
-        return self
+    not_null = frozenset({"title", "status"})
 
 
 class StepOrder(Input):

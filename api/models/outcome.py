@@ -5,7 +5,7 @@ from datetime import date
 
 import sqlalchemy as sa
 from pydantic import Field as PydField
-from pydantic import field_validator, model_validator
+from pydantic import field_validator
 from sqlmodel import Field
 
 from api.models.base import OrgRecord
@@ -99,10 +99,7 @@ class OutcomeUpdate(Input):
 
     _recorded = field_validator("recorded_on")(_not_in_future)
 
-    @model_validator(mode="after")
-    def _required_stay_set(self) -> "OutcomeUpdate":
-        self.reject_nulls("recorded_on", "accommodation", "employment")
-        return self
+    not_null = frozenset({"recorded_on", "accommodation", "employment"})
 
 
 class OutcomeRead(RecordRead):

@@ -11,7 +11,6 @@ from pydantic import (
     ConfigDict,
     EmailStr,
     field_validator,
-    model_validator,
 )
 from pydantic import Field as PydField
 from sqlmodel import Field, Relationship, SQLModel
@@ -27,6 +26,7 @@ from api.models.common import (
     Text200,
     Text500,
     Text4000,
+    Variant,
     unique,
 )
 from api.models.enums import (
@@ -189,10 +189,7 @@ class MenteeProfileUpdate(Input):
     pnc_number: PncNumber | None = None
     prison_number: PrisonNumber | None = None
 
-    @model_validator(mode="after")
-    def _required_stay_set(self) -> "MenteeProfileUpdate":
-        self.reject_nulls("custody_status", "needs", "preferences")
-        return self
+    not_null = frozenset({"custody_status", "needs", "preferences"})
 
 
 class MentorProfileCreate(Input):
@@ -218,10 +215,7 @@ class MentorProfileUpdate(Input):
     availability: Text500 | None = None
     lived_experience: bool | None = None
 
-    @model_validator(mode="after")
-    def _required_stay_set(self) -> "MentorProfileUpdate":
-        self.reject_nulls("skills", "max_caseload", "vetting_status")
-        return self
+    not_null = frozenset({"skills", "max_caseload", "vetting_status"})
 
 
 class _PersonFields(Input):
@@ -289,16 +283,15 @@ class PersonCreate(_PersonFields):
     mentee: MenteeProfileCreate | None = PydField(None, description="Required when kind is mentee.")
     mentor: MentorProfileCreate | None = PydField(None, description="Only when kind is mentor.")
 
-    @model_validator(mode="after")
-    def _profile_matches_kind(self) -> "PersonCreate":
-        if self.kind == PersonKind.mentee:
-            if self.mentor is not None:
-                raise ValueError("a mentee has a `mentee` profile, not a `mentor` one")
-            if self.mentee is None:
-                raise ValueError("a mentee needs a `mentee` profile (at least custody_status)")
-        if self.kind == PersonKind.mentor and self.mentee is not None:
-            raise ValueError("a mentor has a `mentor` profile, not a `mentee` one")
-        return self
+    variants = (
+        "kind",
+        {
+            PersonKind.mentee: Variant(
+                required=frozenset({"mentee"}), absent=frozenset({"mentor"})
+            ),
+            PersonKind.mentor: Variant(absent=frozenset({"mentee"})),
+        },
+    )
 
 
 class PersonUpdate(_PersonFields):
@@ -317,10 +310,7 @@ class PersonUpdate(_PersonFields):
     mentee: MenteeProfileUpdate | None = None
     mentor: MentorProfileUpdate | None = None
 
-    @model_validator(mode="after")
-    def _required_stay_set(self) -> "PersonUpdate":
-        self.reject_nulls("given_name", "family_name", "languages", "mentee", "mentor")
-        return self
+    not_null = frozenset({"given_name", "family_name", "languages", "mentee", "mentor"})
 
 
 class MenteeProfileRead(BaseModel):

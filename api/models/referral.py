@@ -5,12 +5,12 @@ from datetime import datetime
 from typing import Annotated, Literal
 
 import sqlalchemy as sa
-from pydantic import BaseModel, ConfigDict, StringConstraints, model_validator
+from pydantic import BaseModel, ConfigDict, StringConstraints
 from pydantic import Field as PydField
 from sqlmodel import Field
 
 from api.models.base import OrgRecord, UTCDateTime, utcnow
-from api.models.common import Input, NoNul, RecordRead, Text100, Text4000
+from api.models.common import Input, NoNul, RecordRead, Text100, Text4000, Variant
 from api.models.enums import (
     EndingReason,
     PersonKind,
@@ -66,7 +66,7 @@ class ReferralStatusChange(OrgRecord, table=True):
 class InboundPerson(PersonCreate):
     """The person referred in: always a mentee, with their mentee profile."""
 
-    kind: PersonKind = PersonKind.mentee
+    kind: Literal[PersonKind.mentee] = PersonKind.mentee
 
 
 class ReferralCreate(Input):
@@ -80,25 +80,23 @@ class ReferralCreate(Input):
     # outbound
     mentee_id: uuid.UUID | None = PydField(None, description="Outbound: who is referred.")
     service_id: uuid.UUID | None = PydField(None, description="Outbound: to which service.")
-    signpost: bool = PydField(
-        False, description="Outbound: record signposting only (the referral is completed at once)."
+    signpost: bool | None = PydField(
+        None, description="Outbound: record signposting only (the referral is completed at once)."
     )
 
-    @model_validator(mode="after")
-    def _fits_direction(self) -> "ReferralCreate":
-        if self.direction == ReferralDirection.inbound:
-            if self.person is None or self.external_ref is None:
-                raise ValueError("an inbound referral needs `person` and `external_ref`")
-            if self.mentee_id or self.service_id or self.signpost:
-                raise ValueError("an inbound referral has no mentee_id, service_id or signpost")
-            if self.person.kind != PersonKind.mentee or self.person.mentee is None:
-                raise ValueError("the person referred in is a mentee, with a `mentee` profile")
-        else:
-            if self.mentee_id is None or self.service_id is None:
-                raise ValueError("an outbound referral needs `mentee_id` and `service_id`")
-            if self.person is not None or self.external_ref is not None:
-                raise ValueError("an outbound referral has no `person` or `external_ref`")
-        return self
+    variants = (
+        "direction",
+        {
+            ReferralDirection.inbound: Variant(
+                required=frozenset({"person", "external_ref"}),
+                absent=frozenset({"mentee_id", "service_id", "signpost"}),
+            ),
+            ReferralDirection.outbound: Variant(
+                required=frozenset({"mentee_id", "service_id"}),
+                absent=frozenset({"person", "external_ref"}),
+            ),
+        },
+    )
 
 
 class ReferralUpdate(Input):

@@ -5,7 +5,7 @@ from datetime import date, datetime
 from typing import Annotated
 
 import sqlalchemy as sa
-from pydantic import BaseModel, ConfigDict, StringConstraints, model_validator
+from pydantic import BaseModel, ConfigDict, StringConstraints
 from pydantic import Field as PydField
 from sqlmodel import Field
 
@@ -115,10 +115,7 @@ class RelationshipUpdate(Input):
     expectations: Text4000 | None = None
     review_date: date | None = None
 
-    @model_validator(mode="after")
-    def _phase_stays_set(self) -> "RelationshipUpdate":
-        self.reject_nulls("phase")
-        return self
+    not_null = frozenset({"phase"})
 
 
 class TransitionNote(Input):

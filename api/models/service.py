@@ -3,7 +3,7 @@
 from datetime import datetime
 
 import sqlalchemy as sa
-from pydantic import EmailStr, HttpUrl, model_validator
+from pydantic import EmailStr, HttpUrl
 from pydantic import Field as PydField
 from sqlmodel import Field
 
@@ -65,10 +65,7 @@ class ServiceUpdate(Input):
     eligibility: Text4000 | None = None
     accepts_referrals: bool | None = None
 
-    @model_validator(mode="after")
-    def _required_stay_set(self) -> "ServiceUpdate":
-        self.reject_nulls("name", "provider", "category", "accepts_referrals")
-        return self
+    not_null = frozenset({"name", "provider", "category", "accepts_referrals"})
 
 
 class ServiceRead(RecordRead):

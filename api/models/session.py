@@ -6,7 +6,7 @@ from enum import StrEnum
 from typing import Annotated
 
 import sqlalchemy as sa
-from pydantic import AfterValidator, BaseModel, model_validator
+from pydantic import AfterValidator, BaseModel
 from pydantic import Field as PydField
 from sqlmodel import Field, SQLModel
 
@@ -121,10 +121,7 @@ class SessionUpdate(Input):
     private_notes: Text4000 | None = None
     wellbeing: Wellbeing | None = None
 
-    @model_validator(mode="after")
-    def _required_stay_set(self) -> "SessionUpdate":
-        self.reject_nulls("scheduled_start", "format", "setting", "status", "topics", "goal_ids")
-        return self
+    not_null = frozenset({"scheduled_start", "format", "setting", "status", "topics", "goal_ids"})
 
 
 class SessionRead(RecordRead):

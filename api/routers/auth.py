@@ -14,7 +14,7 @@ from api.errors import OAuthError, problem_responses
 from api.models.accounts import Me
 from api.ratelimit import limit_token_requests
 from api.services import accounts, tokens
-from api.services.tokens import TokenResponse
+from api.services.tokens import PresentedClient, TokenResponse
 
 router = APIRouter(tags=["auth"])
 
@@ -44,19 +44,22 @@ async def issue_token(
     - `password`: people with accounts (`username` is the email); answers a refresh token too.
     - `client_credentials`: partner systems and scripts; send `client_id`/`client_secret`
       in the form or as HTTP Basic.
-    - `refresh_token`: trade a refresh token for a new pair; each refresh token works once.
+    - `refresh_token`: trade a refresh token for a new pair; each refresh token works once,
+      and only for the client it was issued to (the `client_id`, and for a registered client
+      its secret, sent with the password grant).
 
     `scope` may ask for fewer scopes than the role allows, never more: extra ones are dropped.
     """
     tenancy.span_organisations(db, "a login names an account before its organisation is known")
+    client_id, client_secret = _basic_credentials(authorization) or (client_id, client_secret)
+    presented = PresentedClient(client_id=client_id or None, client_secret=client_secret or None)
     if grant_type == "password":
         if not username or not password:
             raise OAuthError("invalid_request", "The password grant needs username and password.")
         return await tokens.password_grant(
-            db, settings, username=username, password=password, scope=scope
+            db, settings, username=username, password=password, scope=scope, presented=presented
         )
     if grant_type == "client_credentials":
-        client_id, client_secret = _basic_credentials(authorization) or (client_id, client_secret)
         if not client_id or not client_secret:
             raise OAuthError(
                 "invalid_client", "Send client_id and client_secret (form or Basic).", status=401
@@ -66,7 +69,9 @@ async def issue_token(
         )
     if not refresh_token:
         raise OAuthError("invalid_request", "The refresh_token grant needs refresh_token.")
-    return await tokens.refresh_grant(db, settings, refresh_token=refresh_token, scope=scope)
+    return await tokens.refresh_grant(
+        db, settings, refresh_token=refresh_token, scope=scope, presented=presented
+    )
 
 
 def _basic_credentials(authorization: str | None) -> tuple[str, str] | None:

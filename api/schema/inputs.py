@@ -8,7 +8,7 @@ import types
 from datetime import datetime
 from enum import Enum
 from functools import cache
-from typing import Annotated, Any, TypeVar, Union, get_args, get_origin
+from typing import Annotated, Any, Literal, TypeVar, Union, get_args, get_origin
 
 import strawberry
 from pydantic import AwareDatetime, BaseModel, EmailStr, HttpUrl
@@ -62,6 +62,8 @@ def _graphql_type(annotation: Any) -> Any:
         members = [a for a in get_args(annotation) if a is not type(None)]
         inner = _graphql_type(members[0])
         return inner | None if len(members) < len(get_args(annotation)) else inner
+    if origin is Literal:  # a narrowed enum (`Literal[PersonKind.mentee]`) is the enum in GraphQL
+        return type(get_args(annotation)[0])
     if origin is list:
         return list[_graphql_type(get_args(annotation)[0])]  # type: ignore[misc]
     if annotation in (EmailStr, HttpUrl):

@@ -23,7 +23,7 @@ API_PREFIX = "/api/v1"
 
 
 def build_schema(*, introspection: bool = True) -> strawberry.Schema:
-    extensions = [*limit_extensions(), *error_extensions()]
+    extensions = [*limit_extensions(), *error_extensions(suggestions=introspection)]
     if not introspection:
         extensions.append(DisableIntrospection)
     query = merge_types("Query", (Query, GroupSessionQuery))

@@ -41,8 +41,37 @@ def _bad_refresh() -> OAuthError:
     return OAuthError("invalid_grant", "The refresh token is invalid, expired or used.")
 
 
+class PresentedClient(BaseModel):
+    """The client a password or refresh request names (form or HTTP Basic), if any."""
+
+    client_id: str | None = None
+    client_secret: str | None = None
+
+
+async def _client_of(db: AsyncSession, presented: PresentedClient) -> str | None:
+    """The client id a refresh token is bound to. A registered client must prove its secret;
+    an unregistered id (a public client such as an app) is taken as named."""
+    if presented.client_id is None:
+        return None
+    client = (
+        await db.exec(select(ApiClient).where(ApiClient.client_id == presented.client_id))
+    ).first()
+    if client is None and presented.client_secret is None:
+        return presented.client_id
+    ok = verify_secret(client.secret_hash if client else None, presented.client_secret or "")
+    if client is None or not ok or not client.is_active:
+        raise _bad_client()
+    return client.client_id
+
+
 async def password_grant(
-    db: AsyncSession, settings: Settings, *, username: str, password: str, scope: str | None
+    db: AsyncSession,
+    settings: Settings,
+    *,
+    username: str,
+    password: str,
+    scope: str | None,
+    presented: PresentedClient,
 ) -> TokenResponse:
     user = (
         await db.exec(select(UserAccount).where(UserAccount.email == username.strip().lower()))
@@ -50,9 +79,10 @@ async def password_grant(
     ok = verify_secret(user.password_hash if user else None, password)
     if user is None or not ok or not user.is_active:
         raise _bad_login()
+    client_id = await _client_of(db, presented)
     user.last_login_at = utcnow()
     scopes = grant(Role(user.role), scope)
-    return await _issue_for_user(db, settings, user, scope_string(scopes), uuid.uuid4())
+    return await _issue_for_user(db, settings, user, scope_string(scopes), uuid.uuid4(), client_id)
 
 
 async def client_credentials_grant(
@@ -76,14 +106,24 @@ async def client_credentials_grant(
 
 
 async def refresh_grant(
-    db: AsyncSession, settings: Settings, *, refresh_token: str, scope: str | None
+    db: AsyncSession,
+    settings: Settings,
+    *,
+    refresh_token: str,
+    scope: str | None,
+    presented: PresentedClient,
 ) -> TokenResponse:
-    """Rotate a refresh token. Using one twice revokes its whole family (it may be stolen)."""
+    """Rotate a refresh token. Using one twice revokes its whole family (it may be stolen).
+
+    Only the client the token was issued to may use it (RFC 6749 §6)."""
+    client_id = await _client_of(db, presented)
     stored = (
         await db.exec(select(RefreshToken).where(RefreshToken.token_hash == _digest(refresh_token)))
     ).first()
     now = utcnow()
     if stored is None or stored.revoked_at is not None or stored.expires_at <= now:
+        raise _bad_refresh()
+    if stored.client_id != client_id:
         raise _bad_refresh()
     claimed = await db.exec(
         update(RefreshToken)
@@ -105,11 +145,18 @@ async def refresh_grant(
         await db.commit()
         raise _bad_refresh()
     scopes = grant(Role(user.role), scope) & frozenset(stored.scope.split())
-    return await _issue_for_user(db, settings, user, scope_string(scopes), stored.family_id)
+    return await _issue_for_user(
+        db, settings, user, scope_string(scopes), stored.family_id, client_id
+    )
 
 
 async def _issue_for_user(
-    db: AsyncSession, settings: Settings, user: UserAccount, scopes: str, family_id: uuid.UUID
+    db: AsyncSession,
+    settings: Settings,
+    user: UserAccount,
+    scopes: str,
+    family_id: uuid.UUID,
+    client_id: str | None,
 ) -> TokenResponse:
     token, lifetime = issue_access_token(
         settings, subject=f"user:{user.id}", org_id=user.org_id, role=user.role, scope=scopes
@@ -121,6 +168,7 @@ async def _issue_for_user(
             token_hash=_digest(refresh),
             family_id=family_id,
             user_id=user.id,
+            client_id=client_id,
             scope=scopes,
             expires_at=utcnow() + timedelta(days=settings.refresh_token_days),
         )

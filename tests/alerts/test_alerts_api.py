@@ -251,9 +251,9 @@ ALERTS = """query ($status: AlertStatus) { alerts(status: $status, first: 10) {
 NESTED = """query ($id: UUID!) { relationship(id: $id) { alerts { id rule } } }"""
 RESOLVE = """mutation ($id: UUID!, $note: String!) { resolveAlert(id: $id, note: $note) {
   __typename ... on Alert { status history { action note } }
-  ... on Problem { problem: status } } }"""
+  ... on Problem { problem: httpStatus } } }"""
 ACKNOWLEDGE = """mutation ($id: UUID!) { acknowledgeAlert(id: $id) {
-  __typename ... on Alert { status } ... on Problem { problem: status } } }"""
+  __typename ... on Alert { status } ... on Problem { problem: httpStatus } } }"""
 
 
 async def test_graphql_alerts(client: httpx.AsyncClient, world: World, db: AsyncSession) -> None:

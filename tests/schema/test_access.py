@@ -11,11 +11,13 @@ from tests.schema.helpers import URL, error_statuses, gql
 PEOPLE = "query { people(first: 200) { nodes { id } pageInfo { hasNextPage endCursor } } }"
 PERSON = "query ($id: UUID!) { person(id: $id) { id givenName } }"
 CREATE = """mutation ($input: PersonCreateInput!) {
-  createPerson(input: $input) { __typename ... on Person { id } ... on Problem { status } }
+  createPerson(input: $input) {
+    __typename ... on Person { id } ... on Problem { status: httpStatus }
+  }
 }"""
 UPDATE = """mutation ($id: UUID!) {
   updatePerson(id: $id, input: {preferredName: "Changed"}) {
-    __typename ... on Person { preferredName } ... on Problem { status type }
+    __typename ... on Person { preferredName } ... on Problem { status: httpStatus type }
   }
 }"""
 STAFF = {"admin", "coordinator", "foreign_coordinator"}

@@ -42,7 +42,7 @@ CREATE = """mutation ($input: PersonCreateInput!) {
   createPerson(input: $input) {
     __typename
     ... on Person { id mentee { needs } }
-    ... on Problem { type status errors { path message } }
+    ... on Problem { type status: httpStatus errors { path message } }
   }
 }"""
 
@@ -122,7 +122,7 @@ async def test_create_and_patch_keep_rest_semantics(
     update = """mutation ($id: UUID!, $v: Int) {
       updatePerson(id: $id, expectedVersion: $v, input: {mentee: {custodyStatus: released}}) {
         ... on Person { version mentee { custodyStatus needs } }
-        ... on Problem { status }
+        ... on Problem { status: httpStatus }
       }
     }"""
     changed = await gql(client, world.headers("coordinator"), update, id=person["id"], v=1)
@@ -140,7 +140,7 @@ async def test_relationship_workflow(
     mentee = await make_mentee(db, world.org)
     headers = world.headers("coordinator")
     result = """{ __typename ... on Relationship { id status history { from to } }
-                  ... on Problem { problem: status detail } }"""
+                  ... on Problem { problem: httpStatus detail } }"""
     created = await gql(
         client,
         headers,
@@ -168,7 +168,7 @@ async def test_relationship_workflow(
     )
     assert ended["data"]["endRelationship"]["history"][-1] == {"from": "active", "to": "ended"}
     check_in = """mutation ($id: UUID!) { recordCheckIn(relationshipId: $id,
-        input: {feeling: good_fit, side: mentee}) { ... on Problem { status } } }"""
+        input: {feeling: good_fit, side: mentee}) { ... on Problem { status: httpStatus } } }"""
     assert (await gql(client, headers, check_in, id=rid))["data"]["recordCheckIn"] == {
         "status": 409
     }
@@ -424,7 +424,7 @@ async def test_goals_sessions_and_assessments_through_graphql(
         world.headers("mentor"),
         """mutation ($input: SessionCreateInput!) {
       createSession(input: $input) { ... on Session { status setting }
-                                     ... on Problem { problem: status detail } } }""",
+                                     ... on Problem { problem: httpStatus detail } } }""",
         input={
             "relationshipId": rel,
             "scheduledStart": "2026-01-05T10:00:00Z",
@@ -438,7 +438,7 @@ async def test_goals_sessions_and_assessments_through_graphql(
         client,
         world.headers("mentee"),
         """mutation ($input: SessionCreateInput!) {
-      createSession(input: $input) { ... on Problem { problem: status } } }""",
+      createSession(input: $input) { ... on Problem { problem: httpStatus } } }""",
         input={
             "relationshipId": rel,
             "scheduledStart": "2026-01-05T10:00:00Z",
@@ -477,7 +477,7 @@ async def test_goals_sessions_and_assessments_through_graphql(
         world.headers("mentor"),
         """mutation ($m: UUID!) {
       recordAssessment(menteeId: $m, takenOn: "2026-01-01",
-        scores: [{pathway: health, score: 11}]) { ... on Problem { problem: status } } }""",
+        scores: [{pathway: health, score: 11}]) { ... on Problem { problem: httpStatus } } }""",
         m=str(world.my_mentee.id),
     )
     assert bad["data"]["recordAssessment"] == {"problem": 422}
@@ -509,7 +509,7 @@ async def test_the_services_directory_through_graphql(
     client: httpx.AsyncClient, world: World
 ) -> None:
     create = """mutation ($input: ServiceCreateInput!) { createService(input: $input) {
-      ... on Service { id name url } ... on Problem { problem: status errors { path } } } }"""
+      ... on Service { id name url } ... on Problem { problem: httpStatus errors { path } } } }"""
     made = await gql(
         client,
         world.headers("coordinator"),
@@ -552,7 +552,7 @@ async def test_referrals_through_graphql(client: httpx.AsyncClient, world: World
         partner,
         """mutation ($input: ReferralCreateInput!) {
       createReferral(input: $input) { ... on Referral { id status menteeId }
-                                      ... on Problem { problem: status detail } } }""",
+                                      ... on Problem { problem: httpStatus detail } } }""",
         input={
             "direction": "inbound",
             "externalRef": "NDL-GQL",
@@ -568,7 +568,7 @@ async def test_referrals_through_graphql(client: httpx.AsyncClient, world: World
     move = """mutation ($id: UUID!, $move: ReferralMoveName!, $note: String) {
       moveReferral(id: $id, move: $move, note: $note) {
         ... on Referral { status history { from to note } }
-        ... on Problem { problem: status } } }"""
+        ... on Problem { problem: httpStatus } } }"""
     no_reason = await gql(
         client, world.headers("coordinator"), move, id=referral["id"], move="decline"
     )

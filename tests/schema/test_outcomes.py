@@ -7,7 +7,7 @@ from tests.schema.helpers import gql
 
 RECORD = """mutation ($input: OutcomeCreateInput!) { recordOutcome(input: $input) {
   __typename ... on Outcome { id milestone accommodation employment gpRegistered }
-  ... on Problem { problem: status } } }"""
+  ... on Problem { problem: httpStatus } } }"""
 
 
 async def test_record_list_and_correct(client: httpx.AsyncClient, world: World) -> None:

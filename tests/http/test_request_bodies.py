@@ -1,0 +1,124 @@
+"""Request bodies are taken as documented: no coercion, nulls where the schema allows them,
+and conditional requirements stated in the schema itself."""
+
+import ast
+import json
+from pathlib import Path
+from typing import Any
+
+import httpx
+import jsonschema_rs
+import pytest
+
+from api.models.common import Input
+from tests.factories import World
+
+ROOT = Path(__file__).parent.parent.parent
+DOCUMENT = json.loads((ROOT / "openapi" / "openapi.json").read_text())
+
+
+def _body_schema(name: str) -> dict[str, Any]:
+    """A component schema with its references resolvable, for jsonschema."""
+    return {**DOCUMENT["components"]["schemas"][name], "components": DOCUMENT["components"]}
+
+
+def _valid(name: str, body: dict[str, Any]) -> bool:
+    validator = jsonschema_rs.Draft202012Validator(_body_schema(name))
+    return validator.is_valid(body)
+
+
+async def _goal(client: httpx.AsyncClient, world: World) -> dict[str, Any]:
+    response = await client.post(
+        "/api/v1/goals",
+        json={"mentee_id": str(world.self_mentee.id), "pathway": "accommodation", "title": "Home"},
+        headers=world.headers("mentee"),
+    )
+    assert response.status_code == 201, response.text
+    return dict(response.json())
+
+
+async def test_numbers_and_booleans_are_not_coerced(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    goal = await _goal(client, world)
+    reviews = f"/api/v1/goals/{goal['id']}/reviews"
+    for bad in ({"note": "x", "progress": "3"}, {"note": "x", "progress": 3, "lapse": "yes"}):
+        refused = await client.post(reviews, json=bad, headers=world.headers("mentee"))
+        assert refused.status_code == 422, bad
+    weights = await client.patch(
+        "/api/v1/organisation",
+        json={"matching_weights": {"supervision": True}},
+        headers=world.headers("admin"),
+    )
+    assert weights.status_code == 422
+    taken = await client.post(
+        reviews, json={"note": "x", "progress": 3, "lapse": True}, headers=world.headers("mentee")
+    )
+    assert taken.status_code == 201  # dates, UUIDs and enums still arrive as JSON strings
+
+
+async def test_a_field_that_refuses_null_is_documented_non_null(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    goal = await _goal(client, world)
+    refused = await client.patch(
+        f"/api/v1/goals/{goal['id']}", json={"status": None}, headers=world.headers("mentee")
+    )
+    assert refused.status_code == 422
+    assert not _valid("GoalUpdate", {"status": None})
+    assert not _valid("StepUpdate", {"status": None})
+    assert _valid("GoalUpdate", {"description": None})  # an optional field still clears
+
+
+def test_every_not_null_field_is_documented_non_null() -> None:
+    models = _input_models()
+    assert models
+    for model in models:
+        for name in model.not_null:
+            schema = {**model.model_json_schema(), "$defs": model.model_json_schema().get("$defs")}
+            assert not jsonschema_rs.Draft202012Validator(schema).is_valid({name: None}), (
+                f"{model.__name__}.{name}"
+            )
+
+
+def test_nulls_are_refused_by_declaration_only() -> None:
+    """`not_null` is the one way to refuse a null, so the schema always agrees."""
+    for path in (ROOT / "api").rglob("*.py"):
+        if path.name == "common.py":
+            continue
+        calls = [
+            node
+            for node in ast.walk(ast.parse(path.read_text()))
+            if isinstance(node, ast.Attribute) and node.attr == "reject_nulls"
+        ]
+        assert not calls, f"{path}: declare `not_null = frozenset({{...}})` on the model instead"
+
+
+@pytest.mark.parametrize(
+    ("schema", "body", "accepted"),
+    [
+        ("ReferralCreate", {"direction": "inbound", "reason": "x"}, False),
+        ("ReferralCreate", {"direction": "outbound", "external_ref": "A1"}, False),
+        ("PersonCreate", {"kind": "mentee", "given_name": "A", "family_name": "B"}, False),
+        ("PersonCreate", {"kind": "mentor", "given_name": "A", "family_name": "B"}, True),
+    ],
+)
+async def test_conditional_requirements_are_in_the_schema(
+    client: httpx.AsyncClient, world: World, schema: str, body: dict[str, Any], accepted: bool
+) -> None:
+    assert _valid(schema, body) is accepted
+    path = "/api/v1/referrals" if schema == "ReferralCreate" else "/api/v1/people"
+    response = await client.post(path, json=body, headers=world.headers("admin"))
+    assert (response.status_code == 201) is accepted, response.text
+
+
+def _input_models() -> list[type[Input]]:
+    import api.models  # noqa: F401  (every model module registers its subclasses)
+
+    found: list[type[Input]] = []
+    pending = list(Input.__subclasses__())
+    while pending:
+        model = pending.pop()
+        found.append(model)
+        pending.extend(model.__subclasses__())
+    return found
