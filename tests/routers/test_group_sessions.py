@@ -162,14 +162,14 @@ CREATE = """mutation ($input: GroupSessionCreateInput!) {
   createGroupSession(input: $input) {
     __typename
     ... on GroupSession { id attendees { relationshipId attendance } }
-    ... on Problem { status }
+    ... on Problem { httpStatus }
   }
 }"""
 MARK = """mutation ($id: UUID!, $input: AttendanceRecordInput!) {
   recordGroupAttendance(id: $id, input: $input) {
     __typename
     ... on GroupSession { attendees { attendance } }
-    ... on Problem { status }
+    ... on Problem { httpStatus }
   }
 }"""
 
