@@ -11,6 +11,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from api import demo_warnings, programme_year
 from api.auth.principal import Principal
 from api.auth.scopes import ROLE_SCOPES
+from api.demo_support import seed_support
 from api.models import Organisation, Person, Service
 from api.models.assessment import AssessmentCreate
 from api.models.consent import ConsentCreate
@@ -204,8 +205,9 @@ async def seed(db: AsyncSession) -> dict[str, Any]:
         await _consent(db, system, mentor.id, ConsentPurpose.lived_experience_disclosure)
     mentees = [await people.create_person(db, system, _mentee(i, rng, today)) for i in range(24)]
 
-    await _relationships(db, system, mentors, mentees)
+    await _relationships(db, system, mentors, mentees, today)
     await _plans(db, system, mentees[:8], today)
+    await seed_support(db, system, mentors, mentees, today)
     services = await directory.import_services(db, system, _directory())
 
     for role in (Role.admin, Role.coordinator, Role.analyst):
@@ -251,9 +253,10 @@ async def seed(db: AsyncSession) -> dict[str, Any]:
 
 
 async def _relationships(
-    db: AsyncSession, system: Principal, mentors: list[Person], mentees: list[Person]
+    db: AsyncSession, system: Principal, mentors: list[Person], mentees: list[Person], today: date
 ) -> None:
-    """Relationships in every status and phase, each with its history."""
+    """Relationships in every status and phase, each with its history; the started ones
+    began three months ago, so their past sessions fall within their life."""
     sam, bernie, priya, tony, grace, rhys = mentors[:6]
     plans: list[tuple[Person, Person, list[Transition], str]] = [
         (mentees[0], sam, [Transition.activate], "Meet weekly in the visits hall; plan housing."),
@@ -285,6 +288,9 @@ async def _relationships(
             await relationships.transition(
                 db, system, created.id, move, ending=endings.get(mentee.id)
             )
+        if moves:
+            created.started_on = today - timedelta(days=90)
+            await db.commit()
     # Settled after release: through the gate, now in the community.
     community = await relationships.list_relationships(
         db, system, RelationshipFilter(mentee_id=mentees[1].id), limit=1, cursor=None
@@ -425,6 +431,8 @@ async def _sessions(
         (-2, SessionStatus.held, None),
         (5, SessionStatus.scheduled, None),
     ]
+    if relationship.status == "proposed":  # nothing has happened in it yet
+        plan = plan[-1:]
     for days, status, reason in plan[index % 2 :]:
         held = status == SessionStatus.held
         await sessions.create_session(

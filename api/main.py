@@ -23,11 +23,15 @@ from api.routers import (
     assessments,
     audit,
     auth,
+    caseload,
+    concerns,
     consents,
     events,
     goals,
+    group_sessions,
     health,
     matching,
+    mentor_support,
     organisation,
     outcomes,
     people,
@@ -38,6 +42,7 @@ from api.routers import (
     sessions,
     webhooks,
 )
+from api.routers.common import KnownQueryOnly
 from api.schema.schema import graphql_router
 from api.settings import Settings, get_settings
 from api.worker import Context, Worker, load_jobs
@@ -69,7 +74,13 @@ TAGS = [
         "phases from custody through the gate to the community; check-ins.",
     },
     {"name": "goals", "description": "The mentee's goals, their small steps and reviews."},
-    {"name": "sessions", "description": "Meetings within a relationship."},
+    {"name": "sessions", "description": "Meetings within a relationship, and group sessions."},
+    {
+        "name": "concerns",
+        "description": "Safeguarding and wellbeing concerns: raised by mentors and staff, "
+        "triaged by staff; never seen by mentees or partners.",
+    },
+    {"name": "mentor support", "description": "A mentor's supervision and training records."},
     {"name": "assessments", "description": "Self-assessments and distance travelled."},
     {"name": "outcomes", "description": "A mentee's outcomes at the programme's milestones."},
     {"name": "services", "description": "The signposting directory of services."},
@@ -141,13 +152,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     v1 = APIRouter(prefix=API_PREFIX)
     for module in (
         auth,
+        caseload,
         organisation,
         people,
+        mentor_support,
         matching,
         consents,
         relationships,
         goals,
         sessions,
+        group_sessions,
+        concerns,
         assessments,
         outcomes,
         services,
@@ -158,7 +173,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         reports,
         audit,
     ):
-        v1.include_router(module.router)
+        v1.include_router(module.router, dependencies=[KnownQueryOnly])
     v1.include_router(graphql_router(settings), prefix="/graphql")
     app.include_router(v1)
     app.include_router(health.router)

@@ -2,7 +2,7 @@
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from functools import cache
 from typing import Any
 
@@ -75,6 +75,7 @@ async def make_mentor(
         "vetting_status": "cleared",
         "vetting_expires_on": date(2030, 1, 1),
         "training_completed_on": date(2025, 1, 1),
+        "last_supervision_on": date.today() - timedelta(days=30),
         "lived_experience": True,
     }
     profile.update(overrides.pop("profile", {}))

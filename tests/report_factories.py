@@ -101,7 +101,11 @@ async def build_programme(db: AsyncSession, settings: Settings) -> Programme:
         db,
         org,
         given_name="Bo",
-        profile={"vetting_status": "pending", "training_completed_on": None},
+        profile={
+            "vetting_status": "pending",
+            "training_completed_on": None,
+            "last_supervision_on": None,
+        },
         **ne,
     )
 

@@ -30,6 +30,7 @@ NOT_ORGANISATION_OWNED = {
     "idempotency_record": "keyed by the caller's subject, never listed or joined",
     "mentor_profile": "read only through its person, whose organisation is checked",
     "session_goal": "links a session and a goal, each limited by its own table",
+    "group_facilitator": "links a group session and a mentor, each limited by its own table",
 }
 
 

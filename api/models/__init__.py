@@ -21,7 +21,8 @@ from api.models.relationship import (
     RelationshipEvent,
 )
 from api.models.service import Service
-from api.models.session import MentoringSession, SessionGoal
+from api.models.session import GroupFacilitator, GroupSession, MentoringSession, SessionGoal
+from api.models.support import Concern, Supervision, Training
 from api.models.webhook import WebhookDelivery, WebhookSubscription
 
 __all__ = [
@@ -30,6 +31,7 @@ __all__ = [
     "ApiClient",
     "Assessment",
     "AuditEvent",
+    "Concern",
     "Consent",
     "CustodyEvent",
     "Event",
@@ -37,6 +39,8 @@ __all__ = [
     "GoalReview",
     "GoalStatusChange",
     "GoalStep",
+    "GroupFacilitator",
+    "GroupSession",
     "IdempotencyRecord",
     "MenteeProfile",
     "MentorProfile",
@@ -54,6 +58,8 @@ __all__ = [
     "RelationshipEvent",
     "Service",
     "SessionGoal",
+    "Supervision",
+    "Training",
     "UserAccount",
     "WebhookDelivery",
     "WebhookSubscription",

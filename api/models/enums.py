@@ -266,6 +266,8 @@ class AlertRule(StrEnum):
     supervision_overdue = "supervision_overdue"
     vetting_expiring = "vetting_expiring"
     vetting_expired = "vetting_expired"
+    # Raised by a person, not computed: an urgent concern waits for staff to triage it.
+    urgent_concern = "urgent_concern"
 
 
 class Severity(StrEnum):

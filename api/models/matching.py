@@ -81,8 +81,17 @@ class MatchSuggestion(BaseModel):
     reasons: list[Reason]
 
 
+class HeldBack(BaseModel):
+    mentor_id: uuid.UUID
+    reason: str = Field(examples=["supervision overdue: none since 2026-05-01 (over 120 days)"])
+
+
 class MatchSuggestions(BaseModel):
     items: list[MatchSuggestion]
+    held_back: list[HeldBack] = Field(
+        description="Mentors otherwise eligible but not suggested, and why (supervision "
+        "overdue beyond the organisation's `unmatched_after_days_unsupervised`)."
+    )
 
 
 DEFAULT_PARTNER_VISIBILITY_DAYS = 90
@@ -97,6 +106,16 @@ PartnerVisibilityDays = Annotated[
 ]
 
 
+DEFAULT_UNMATCHED_AFTER_DAYS = 120
+UnmatchedAfterDays = Annotated[
+    int,
+    Field(
+        ge=7,
+        le=730,
+        description="Days without supervision after which a mentor is no longer suggested "
+        "for new matches (counted from training for a mentor never supervised).",
+    ),
+]
 ResearchNeedsConsent = Annotated[
     bool,
     Field(
@@ -111,6 +130,7 @@ class OrganisationRead(BaseModel):
     name: str
     matching_weights: MatchingWeights
     partner_visibility_days: PartnerVisibilityDays
+    unmatched_after_days_unsupervised: UnmatchedAfterDays
     research_needs_consent: ResearchNeedsConsent
     alert_thresholds: AlertThresholds
 
@@ -118,6 +138,7 @@ class OrganisationRead(BaseModel):
 class OrganisationUpdate(Input):
     matching_weights: MatchingWeights | None = None
     partner_visibility_days: PartnerVisibilityDays | None = None
+    unmatched_after_days_unsupervised: UnmatchedAfterDays | None = None
     research_needs_consent: ResearchNeedsConsent | None = None
     alert_thresholds: AlertThresholds | None = Field(
         None, description="The thresholds given change; the others stay as they are."

@@ -136,7 +136,7 @@ class RelationshipEventRead(BaseModel):
     to: str
     at: datetime
     by: str
-    note: str | None
+    note: str | None = PydField(description="Staff and the relationship's mentor only.")
 
     model_config = ConfigDict(populate_by_name=True)
 
@@ -154,7 +154,7 @@ class CheckInRead(BaseModel):
     id: uuid.UUID
     side: Side
     feeling: CheckInFeeling
-    comment: str | None
+    comment: str | None = PydField(description="Seen by its own side and by staff.")
     session_id: uuid.UUID | None
     at: datetime
     by: str
@@ -167,7 +167,9 @@ class LatestCheckIns(BaseModel):
 
 class RelationshipRead(RecordRead):
     mentee_id: uuid.UUID
+    mentee_name: str | None = PydField(description="The name the mentee goes by.")
     mentor_id: uuid.UUID
+    mentor_name: str | None = PydField(description="The name the mentor goes by.")
     status: RelationshipStatus
     phase: Phase
     phase_started_at: dict[Phase, datetime] = PydField(
@@ -177,7 +179,7 @@ class RelationshipRead(RecordRead):
     started_on: date | None
     ended_on: date | None
     ending_reason: EndingReason | None
-    ending_summary: str | None
+    ending_summary: str | None = PydField(description="Staff and the mentor only.")
     review_date: date | None
     latest_check_ins: LatestCheckIns
     end_outcome_due: bool = PydField(

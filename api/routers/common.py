@@ -5,10 +5,12 @@ from collections.abc import Iterable
 from enum import StrEnum
 from typing import Annotated
 
-from fastapi import Depends, Header, Query, Response
+from fastapi import Depends, Header, Query, Request, Response
+from fastapi.dependencies.models import Dependant
+from fastapi.routing import APIRoute
 from starlette.convertors import Convertor, register_url_convertor
 
-from api.errors import PreconditionFailed
+from api.errors import Invalid, PreconditionFailed
 from api.models.base import Record
 from api.services.pagination import DEFAULT_LIMIT, MAX_LIMIT
 
@@ -20,6 +22,37 @@ Cursor = Annotated[
     str | None,
     Query(max_length=200, description="`next_cursor` from the previous page."),
 ]
+
+
+def _query_names(dependant: Dependant) -> set[str]:
+    names = {param.alias for param in dependant.query_params}
+    for sub in dependant.dependencies:
+        names |= _query_names(sub)
+    return names
+
+
+def _declared_query(route: APIRoute) -> frozenset[str]:
+    cached: frozenset[str] | None = getattr(route, "_declared_query", None)
+    if cached is None:
+        cached = frozenset(_query_names(route.dependant))
+        setattr(route, "_declared_query", cached)  # noqa: B010
+    return cached
+
+
+def known_query_only(request: Request) -> None:
+    """A query parameter the operation does not declare is refused (422), never ignored:
+    a misspelt filter would otherwise answer everything."""
+    route = request.scope.get("route")
+    if not isinstance(route, APIRoute):
+        return
+    unknown = sorted(set(request.query_params) - _declared_query(route))
+    if unknown:
+        raise Invalid(
+            f"Unknown query parameter(s): {', '.join(unknown)}.", loc=["query", unknown[0]]
+        )
+
+
+KnownQueryOnly = Depends(known_query_only)
 
 _ETAG = re.compile(r'^(?:W/)?"(\d{1,18})"$')
 

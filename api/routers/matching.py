@@ -35,10 +35,11 @@ async def match_suggestions(
 
     Never suggested: mentors at capacity, not cleared, with vetting expired or untrained,
     of another gender than the mentee asked for, non-associated with the mentee, or whose
-    earlier relationship with them ended for safeguarding. Weights are organisation
-    settings (`PATCH /organisation`). Staff only.
+    earlier relationship with them ended for safeguarding. Mentors whose supervision is
+    overdue (`unmatched_after_days_unsupervised`) are listed in `held_back` with the reason instead.
+    Weights and the threshold are organisation settings (`PATCH /organisation`). Staff only.
     """
-    return MatchSuggestions(items=await matching.suggest(db, caller, mentee_id, limit=limit))
+    return await matching.suggest(db, caller, mentee_id, limit=limit)
 
 
 @router.get(

@@ -159,7 +159,7 @@ async def create_check_in(
 ) -> CheckInRead:
     """How the relationship feels to the mentor or the mentee after a session."""
     check_in = await relationships.record_check_in(db, caller, relationship_id, body)
-    return CheckInRead.model_validate(check_in, from_attributes=True)
+    return await relationships.present_new_check_in(db, caller, check_in)
 
 
 @router.get(

@@ -12,7 +12,7 @@ from api.errors import problem_responses
 from api.models import MentoringSession
 from api.models.common import Page, Timestamp
 from api.models.enums import SessionStatus
-from api.models.session import SessionCreate, SessionRead, SessionUpdate
+from api.models.session import SessionCreate, SessionRead, SessionSort, SessionUpdate
 from api.routers.common import Cursor, IfMatch, Limit, with_etag
 from api.services import sessions
 from api.services.sessions import SessionFilter
@@ -39,6 +39,10 @@ async def list_sessions(
     starts_from: Annotated[Timestamp | None, Query(alias="from")] = None,
     starts_before: Annotated[Timestamp | None, Query(alias="to")] = None,
     updated_since: Timestamp | None = None,
+    sort: Annotated[
+        SessionSort | None,
+        Query(description="By start time (`-scheduled_start`: latest first); else by creation."),
+    ] = None,
     limit: Limit = 50,
     cursor: Cursor = None,
 ) -> Page[SessionRead]:
@@ -51,6 +55,7 @@ async def list_sessions(
         starts_from=starts_from,
         starts_before=starts_before,
         updated_since=updated_since,
+        sort=sort,
     )
     rows, next_cursor = await sessions.list_sessions(
         db, caller, filters, limit=limit, cursor=cursor
@@ -73,7 +78,9 @@ async def create_session(
     response: Response,
 ) -> SessionRead:
     """Within an open relationship. A past session can be recorded straight away as held;
-    cancelled and missed sessions need a `status_reason`."""
+    cancelled and missed sessions need a `status_reason`. Held and missed sessions fall
+    within the relationship's life and not in the future; an ended relationship takes only
+    sessions from before its end (409)."""
     session = await sessions.create_session(db, caller, body)
     response.headers["Location"] = f"/api/v1/sessions/{session.id}"
     return await _answer(db, caller, session, response)

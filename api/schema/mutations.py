@@ -38,7 +38,6 @@ from api.models.referral import (
 )
 from api.models.relationship import (
     CheckInCreate,
-    CheckInRead,
     NonAssociationCreate,
     RelationshipCreate,
     RelationshipEnd,
@@ -143,7 +142,7 @@ ExpectedVersion = Annotated[
 ]
 
 
-async def _attempt(
+async def attempt(
     info: Info[Context, None],
     action: str,
     work: Callable[[AsyncSession, Principal], Awaitable[R]],
@@ -174,7 +173,7 @@ class Mutation:
             person = await people.create_person(db, caller, to_model(PersonCreate, input))
             return Person.from_pydantic(people.present(person, caller))
 
-        return await _attempt(info, "people.create", work)
+        return await attempt(info, "people.create", work)
 
     @strawberry.mutation(description="Change the fields given; null clears an optional one.")
     async def update_person(
@@ -190,7 +189,7 @@ class Mutation:
             )
             return Person.from_pydantic(people.present(person, caller))
 
-        return await _attempt(info, "people.update", work)
+        return await attempt(info, "people.update", work)
 
     @strawberry.mutation(description="Remove a person (soft delete). Staff only.")
     async def delete_person(
@@ -200,7 +199,7 @@ class Mutation:
             await people.delete_person(db, caller, id, if_match=expected_version)
             return Removed(id=id)
 
-        return await _attempt(info, "people.delete", work)
+        return await attempt(info, "people.delete", work)
 
     @strawberry.mutation(description="Propose a match between a mentee and a mentor. Staff only.")
     async def create_relationship(
@@ -214,7 +213,7 @@ class Mutation:
             )
             return await _relationship(db, caller, row)
 
-        return await _attempt(info, "relationships.create", work)
+        return await attempt(info, "relationships.create", work)
 
     @strawberry.mutation(description="Move the phase forward or change expectations.")
     async def update_relationship(
@@ -230,7 +229,7 @@ class Mutation:
             )
             return await _relationship(db, caller, row)
 
-        return await _attempt(info, "relationships.change", work)
+        return await attempt(info, "relationships.change", work)
 
     @strawberry.mutation(description="Apply `activate`, `pause` or `resume` to a relationship.")
     async def move_relationship(
@@ -251,7 +250,7 @@ class Mutation:
             )
             return await _relationship(db, caller, row)
 
-        return await _attempt(info, "relationships.change", work)
+        return await attempt(info, "relationships.change", work)
 
     @strawberry.mutation(description="End a relationship with a reason and a closing summary.")
     async def end_relationship(
@@ -272,7 +271,7 @@ class Mutation:
             )
             return await _relationship(db, caller, row)
 
-        return await _attempt(info, "relationships.change", work)
+        return await attempt(info, "relationships.change", work)
 
     @strawberry.mutation(description="Record how the relationship feels to one side.")
     async def record_check_in(
@@ -285,9 +284,9 @@ class Mutation:
             row = await relationships.record_check_in(
                 db, caller, relationship_id, to_model(CheckInCreate, input)
             )
-            return CheckIn.from_pydantic(CheckInRead.model_validate(row, from_attributes=True))
+            return CheckIn.from_pydantic(await relationships.present_new_check_in(db, caller, row))
 
-        return await _attempt(info, "relationships.check_in", work)
+        return await attempt(info, "relationships.check_in", work)
 
     @strawberry.mutation(description="Record someone a mentee must never be matched with.")
     async def add_non_association(
@@ -302,7 +301,7 @@ class Mutation:
             )
             return NonAssociation.from_pydantic(non_associations.present(row, caller))
 
-        return await _attempt(info, "non_associations.write", work)
+        return await attempt(info, "non_associations.write", work)
 
     @strawberry.mutation(description="Remove a non-association.")
     async def remove_non_association(
@@ -312,7 +311,7 @@ class Mutation:
             await non_associations.remove(db, caller, mentee_id, id)
             return Removed(id=id)
 
-        return await _attempt(info, "non_associations.write", work)
+        return await attempt(info, "non_associations.write", work)
 
     @strawberry.mutation(description="Change your organisation's matching weights. Admin only.")
     async def update_organisation(
@@ -326,7 +325,7 @@ class Mutation:
             )
             return Organisation.from_pydantic(organisation.present(org))
 
-        return await _attempt(info, "organisation.update", work)
+        return await attempt(info, "organisation.update", work)
 
     @strawberry.mutation(description="Set a goal; a mentee's own goal is agreed at once.")
     async def create_goal(
@@ -338,7 +337,7 @@ class Mutation:
             goal = await goals.create_goal(db, caller, to_model(GoalCreate, input))
             return Goal.from_pydantic((await goals.present(db, [goal]))[0])
 
-        return await _attempt(info, "goals.write", work)
+        return await attempt(info, "goals.write", work)
 
     @strawberry.mutation(description="Change a goal, record agreement, or move its status.")
     async def update_goal(
@@ -354,7 +353,7 @@ class Mutation:
             )
             return Goal.from_pydantic((await goals.present(db, [goal]))[0])
 
-        return await _attempt(info, "goals.write", work)
+        return await attempt(info, "goals.write", work)
 
     @strawberry.mutation(description="Add a small step at the end of a goal's plan.")
     async def add_step(
@@ -367,7 +366,7 @@ class Mutation:
             step = await goals.add_step(db, caller, goal_id, to_model(StepCreate, input))
             return Step.from_pydantic(StepRead.model_validate(step, from_attributes=True))
 
-        return await _attempt(info, "goals.write", work)
+        return await attempt(info, "goals.write", work)
 
     @strawberry.mutation(description="Rename, re-date, or mark a step done or skipped.")
     async def update_step(
@@ -381,7 +380,7 @@ class Mutation:
             step = await goals.update_step(db, caller, goal_id, id, to_model(StepUpdate, input))
             return Step.from_pydantic(StepRead.model_validate(step, from_attributes=True))
 
-        return await _attempt(info, "goals.write", work)
+        return await attempt(info, "goals.write", work)
 
     @strawberry.mutation(description="Add a dated progress review; a lapse changes no status.")
     async def add_review(
@@ -394,7 +393,7 @@ class Mutation:
             review = await goals.add_review(db, caller, goal_id, to_model(ReviewCreate, input))
             return Review.from_pydantic(ReviewRead.model_validate(review, from_attributes=True))
 
-        return await _attempt(info, "goals.write", work)
+        return await attempt(info, "goals.write", work)
 
     @strawberry.mutation(description="Plan a session, or record one that has happened.")
     async def create_session(
@@ -406,7 +405,7 @@ class Mutation:
             session = await sessions.create_session(db, caller, to_model(SessionCreate, input))
             return Session.from_pydantic((await sessions.present(db, caller, [session]))[0])
 
-        return await _attempt(info, "sessions.write", work)
+        return await attempt(info, "sessions.write", work)
 
     @strawberry.mutation(description="Reschedule a session or record how it went.")
     async def update_session(
@@ -422,7 +421,7 @@ class Mutation:
             )
             return Session.from_pydantic((await sessions.present(db, caller, [session]))[0])
 
-        return await _attempt(info, "sessions.write", work)
+        return await attempt(info, "sessions.write", work)
 
     @strawberry.mutation(description="Record a self-assessment: a 1..10 score per pathway.")
     async def record_assessment(
@@ -443,7 +442,7 @@ class Mutation:
             row = await assessments.record_assessment(db, caller, data)
             return Assessment.of(AssessmentRead.model_validate(row, from_attributes=True))
 
-        return await _attempt(info, "assessments.write", work)
+        return await attempt(info, "assessments.write", work)
 
     @strawberry.mutation(description="Someone is dealing with this alert (staff).")
     async def acknowledge_alert(
@@ -458,7 +457,7 @@ class Mutation:
             row = await alerts.acknowledge(db, caller, id, body.note, if_match=expected_version)
             return Alert.from_pydantic(alerts.present(row))
 
-        return await _attempt(info, "alerts.change", work)
+        return await attempt(info, "alerts.change", work)
 
     @strawberry.mutation(description="Resolve an alert with a note of what was done (staff).")
     async def resolve_alert(
@@ -473,7 +472,7 @@ class Mutation:
             row = await alerts.resolve(db, caller, id, body.note, if_match=expected_version)
             return Alert.from_pydantic(alerts.present(row))
 
-        return await _attempt(info, "alerts.change", work)
+        return await attempt(info, "alerts.change", work)
 
     @strawberry.mutation(description="Record a mentee's outcome at a milestone.")
     async def record_outcome(
@@ -485,7 +484,7 @@ class Mutation:
             row = await outcomes.record_outcome(db, caller, to_model(OutcomeCreate, input))
             return Outcome.from_pydantic(OutcomeRead.model_validate(row, from_attributes=True))
 
-        return await _attempt(info, "outcomes.write", work)
+        return await attempt(info, "outcomes.write", work)
 
     @strawberry.mutation(description="Correct an outcome record.")
     async def update_outcome(
@@ -501,7 +500,7 @@ class Mutation:
             )
             return Outcome.from_pydantic(OutcomeRead.model_validate(row, from_attributes=True))
 
-        return await _attempt(info, "outcomes.write", work)
+        return await attempt(info, "outcomes.write", work)
 
     @strawberry.mutation(description="Add a service to the directory. Staff only.")
     async def create_service(
@@ -513,7 +512,7 @@ class Mutation:
             row = await directory.create_service(db, caller, to_model(ServiceCreate, input))
             return _service(row)
 
-        return await _attempt(info, "services.write", work)
+        return await attempt(info, "services.write", work)
 
     @strawberry.mutation(description="Change a service. Staff only.")
     async def update_service(
@@ -529,7 +528,7 @@ class Mutation:
             )
             return _service(row)
 
-        return await _attempt(info, "services.write", work)
+        return await attempt(info, "services.write", work)
 
     @strawberry.mutation(description="Retire a service: no longer offered, still readable.")
     async def retire_service(
@@ -540,7 +539,7 @@ class Mutation:
                 await directory.retire_service(db, caller, id, if_match=expected_version)
             )
 
-        return await _attempt(info, "services.write", work)
+        return await attempt(info, "services.write", work)
 
     @strawberry.mutation(description="Refer someone in (partners, coordinators) or a mentee out.")
     async def create_referral(
@@ -552,7 +551,7 @@ class Mutation:
             row = await referrals.create_referral(db, caller, to_model(ReferralCreate, input))
             return Referral.from_pydantic((await referrals.present(db, caller, [row]))[0])
 
-        return await _attempt(info, "referrals.write", work)
+        return await attempt(info, "referrals.write", work)
 
     @strawberry.mutation(
         description="Move a referral: `send`, `accept` and `start` take an optional note; "
@@ -583,7 +582,7 @@ class Mutation:
             )
             return Referral.from_pydantic((await referrals.present(db, caller, [row]))[0])
 
-        return await _attempt(info, "referrals.write", work)
+        return await attempt(info, "referrals.write", work)
 
     @strawberry.mutation(
         description="The referring partner or staff: a mentee was released, recalled, "
@@ -602,7 +601,7 @@ class Mutation:
                 CustodyEventRead.model_validate(row, from_attributes=True)
             )
 
-        return await _attempt(info, "custody.report", work)
+        return await attempt(info, "custody.report", work)
 
     @strawberry.mutation(
         description="Staff: a person's consent granted or withdrawn, in force at once."
@@ -619,7 +618,7 @@ class Mutation:
             )
             return Consent.from_pydantic(ConsentRead.model_validate(row, from_attributes=True))
 
-        return await _attempt(info, "consents.write", work)
+        return await attempt(info, "consents.write", work)
 
     @strawberry.mutation(
         description="Staff: the inbound referral's case reference is held by another mentee; "
@@ -633,7 +632,7 @@ class Mutation:
             row = await referrals.decide_pending_match(db, caller, id, data)
             return Referral.from_pydantic((await referrals.present(db, caller, [row]))[0])
 
-        return await _attempt(info, "referrals.decide_inbound", work)
+        return await attempt(info, "referrals.decide_inbound", work)
 
 
 def _service(row: Any) -> Service:

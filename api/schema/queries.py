@@ -32,6 +32,7 @@ from api.models.enums import (
 )
 from api.models.outcome import OutcomeRead
 from api.models.service import ServiceRead
+from api.models.session import SessionSort
 from api.schema.context import Context
 from api.schema.limits import MAX_PAGE
 from api.schema.types import (
@@ -88,7 +89,7 @@ R = TypeVar("R")
 P = ParamSpec("P")
 
 
-def _page_size(first: int) -> int:
+def page_size(first: int) -> int:
     if not 1 <= first <= MAX_PAGE:
         raise Invalid(f"`first` must be between 1 and {MAX_PAGE}.", loc=["first"])
     return first
@@ -129,7 +130,7 @@ def _text(value: str | None, name: str) -> str | None:
         raise Invalid(f"`{name}` must be up to 100 characters of text.", loc=[name]) from exc
 
 
-def _page(nodes: list[T], cursor: str | None) -> Connection[T]:
+def page_of(nodes: list[T], cursor: str | None) -> Connection[T]:
     return Connection(
         nodes=nodes, page_info=PageInfo(end_cursor=cursor, has_next_page=cursor is not None)
     )
@@ -184,9 +185,9 @@ class Query:
             updated_since=_zoned(updated_since),
         )
         rows, cursor = await people.list_people(
-            context.db, caller, filters, limit=_page_size(first), cursor=after
+            context.db, caller, filters, limit=page_size(first), cursor=after
         )
-        return _page([Person.from_pydantic(people.present(p, caller)) for p in rows], cursor)
+        return page_of([Person.from_pydantic(people.present(p, caller)) for p in rows], cursor)
 
     @strawberry.field(description="One relationship, or null if absent or not yours to see.")
     @one_at_a_time
@@ -197,7 +198,7 @@ class Query:
             found = await relationships.find_relationship(context.db, caller, id)
         except NotFound:
             return None
-        (read,) = await relationships.present(context.db, context.caller, [found])
+        (read,) = await relationships.present(context.db, caller, [found])
         return Relationship.from_pydantic(read)
 
     @strawberry.field(description="Relationships you may see, oldest first.")
@@ -223,10 +224,10 @@ class Query:
             updated_since=_zoned(updated_since),
         )
         rows, cursor = await relationships.list_relationships(
-            context.db, caller, filters, limit=_page_size(first), cursor=after
+            context.db, caller, filters, limit=page_size(first), cursor=after
         )
-        reads = await relationships.present(context.db, context.caller, rows)
-        return _page([Relationship.from_pydantic(read) for read in reads], cursor)
+        reads = await relationships.present(context.db, caller, rows)
+        return page_of([Relationship.from_pydantic(read) for read in reads], cursor)
 
     @strawberry.field(description="One goal, or null if absent or not yours to see.")
     @one_at_a_time
@@ -265,9 +266,9 @@ class Query:
             updated_since=_zoned(updated_since),
         )
         rows, cursor = await goals.list_goals(
-            context.db, caller, filters, limit=_page_size(first), cursor=after
+            context.db, caller, filters, limit=page_size(first), cursor=after
         )
-        return _page(
+        return page_of(
             [Goal.from_pydantic(read) for read in await goals.present(context.db, rows)], cursor
         )
 
@@ -295,6 +296,7 @@ class Query:
         starts_from: datetime | None = None,
         starts_before: datetime | None = None,
         updated_since: datetime | None = None,
+        sort: SessionSort | None = None,
         first: int = 50,
         after: str | None = None,
     ) -> Connection[Session]:
@@ -308,12 +310,13 @@ class Query:
             starts_from=_zoned(starts_from),
             starts_before=_zoned(starts_before),
             updated_since=_zoned(updated_since),
+            sort=sort,
         )
         rows, cursor = await sessions.list_sessions(
-            context.db, caller, filters, limit=_page_size(first), cursor=after
+            context.db, caller, filters, limit=page_size(first), cursor=after
         )
         reads = await sessions.present(context.db, caller, rows)
-        return _page([Session.from_pydantic(read) for read in reads], cursor)
+        return page_of([Session.from_pydantic(read) for read in reads], cursor)
 
     @strawberry.field(description="Assessments of the mentees you may see.")
     @one_at_a_time
@@ -332,10 +335,10 @@ class Query:
             caller,
             mentee_id=mentee_id,
             updated_since=_zoned(updated_since),
-            limit=_page_size(first),
+            limit=page_size(first),
             cursor=after,
         )
-        return _page(
+        return page_of(
             [Assessment.of(AssessmentRead.model_validate(r, from_attributes=True)) for r in rows],
             cursor,
         )
@@ -370,9 +373,9 @@ class Query:
             mentee_id=mentee_id, milestone=milestone, updated_since=_zoned(updated_since)
         )
         rows, cursor = await outcomes.list_outcomes(
-            context.db, caller, filters, limit=_page_size(first), cursor=after
+            context.db, caller, filters, limit=page_size(first), cursor=after
         )
-        return _page(
+        return page_of(
             [
                 Outcome.from_pydantic(OutcomeRead.model_validate(r, from_attributes=True))
                 for r in rows
@@ -421,9 +424,9 @@ class Query:
             updated_since=_zoned(updated_since),
         )
         rows, cursor = await alerts.list_alerts(
-            context.db, caller, filters, limit=_page_size(first), cursor=after
+            context.db, caller, filters, limit=page_size(first), cursor=after
         )
-        return _page([Alert.from_pydantic(alerts.present(r)) for r in rows], cursor)
+        return page_of([Alert.from_pydantic(alerts.present(r)) for r in rows], cursor)
 
     @strawberry.field(description="One alert, or null.")
     @one_at_a_time
@@ -472,9 +475,9 @@ class Query:
             updated_since=_zoned(updated_since),
         )
         rows, cursor = await directory.list_services(
-            context.db, caller, filters, limit=_page_size(first), cursor=after
+            context.db, caller, filters, limit=page_size(first), cursor=after
         )
-        return _page(
+        return page_of(
             [
                 Service.from_pydantic(ServiceRead.model_validate(r, from_attributes=True))
                 for r in rows
@@ -519,10 +522,10 @@ class Query:
             updated_since=_zoned(updated_since),
         )
         rows, cursor = await referrals.list_referrals(
-            context.db, caller, filters, limit=_page_size(first), cursor=after
+            context.db, caller, filters, limit=page_size(first), cursor=after
         )
         reads = await referrals.present(context.db, caller, rows)
-        return _page([Referral.from_pydantic(read) for read in reads], cursor)
+        return page_of([Referral.from_pydantic(read) for read in reads], cursor)
 
     @strawberry.field(description="A referred person's journey, minimised for the referrer.")
     @one_at_a_time
@@ -551,7 +554,7 @@ class Query:
         context = info.context
         caller = context.authorize("events.read")
         page = await event_feed.feed(
-            context.db, caller, after=after, types=types or (), limit=_page_size(first)
+            context.db, caller, after=after, types=types or (), limit=page_size(first)
         )
         return EventFeed.of(page)
 
@@ -565,7 +568,7 @@ class Query:
         if not 1 <= limit <= 50:
             raise Invalid("`limit` must be between 1 and 50.", loc=["limit"])
         found = await matching.suggest(context.db, caller, mentee_id, limit=limit)
-        return [MatchSuggestion.from_pydantic(s) for s in found]
+        return [MatchSuggestion.from_pydantic(s) for s in found.items]
 
     @strawberry.field(description="A mentee's custody events, oldest first (staff, referrer).")
     @one_at_a_time

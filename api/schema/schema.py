@@ -7,9 +7,11 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from strawberry.extensions import DisableIntrospection
 from strawberry.fastapi import GraphQLRouter
+from strawberry.tools import merge_types
 
 from api.docs import graphiql_page
 from api.schema.context import get_context
+from api.schema.group_sessions import GroupSessionMutation, GroupSessionQuery
 from api.schema.limits import limit_extensions
 from api.schema.mutations import Mutation
 from api.schema.problems import error_extensions
@@ -24,7 +26,9 @@ def build_schema(*, introspection: bool = True) -> strawberry.Schema:
     extensions = [*limit_extensions(), *error_extensions(suggestions=introspection)]
     if not introspection:
         extensions.append(DisableIntrospection)
-    return strawberry.Schema(query=Query, mutation=Mutation, extensions=extensions)
+    query = merge_types("Query", (Query, GroupSessionQuery))
+    mutation = merge_types("Mutation", (Mutation, GroupSessionMutation))
+    return strawberry.Schema(query=query, mutation=mutation, extensions=extensions)
 
 
 def sdl() -> str:

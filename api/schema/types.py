@@ -14,7 +14,14 @@ from api.models.alert import AlertHistoryEntry, AlertRead, AlertThresholds
 from api.models.assessment import AssessmentRead, DistanceTravelled, PathwayDistance
 from api.models.consent import ConsentRead
 from api.models.custody import CustodyEventRead
-from api.models.enums import EndingReason, Pathway, Phase, ReferralStatus, RelationshipStatus
+from api.models.enums import (
+    EndingReason,
+    Pathway,
+    Phase,
+    ReferralStatus,
+    RelationshipStatus,
+    Role,
+)
 from api.models.event import EventPage, EventRead
 from api.models.goal import GoalRead, GoalStatusChangeRead, ReviewRead, StepProgress, StepRead
 from api.models.matching import MatchingWeights as WeightsModel
@@ -38,7 +45,8 @@ from api.models.relationship import (
     RelationshipRead,
 )
 from api.models.service import ServiceRead
-from api.models.session import SessionRead
+from api.models.session import GroupAttendee as GroupAttendeeModel
+from api.models.session import GroupSessionRead, SessionRead
 
 if TYPE_CHECKING:
     from api.schema.context import Context
@@ -58,6 +66,16 @@ class CanSeeSensitive(BasePermission):
 
 def sensitive() -> object:
     return strawberry.field(permission_classes=[CanSeeSensitive])
+
+
+class MayReadPrivateNotes(CanSeeSensitive):
+    """`people:sensitive`, or a mentor: which of their sessions' notes a mentor reads (the
+    ones they wrote) is the policy's `sessions.read_private_notes`, applied as the session
+    is presented."""
+
+    def has_permission(self, source: object, info: Info, **kwargs: object) -> bool:
+        context: Context = info.context
+        return super().has_permission(source, info) or context.caller.role == Role.mentor
 
 
 @strawberry.experimental.pydantic.type(model=MenteePreferences, all_fields=True)
@@ -160,7 +178,9 @@ class Relationship:
     updated_at: strawberry.auto
     version: strawberry.auto
     mentee_id: strawberry.auto
+    mentee_name: strawberry.auto
     mentor_id: strawberry.auto
+    mentor_name: strawberry.auto
     status: strawberry.auto
     phase: strawberry.auto
     expectations: strawberry.auto
@@ -285,7 +305,18 @@ class Session:
     goal_ids: strawberry.auto
     notes: strawberry.auto
     wellbeing: strawberry.auto
-    private_notes: strawberry.auto = sensitive()
+    group_session_id: strawberry.auto
+    private_notes: strawberry.auto = strawberry.field(permission_classes=[MayReadPrivateNotes])
+
+
+@strawberry.experimental.pydantic.type(model=GroupAttendeeModel, all_fields=True)
+class GroupAttendee:
+    pass
+
+
+@strawberry.experimental.pydantic.type(model=GroupSessionRead, all_fields=True)
+class GroupSession:
+    pass
 
 
 @strawberry.type

@@ -43,6 +43,17 @@ def cleared_and_trained(today: date) -> ColumnElement[bool]:
     )
 
 
+def supervised_since(since: date) -> ColumnElement[bool]:
+    """Supervised on or after `since`; a mentor never supervised counts from their training
+    (supervision is due within the threshold of starting)."""
+    return (
+        sa.func.coalesce(
+            col(MentorProfile.last_supervision_on), col(MentorProfile.training_completed_on)
+        )
+        >= since
+    )
+
+
 def excluded_for(mentee_id: uuid.UUID, mentor_id: Any) -> ColumnElement[bool]:
     """The mentor must never be matched with this mentee."""
     non_associated = sa.exists().where(

@@ -28,10 +28,10 @@ from api.models.enums import (
     Pathway,
     PersonKind,
 )
-from api.models.matching import Effect, MatchSuggestion, Reason
+from api.models.matching import Effect, HeldBack, MatchSuggestion, MatchSuggestions, Reason
 from api.services import organisation, people, policy
 from api.services.consents import consenting
-from api.services.eligibility import cleared_and_trained, open_caseloads
+from api.services.eligibility import cleared_and_trained, open_caseloads, supervised_since
 
 WOMEN_SPECIFIC = frozenset({Pathway.abuse_domestic_violence, Pathway.sex_work})
 WOMEN = ("female", "woman", "f")
@@ -52,14 +52,18 @@ class Wanted:
 
 async def suggest(
     db: AsyncSession, caller: Principal, mentee_id: uuid.UUID, *, limit: int
-) -> list[MatchSuggestion]:
-    """The organisation's eligible mentors for this mentee, best first."""
+) -> MatchSuggestions:
+    """The organisation's eligible mentors for this mentee, best first, and those held back
+    because their supervision is overdue (with the reason, for staff)."""
     policy.authorize(caller, "matching.suggest")
     mentee = await people.find_person(db, caller, mentee_id, "relationships")
     profile = mentee.mentee_profile
     if profile is None:
         raise Invalid("Suggestions are for mentees.", loc=["path", "mentee_id"])
-    weights = organisation.matching_weights(await organisation.get_organisation(db, caller))
+    org = await organisation.get_organisation(db, caller)
+    weights = organisation.matching_weights(org)
+    overdue = organisation.supervision_overdue(org)
+    in_date = supervised_since(utc_today() - overdue)
     wanted = Wanted(
         needs=frozenset(profile.needs),
         languages=frozenset(language.lower() for language in mentee.languages),
@@ -84,8 +88,20 @@ async def suggest(
             sa.func.lower(col(Person.gender)) == profile.preferred_mentor_gender.lower()
         )
     connection = await db.connection()  # plain rows: only the page, no ORM objects
-    rows = (await connection.execute(stmt)).mappings().all()
-    return [_suggestion(row, wanted, factors) for row in rows]
+    rows = (await connection.execute(stmt.where(in_date))).mappings().all()
+    held = (await connection.execute(stmt.where(sa.not_(in_date)))).mappings().all()
+    return MatchSuggestions(
+        items=[_suggestion(row, wanted, factors) for row in rows],
+        held_back=[
+            HeldBack(
+                mentor_id=row["id"],
+                reason=f"supervision overdue: none since "
+                f"{row['last_supervision_on'] or 'their training'} "
+                f"(over {overdue.days} days)",
+            )
+            for row in held
+        ],
+    )
 
 
 def _factor_values(wanted: Wanted, open_count: Any) -> dict[str, ColumnElement[Any]]:

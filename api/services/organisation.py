@@ -11,6 +11,7 @@ from api.models import Organisation, Referral
 from api.models.alert import AlertThresholds
 from api.models.matching import (
     DEFAULT_PARTNER_VISIBILITY_DAYS,
+    DEFAULT_UNMATCHED_AFTER_DAYS,
     MatchingWeights,
     OrganisationRead,
     OrganisationUpdate,
@@ -45,6 +46,13 @@ def partner_visibility(org: Organisation) -> timedelta:
     )
 
 
+def supervision_overdue(org: Organisation) -> timedelta:
+    """How long a mentor may go without supervision and still be suggested for matches."""
+    return timedelta(
+        days=org.settings.get("unmatched_after_days_unsupervised", DEFAULT_UNMATCHED_AFTER_DAYS)
+    )
+
+
 async def update_organisation(
     db: AsyncSession, caller: Principal, data: OrganisationUpdate
 ) -> Organisation:
@@ -54,6 +62,11 @@ async def update_organisation(
     if data.partner_visibility_days is not None:
         org.settings = {**org.settings, "partner_visibility_days": data.partner_visibility_days}
         await _extend_closed_referrals(db, org)
+    if data.unmatched_after_days_unsupervised is not None:
+        org.settings = {
+            **org.settings,
+            "unmatched_after_days_unsupervised": data.unmatched_after_days_unsupervised,
+        }
     if data.research_needs_consent is not None:
         org.settings = {**org.settings, "research_needs_consent": data.research_needs_consent}
     if data.alert_thresholds is not None:
@@ -92,6 +105,7 @@ def present(org: Organisation) -> OrganisationRead:
         name=org.name,
         matching_weights=matching_weights(org),
         partner_visibility_days=partner_visibility(org).days,
+        unmatched_after_days_unsupervised=supervision_overdue(org).days,
         research_needs_consent=research_needs_consent(org),
         alert_thresholds=alert_thresholds(org),
     )

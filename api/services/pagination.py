@@ -58,16 +58,21 @@ async def paginate(
     limit: int,
     cursor: str | None,
     order_by: Any = None,
+    descending: bool = False,
 ) -> tuple[Sequence[R], str | None]:
-    """One page of `stmt` in `order_by` order (creation by default), ties broken by id,
-    and the cursor of the next page (or None)."""
+    """One page of `stmt` in `order_by` order (creation by default; `descending` reverses
+    it), ties broken by id, and the cursor of the next page (or None)."""
     key: Any = model.created_at if order_by is None else order_by
     row_id: Any = model.id
     if cursor:
         after, after_id = decode_cursor(cursor, getattr(key.type, "impl", key.type).python_type)
-        stmt = stmt.where(sa.or_(key > after, sa.and_(key == after, row_id > after_id)))
+        if descending:
+            stmt = stmt.where(sa.or_(key < after, sa.and_(key == after, row_id < after_id)))
+        else:
+            stmt = stmt.where(sa.or_(key > after, sa.and_(key == after, row_id > after_id)))
     limit = max(1, min(limit, MAX_LIMIT))
-    rows = (await db.exec(stmt.order_by(key, row_id).limit(limit + 1))).all()
+    order = (key.desc(), row_id.desc()) if descending else (key, row_id)
+    rows = (await db.exec(stmt.order_by(*order).limit(limit + 1))).all()
     if len(rows) > limit:
         return rows[:limit], encode_cursor(rows[limit - 1], key.key)
     return rows, None

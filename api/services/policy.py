@@ -32,6 +32,32 @@ def _staff_or_its_mentor(caller: Principal, relationship: Any) -> bool:
     )
 
 
+def _staff_or_themselves(caller: Principal, mentor: Any) -> bool:
+    """Staff, or the mentor the records are about (`row` is the mentor's `Person`)."""
+    return caller.role in STAFF_ROLES or caller.person_id == mentor.id
+
+
+def _sensitive_or_its_mentor(caller: Principal, relationship: Any) -> bool:
+    """A holder of `people:sensitive`, or the relationship's own mentor."""
+    return caller.has("people:sensitive") or (
+        caller.role == Role.mentor and caller.person_id == relationship.mentor_id
+    )
+
+
+def _sensitive_or_their_author(caller: Principal, session: Any) -> bool:
+    """A holder of `people:sensitive`, or the mentor who wrote the session's private notes."""
+    return caller.has("people:sensitive") or (
+        caller.role == Role.mentor and session.private_notes_by == caller.subject
+    )
+
+
+def _staff_or_a_facilitator(caller: Principal, group: Any) -> bool:
+    """Staff, or a mentor who runs the group session (`row` has `facilitator_ids`)."""
+    return caller.role in STAFF_ROLES or (
+        caller.role == Role.mentor and caller.person_id in group.facilitator_ids
+    )
+
+
 def _not_a_former_mentor(caller: Principal, relationship: Any) -> bool:
     """A mentor's reading of a relationship's notes ends with the relationship."""
     return caller.role != Role.mentor or relationship.status in OPEN_RELATIONSHIP_STATUSES
@@ -115,6 +141,20 @@ POLICY: dict[str, Rule] = {
         WORKING_WITH_A_MENTEE,
         "Only the mentor, the mentee or staff record check-ins.",
     ),
+    "relationships.read_both_sides": Rule(
+        "relationships:read",
+        STAFF,
+        "Each side of a relationship reads only its own check-in comments.",
+    ),
+    "relationships.read_move_notes": Rule(
+        "relationships:read",
+        STAFF_AND_MENTORS,
+        "Notes on a relationship's moves are for staff and its mentor.",
+        owner=_staff_or_its_mentor,
+    ),
+    "caseload.read": Rule(
+        "relationships:read", frozenset({Role.mentor}), "The caseload is a mentor's own."
+    ),
     "goals.read": Rule("goals:read", WORKING_WITH_A_MENTEE, "Goals are not visible to this role."),
     "goals.write": Rule(
         "goals:write", WORKING_WITH_A_MENTEE, "Goals are kept by staff, mentors and mentees."
@@ -127,6 +167,50 @@ POLICY: dict[str, Rule] = {
         STAFF_AND_MENTORS,
         "Only staff and the relationship's mentor record its sessions.",
         owner=_staff_or_its_mentor,
+    ),
+    "sessions.read_private_notes": Rule(
+        "sessions:read",
+        STAFF_AND_MENTORS,
+        "Private notes are read with people:sensitive, or by the mentor who wrote them.",
+        owner=_sensitive_or_their_author,
+    ),
+    "sessions.write_private_notes": Rule(
+        "sessions:write",
+        STAFF_AND_MENTORS,
+        "Writing private notes needs the people:sensitive scope, or being the mentor.",
+        owner=_sensitive_or_its_mentor,
+    ),
+    "group_sessions.run": Rule(
+        "sessions:write",
+        STAFF_AND_MENTORS,
+        "Only staff and the group's facilitators run a group session.",
+        owner=_staff_or_a_facilitator,
+    ),
+    "concerns.read": Rule(
+        "people:read",
+        STAFF_AND_MENTORS,
+        "Concerns are seen by staff and the mentor who raised them.",
+    ),
+    "concerns.raise": Rule(
+        "people:write", STAFF_AND_MENTORS, "Concerns are raised by mentors and staff."
+    ),
+    "concerns.triage": Rule(
+        "people:write", STAFF, "Concerns are triaged by administrators and coordinators."
+    ),
+    "concerns.read_triage": Rule(
+        "people:read", STAFF, "A concern's triage (outcome, escalation, history) is for staff."
+    ),
+    "mentor_support.read": Rule(
+        "people:read",
+        STAFF_AND_MENTORS,
+        "Supervision and training records are seen by staff and the mentor concerned.",
+        owner=_staff_or_themselves,
+    ),
+    "mentor_support.write": Rule(
+        "people:write", STAFF, "Supervision and training are recorded by staff."
+    ),
+    "mentor_support.read_notes": Rule(
+        "people:read", STAFF, "Supervision notes are for staff only."
     ),
     "assessments.read": Rule(
         "assessments:read", WORKING_WITH_A_MENTEE, "Assessments are not visible to this role."

@@ -310,6 +310,15 @@ async def record_check_in(
     return check_in
 
 
+async def present_new_check_in(
+    db: AsyncSession, caller: Principal, check_in: RelationshipCheckIn
+) -> CheckInRead:
+    """A check-in just recorded, as its author reads it."""
+    relationship = await db.get(MentoringRelationship, check_in.relationship_id)
+    assert relationship is not None
+    return present_check_in(caller, relationship, check_in)
+
+
 async def list_check_ins(
     db: AsyncSession,
     caller: Principal,
@@ -321,8 +330,7 @@ async def list_check_ins(
     relationship = await find_relationship(db, caller, relationship_id)
     stmt = select(RelationshipCheckIn).where(RelationshipCheckIn.relationship_id == relationship.id)
     rows, next_cursor = await paginate(db, stmt, RelationshipCheckIn, limit=limit, cursor=cursor)
-    with_text = policy.allows(caller, "relationships.read_notes", relationship)
-    return [_check_in_read(row, with_text) for row in rows], next_cursor
+    return [present_check_in(caller, relationship, row) for row in rows], next_cursor
 
 
 async def follow_custody(
@@ -448,12 +456,23 @@ def _check_in_side(caller: Principal, asked: Side | None) -> Side:
     return asked
 
 
+def display_name(person: Person) -> str:
+    """How a person is named to the people working with them: the name they go by."""
+    return f"{person.preferred_name or person.given_name} {person.family_name}"
+
+
 async def present(
     db: AsyncSession, caller: Principal, relationships: Sequence[MentoringRelationship]
 ) -> list[RelationshipRead]:
-    """Relationships with their history, latest check-ins and outcome prompt: three queries.
-    Notes, comments and the ending summary are left out where the caller may not read them."""
+    """Relationships with their people's names, history, latest check-ins and outcome
+    prompt: four queries. Notes, comments and the ending summary are left out where the
+    caller may not read them."""
     ids = [r.id for r in relationships]
+    person_ids = {p for r in relationships for p in (r.mentee_id, r.mentor_id)}
+    names = {
+        person.id: display_name(person)
+        for person in (await db.exec(select(Person).where(col(Person.id).in_(person_ids)))).all()
+    }
     events = (
         await db.exec(
             select(RelationshipEvent)
@@ -500,31 +519,36 @@ async def present(
     }
     return [
         _read(
+            caller,
             r,
             history[r.id],
             check_ins,
+            names,
             end_outcome_due=r.id in ended and r.id not in with_end_outcome,
-            with_text=policy.allows(caller, "relationships.read_notes", r),
         )
         for r in relationships
     ]
 
 
 def _read(
+    caller: Principal,
     relationship: MentoringRelationship,
     events: list[RelationshipEvent],
     check_ins: dict[tuple[uuid.UUID, str], RelationshipCheckIn],
+    names: dict[uuid.UUID, str],
     *,
     end_outcome_due: bool,
-    with_text: bool,
 ) -> RelationshipRead:
     def latest(side: Side) -> CheckInRead | None:
         found = check_ins.get((relationship.id, side))
-        return _check_in_read(found, with_text) if found else None
+        return present_check_in(caller, relationship, found) if found else None
 
+    with_text = _reads_move_notes(caller, relationship)
     return RelationshipRead.model_validate(
         {
             **relationship.model_dump(),
+            "mentee_name": names.get(relationship.mentee_id),
+            "mentor_name": names.get(relationship.mentor_id),
             "ending_summary": relationship.ending_summary if with_text else None,
             "phase_started_at": {e.to_value: e.at for e in events if e.field == "phase"},
             "end_outcome_due": end_outcome_due,
@@ -546,6 +570,21 @@ def _read(
     )
 
 
-def _check_in_read(check_in: RelationshipCheckIn, with_text: bool) -> CheckInRead:
+def _reads_move_notes(caller: Principal, relationship: MentoringRelationship) -> bool:
+    """Notes on moves and the ending summary: staff, and the relationship's current mentor."""
+    return policy.allows(caller, "relationships.read_notes", relationship) and policy.allows(
+        caller, "relationships.read_move_notes", relationship
+    )
+
+
+def present_check_in(
+    caller: Principal, relationship: MentoringRelationship, check_in: RelationshipCheckIn
+) -> CheckInRead:
+    """A check-in; its comment only for its own side and for staff
+    (`relationships.read_both_sides`), and never for a former mentor."""
     read = CheckInRead.model_validate(check_in, from_attributes=True)
-    return read if with_text else read.model_copy(update={"comment": None})
+    own_side = {Role.mentor: Side.mentor, Role.mentee: Side.mentee}.get(caller.role)
+    readable = policy.allows(caller, "relationships.read_notes", relationship) and (
+        own_side == check_in.side or policy.allows(caller, "relationships.read_both_sides")
+    )
+    return read if readable else read.model_copy(update={"comment": None})

@@ -9,11 +9,11 @@ from sqlmodel import col, delete, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.auth.principal import Principal
-from api.errors import Conflict, Forbidden, Invalid, NotFound
+from api.errors import Conflict, Invalid, NotFound
 from api.models import Goal, MentoringRelationship, MentoringSession, SessionGoal
 from api.models.base import utcnow
-from api.models.enums import OPEN_RELATIONSHIP_STATUSES, SessionStatus
-from api.models.session import SessionCreate, SessionRead, SessionUpdate
+from api.models.enums import RelationshipStatus, SessionStatus
+from api.models.session import SessionCreate, SessionRead, SessionSort, SessionUpdate
 from api.services import audit, policy, referrals
 from api.services.grouping import group_by
 from api.services.outbox import emit
@@ -26,6 +26,10 @@ NEEDS_REASON = frozenset(
 )
 # A session is planned, then happens, is cancelled or is missed; those outcomes are final.
 SESSION_MOVES = {SessionStatus.scheduled: frozenset(SessionStatus) - {SessionStatus.scheduled}}
+# What happened (not what was planned or called off) happens within the relationship's life.
+HAPPENED = frozenset(
+    {SessionStatus.held, SessionStatus.missed_by_mentee, SessionStatus.missed_by_mentor}
+)
 
 
 @dataclass(frozen=True)
@@ -37,6 +41,7 @@ class SessionFilter:
     starts_from: datetime | None = None
     starts_before: datetime | None = None
     updated_since: datetime | None = None
+    sort: SessionSort | None = None
 
 
 async def list_sessions(
@@ -60,7 +65,17 @@ async def list_sessions(
         stmt = stmt.where(col(MentoringSession.scheduled_start) < filters.starts_before)
     if filters.updated_since:
         stmt = stmt.where(col(MentoringSession.updated_at) >= filters.updated_since)
-    return await paginate(db, stmt, MentoringSession, limit=limit, cursor=cursor)
+    if filters.sort is None:
+        return await paginate(db, stmt, MentoringSession, limit=limit, cursor=cursor)
+    return await paginate(
+        db,
+        stmt,
+        MentoringSession,
+        limit=limit,
+        cursor=cursor,
+        order_by=MentoringSession.scheduled_start,
+        descending=filters.sort == SessionSort.scheduled_start_desc,
+    )
 
 
 async def of_relationships(
@@ -111,17 +126,17 @@ async def create_session(
             "No relationship with that id that you may see.", loc=["body", "relationship_id"]
         )
     policy.authorize(caller, "sessions.write", relationship)
-    if relationship.status not in OPEN_RELATIONSHIP_STATUSES:
-        raise Conflict("Sessions are recorded within an open relationship.")
-    _check_sensitive(caller, data)
-    _check_outcome(data.status, data.status_reason, data.scheduled_start)
+    _check_private_notes(caller, relationship, data)
+    check_truth(relationship, data.status, data.status_reason, data.scheduled_start)
     session = MentoringSession(
         org_id=caller.org_id,
         **data.model_dump(exclude={"goal_ids"}),
     )
+    if data.private_notes is not None:
+        session.private_notes_by = caller.subject
     db.add(session)
     await _set_goals(db, session, relationship.mentee_id, data.goal_ids)
-    _emit_if_missed(db, caller, session, relationship, None)
+    emit_if_missed(db, caller, session, relationship, None)
     audit.record(
         db,
         caller,
@@ -148,15 +163,16 @@ async def update_session(
     assert relationship is not None
     policy.authorize(caller, "sessions.write", relationship)
     check_version(session, if_match)
-    if relationship.status not in OPEN_RELATIONSHIP_STATUSES:
-        raise Conflict("The relationship has ended; its sessions no longer change.")
-    _check_sensitive(caller, data)
+    if session.group_session_id is not None and "status" in data.model_fields_set:
+        raise Conflict("Attendance at a group session is recorded on the group session.")
+    _check_private_notes(caller, relationship, data)
     changes = data.model_dump(exclude_unset=True)
     status = changes.get("status", session.status)
     allowed = SESSION_MOVES.get(SessionStatus(session.status), frozenset())
     if status != session.status and status not in allowed:
         raise Conflict(f"A session that is {session.status} cannot become {status}.")
-    _check_outcome(
+    check_truth(
+        relationship,
         status,
         changes.get("status_reason", session.status_reason),
         changes.get("scheduled_start", session.scheduled_start),
@@ -165,7 +181,9 @@ async def update_session(
     before = session.status
     for name, value in changes.items():
         setattr(session, name, value)
-    _emit_if_missed(db, caller, session, relationship, before)
+    if "private_notes" in changes:
+        session.private_notes_by = caller.subject if session.private_notes else None
+    emit_if_missed(db, caller, session, relationship, before)
     if goal_ids is not None:
         await _set_goals(db, session, relationship.mentee_id, goal_ids)
     session.updated_at = utcnow()
@@ -183,7 +201,7 @@ async def update_session(
     return session
 
 
-def _emit_if_missed(
+def emit_if_missed(
     db: AsyncSession,
     caller: Principal,
     session: MentoringSession,
@@ -227,11 +245,10 @@ async def present(
     goals: dict[uuid.UUID, list[uuid.UUID]] = {}
     for link in links:
         goals.setdefault(link.session_id, []).append(link.goal_id)
-    sensitive = caller.has("people:sensitive")
     reads = []
     for session in sessions:
         fields = session.model_dump()
-        if not sensitive:
+        if not policy.allows(caller, "sessions.read_private_notes", session):
             fields.pop("private_notes")
         mentee_id, mentor_id = pairs[session.relationship_id]
         reads.append(
@@ -247,20 +264,45 @@ async def present(
     return reads
 
 
-def _check_outcome(
-    status: SessionStatus | str, reason: str | None, scheduled_start: datetime
+def check_truth(
+    relationship: MentoringRelationship,
+    status: SessionStatus | str,
+    reason: str | None,
+    scheduled_start: datetime,
 ) -> None:
+    """A session tells the truth: held or missed ones are in the past and within the
+    relationship's active life; an ended relationship takes only what happened before its
+    end (409 otherwise)."""
     if status in NEEDS_REASON and not reason:
         raise Invalid(
             f"A session that is {status} needs a status_reason.", loc=["body", "status_reason"]
         )
-    if status == SessionStatus.held and scheduled_start > utcnow():
-        raise Invalid("A session in the future cannot have been held yet.", loc=["body", "status"])
+    if status in HAPPENED and scheduled_start > utcnow():
+        raise Invalid(f"A session in the future cannot be {status} yet.", loc=["body", "status"])
+    on = scheduled_start.date()
+    if relationship.status == RelationshipStatus.ended:
+        ended_on = relationship.ended_on
+        if status == SessionStatus.scheduled or ended_on is None or on > ended_on:
+            raise Conflict(
+                "The relationship has ended; only what happened before its end is recorded now."
+            )
+    if status not in HAPPENED:
+        return
+    if relationship.status == RelationshipStatus.proposed:
+        raise Conflict("The relationship has not started: no session has happened in it yet.")
+    if relationship.started_on is not None and on < relationship.started_on:
+        raise Invalid(
+            f"The relationship started on {relationship.started_on}; a session before that "
+            "was not part of it.",
+            loc=["body", "scheduled_start"],
+        )
 
 
-def _check_sensitive(caller: Principal, data: SessionCreate | SessionUpdate) -> None:
-    if "private_notes" in data.model_fields_set and not caller.has("people:sensitive"):
-        raise Forbidden("Writing private notes needs the people:sensitive scope.")
+def _check_private_notes(
+    caller: Principal, relationship: MentoringRelationship, data: SessionCreate | SessionUpdate
+) -> None:
+    if "private_notes" in data.model_fields_set:
+        policy.authorize(caller, "sessions.write_private_notes", relationship)
 
 
 async def _set_goals(

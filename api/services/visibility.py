@@ -15,13 +15,18 @@ from api.auth.principal import Principal
 from api.models import (
     Alert,
     Assessment,
+    Concern,
     Event,
     Goal,
+    GroupFacilitator,
+    GroupSession,
     MentoringRelationship,
     MentoringSession,
     Outcome,
     Person,
     Referral,
+    Supervision,
+    Training,
     WebhookSubscription,
 )
 from api.models.base import utcnow
@@ -118,6 +123,45 @@ def visible_sessions_clause(caller: Principal) -> Any:
             col(MentoringRelationship.status).in_(OPEN_RELATIONSHIP_STATUSES)
         )
     return col(MentoringSession.relationship_id).in_(relationships)
+
+
+def visible_group_sessions_clause(caller: Principal) -> Any:
+    """Staff see every group session; others those with an attendee session they see, and a
+    mentor also the ones they facilitate."""
+    in_org = col(GroupSession.org_id) == caller.org_id
+    if caller.sees_whole_organisation:
+        return _scoped(caller, "sessions", in_org)
+    attended = sa.select(col(MentoringSession.group_session_id)).where(
+        visible_sessions_clause(caller), col(MentoringSession.group_session_id).is_not(None)
+    )
+    reach: ColumnElement[bool] = col(GroupSession.id).in_(attended)
+    if caller.role == Role.mentor:
+        facilitated = sa.select(col(GroupFacilitator.group_session_id)).where(
+            col(GroupFacilitator.mentor_id) == caller.person_id
+        )
+        reach = sa.or_(reach, col(GroupSession.id).in_(facilitated))
+    return _scoped(caller, "sessions", sa.and_(in_org, reach))
+
+
+def visible_concerns_clause(caller: Principal) -> Any:
+    """Staff see the organisation's concerns, a mentor the ones they raised; nobody else any
+    (never the mentee, never a partner)."""
+    if not policy.allows(caller, "concerns.read") and not policy.allows(caller, "concerns.raise"):
+        return sa.false()
+    in_org = col(Concern.org_id) == caller.org_id
+    if caller.role == Role.mentor:
+        return sa.and_(in_org, col(Concern.raised_by_person_id) == caller.person_id)
+    return in_org
+
+
+def visible_mentor_records_clause(caller: Principal, model: type[Supervision | Training]) -> Any:
+    """Supervision and training records: staff see all, a mentor their own."""
+    in_org = col(model.org_id) == caller.org_id
+    if caller.role == Role.mentor:
+        return _scoped(caller, "people", sa.and_(in_org, col(model.mentor_id) == caller.person_id))
+    if caller.role in (Role.admin, Role.coordinator):
+        return _scoped(caller, "people", in_org)
+    return sa.false()
 
 
 def visible_goals_clause(caller: Principal) -> Any:

@@ -1,6 +1,7 @@
 """/referrals: partners refer people in; mentors and staff refer mentees out to services."""
 
 import asyncio
+import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -267,6 +268,10 @@ async def test_progress_is_a_minimised_view(
     )
     rid = relationship.json()["id"]
     await client.post(f"/api/v1/relationships/{rid}/activate", headers=coordinator)
+    started = await db.get(MentoringRelationship, uuid.UUID(rid))
+    assert started is not None
+    started.started_on = (datetime.now(UTC) - timedelta(days=7)).date()  # met a week ago
+    await db.commit()
     past = (datetime.now(UTC) - timedelta(days=2)).isoformat()
     for status, reason in (("held", None), ("held", None), ("missed_by_mentee", "Overslept")):
         await client.post(

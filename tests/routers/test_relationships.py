@@ -375,7 +375,10 @@ async def test_check_ins_from_both_sides(
     assert later.status_code == 201
     shown = (await client.get(f"{BASE}/{rid}", headers=world.headers("mentee"))).json()
     assert shown["latest_check_ins"]["mentee"]["feeling"] == "not_a_good_fit"
-    assert shown["latest_check_ins"]["mentor"]["comment"] == "Said on the phone"
+    assert shown["latest_check_ins"]["mentor"]["feeling"] == "good_fit"
+    assert shown["latest_check_ins"]["mentor"]["comment"] is None  # the other side's words
+    by_staff = (await client.get(f"{BASE}/{rid}", headers=world.headers("admin"))).json()
+    assert by_staff["latest_check_ins"]["mentor"]["comment"] == "Said on the phone"
     listed = (await client.get(f"{BASE}/{rid}/check-ins", headers=world.headers("admin"))).json()[
         "items"
     ]

@@ -1,0 +1,200 @@
+"""Mentors' support and safeguarding: concerns, supervision and training records."""
+
+import uuid
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Annotated, Any
+
+import sqlalchemy as sa
+from pydantic import BaseModel, model_validator
+from pydantic import Field as PydField
+from sqlmodel import Field
+
+from api.models.base import OrgRecord, json_column
+from api.models.common import EarliestDate, Input, RecordRead, Text200, Text500, Text4000
+
+
+class ConcernCategory(StrEnum):
+    safeguarding_adult = "safeguarding_adult"
+    safeguarding_child = "safeguarding_child"
+    risk_to_others = "risk_to_others"
+    self_harm = "self_harm"
+    substance_use = "substance_use"
+    wellbeing = "wellbeing"
+    other = "other"
+
+
+class ConcernUrgency(StrEnum):
+    routine = "routine"
+    soon = "soon"
+    urgent = "urgent"
+
+
+class ConcernStatus(StrEnum):
+    open = "open"
+    in_review = "in_review"
+    closed = "closed"
+
+
+class ConcernMove(StrEnum):
+    review = "review"
+    close = "close"
+
+
+class SupervisionKind(StrEnum):
+    one_to_one = "one_to_one"
+    group = "group"
+    therapeutic = "therapeutic"
+
+
+class Concern(OrgRecord, table=True):
+    """A safeguarding or wellbeing concern about a person, raised by a mentor or staff."""
+
+    __table_args__ = (
+        sa.Index("ix_concern_org_page", "org_id", "created_at", "id"),
+        sa.Index("ix_concern_org_status", "org_id", "status"),
+    )
+
+    person_id: uuid.UUID = Field(foreign_key="person.id", index=True)
+    relationship_id: uuid.UUID | None = Field(default=None, foreign_key="mentoring_relationship.id")
+    category: str = Field(max_length=30)
+    urgency: str = Field(max_length=10)
+    description: str = Field(max_length=4000)
+    status: str = Field(default="open", max_length=10)
+    outcome: str | None = Field(default=None, max_length=500)
+    escalated_to: str | None = Field(default=None, max_length=200)
+    escalated_on: date | None = None
+    escalation_reference: str | None = Field(default=None, max_length=200)
+    raised_by: str = Field(max_length=80)
+    raised_by_person_id: uuid.UUID | None = Field(default=None, index=True)
+    history: list[dict[str, Any]] = Field(default_factory=list, sa_column=json_column())
+
+
+class Supervision(OrgRecord, table=True):
+    """A supervision session a mentor had: the record behind `last_supervision_on`."""
+
+    __table_args__ = (sa.Index("ix_supervision_mentor_held", "mentor_id", "held_on"),)
+
+    mentor_id: uuid.UUID = Field(foreign_key="person.id")
+    held_on: date
+    kind: str = Field(max_length=20)
+    supervisor: str = Field(max_length=200)
+    notes: str | None = Field(default=None, max_length=4000)
+    wellbeing: int | None = None
+    retraumatisation: bool = False
+    burnout: bool = False
+    recorded_by: str = Field(max_length=80)
+
+
+class Training(OrgRecord, table=True):
+    """A course a mentor completed: the records behind `training_completed_on`."""
+
+    __table_args__ = (sa.Index("ix_training_mentor_completed", "mentor_id", "completed_on"),)
+
+    mentor_id: uuid.UUID = Field(foreign_key="person.id")
+    course: str = Field(max_length=200)
+    completed_on: date
+    expires_on: date | None = None
+    recorded_by: str = Field(max_length=80)
+
+
+# --- API models -----------------------------------------------------------------------------
+
+PastDate = Annotated[date, PydField(ge=EarliestDate)]
+
+
+class ConcernCreate(Input):
+    person_id: uuid.UUID | None = PydField(
+        None, description="The person the concern is about (a mentor: one of their mentees)."
+    )
+    relationship_id: uuid.UUID | None = PydField(
+        None, description="Or the relationship; its mentee is then the person concerned."
+    )
+    category: ConcernCategory
+    urgency: ConcernUrgency
+    description: Annotated[Text4000, PydField(min_length=1)]
+
+    @model_validator(mode="after")
+    def _about_someone(self) -> "ConcernCreate":
+        if self.person_id is None and self.relationship_id is None:
+            raise ValueError("say who the concern is about: person_id or relationship_id")
+        return self
+
+
+class ConcernClose(Input):
+    outcome: Annotated[Text500, PydField(min_length=1)]
+
+
+class ConcernReview(Input):
+    note: Text500 | None = None
+
+
+class ConcernEscalation(Input):
+    agency: Text200 = PydField(description="Who was told: the local authority, the police...")
+    escalated_on: PastDate | None = PydField(None, description="Defaults to today.")
+    reference: Text200 | None = None
+
+
+class ConcernChange(BaseModel):
+    to: str
+    at: datetime
+    by: str
+    note: str | None = None
+
+
+class ConcernRead(RecordRead):
+    person_id: uuid.UUID
+    relationship_id: uuid.UUID | None
+    category: ConcernCategory
+    urgency: ConcernUrgency
+    description: str
+    status: ConcernStatus
+    raised_by: str
+    outcome: str | None = PydField(None, description="Staff only.")
+    escalated_to: str | None = PydField(None, description="Staff only.")
+    escalated_on: date | None = PydField(None, description="Staff only.")
+    escalation_reference: str | None = PydField(None, description="Staff only.")
+    history: list[ConcernChange] | None = PydField(None, description="Staff only.")
+
+
+Wellbeing10 = Annotated[int, PydField(ge=1, le=10, description="1 (struggling) to 10 (thriving).")]
+
+
+class SupervisionCreate(Input):
+    held_on: PastDate
+    kind: SupervisionKind
+    supervisor: Text200
+    notes: Text4000 | None = PydField(None, description="Staff only.")
+    wellbeing: Wellbeing10 | None = None
+    retraumatisation: bool = PydField(False, description="Signs of re-traumatisation.")
+    burnout: bool = PydField(False, description="Signs of burnout.")
+
+
+class SupervisionRead(RecordRead):
+    mentor_id: uuid.UUID
+    held_on: date
+    kind: SupervisionKind
+    supervisor: str
+    notes: str | None = PydField(None, description="Staff only.")
+    wellbeing: int | None
+    retraumatisation: bool
+    burnout: bool
+
+
+class TrainingCreate(Input):
+    course: Text200
+    completed_on: PastDate
+    expires_on: PastDate | None = None
+
+    @model_validator(mode="after")
+    def _expires_after(self) -> "TrainingCreate":
+        if self.expires_on is not None and self.expires_on < self.completed_on:
+            raise ValueError("expires_on cannot be before completed_on")
+        return self
+
+
+class TrainingRead(RecordRead):
+    mentor_id: uuid.UUID
+    course: str
+    completed_on: date
+    expires_on: date | None

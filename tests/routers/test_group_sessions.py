@@ -1,0 +1,205 @@
+"""/group-sessions: one meeting, attendees from several relationships, attendance each."""
+
+from datetime import UTC, datetime, timedelta
+
+import httpx
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from api.models import MentoringRelationship, Person
+from tests.factories import World, make_mentee, make_relationship
+from tests.schema.helpers import gql
+
+BASE = "/api/v1/group-sessions"
+
+
+def when(days: int) -> str:
+    return (datetime.now(UTC) + timedelta(days=days)).isoformat()
+
+
+async def relationship_of(db: AsyncSession, mentee: Person) -> str:
+    row = (
+        await db.exec(
+            select(MentoringRelationship).where(MentoringRelationship.mentee_id == mentee.id)
+        )
+    ).one()
+    return str(row.id)
+
+
+async def test_one_group_session_counts_for_each_attendee(
+    client: httpx.AsyncClient, world: World, db: AsyncSession
+) -> None:
+    second = await make_mentee(db, world.org, given_name="Lee")
+    await make_relationship(db, second, world.other_mentor)
+    mine, theirs = (
+        await relationship_of(db, world.my_mentee),
+        await relationship_of(db, second),
+    )
+    staff = world.headers("coordinator")
+    created = await client.post(
+        BASE,
+        json={
+            "title": "Housing workshop",
+            "scheduled_start": when(-1),
+            "duration_minutes": 90,
+            "setting": "custody",
+            "topics": ["accommodation"],
+            "facilitator_ids": [str(world.mentor.id), str(world.other_mentor.id)],
+            "relationship_ids": [mine, theirs],
+        },
+        headers=staff,
+    )
+    assert created.status_code == 201, created.text
+    group = created.json()
+    assert {a["attendance"] for a in group["attendees"]} == {"expected"}
+    marked = await client.post(
+        f"{BASE}/{group['id']}/attendance",
+        json={
+            "marks": [
+                {"relationship_id": mine, "attendance": "attended"},
+                {"relationship_id": theirs, "attendance": "missed"},
+            ]
+        },
+        headers=world.headers("mentor"),  # a facilitator records it
+    )
+    assert marked.status_code == 200, marked.text
+    attendance = {a["relationship_id"]: a["attendance"] for a in marked.json()["attendees"]}
+    assert attendance == {mine: "attended", theirs: "missed"}
+    # each relationship counts it as one of its sessions
+    sessions = await client.get("/api/v1/sessions", params={"relationship_id": mine}, headers=staff)
+    (session,) = sessions.json()["items"]
+    assert session["format"] == "group" and session["status"] == "held"
+    assert session["group_session_id"] == group["id"]
+    other = await client.get("/api/v1/sessions", params={"relationship_id": theirs}, headers=staff)
+    assert other.json()["items"][0]["status"] == "missed_by_mentee"
+    # outcomes are final; a stranger to the group is refused
+    again = await client.post(
+        f"{BASE}/{group['id']}/attendance",
+        json={"marks": [{"relationship_id": mine, "attendance": "missed"}]},
+        headers=staff,
+    )
+    assert again.status_code == 409
+    direct = await client.patch(
+        f"/api/v1/sessions/{session['id']}", json={"status": "cancelled"}, headers=staff
+    )
+    assert direct.status_code == 409
+
+
+async def test_who_sees_a_group_and_its_attendees(
+    client: httpx.AsyncClient, world: World, db: AsyncSession
+) -> None:
+    mine = await relationship_of(db, world.my_mentee)
+    theirs = await relationship_of(db, world.self_mentee)
+    group = (
+        await client.post(
+            BASE,
+            json={
+                "title": "Peer support",
+                "scheduled_start": when(2),
+                "setting": "custody",
+                "facilitator_ids": [str(world.other_mentor.id)],
+                "relationship_ids": [mine, theirs],
+            },
+            headers=world.headers("coordinator"),
+        )
+    ).json()
+    as_mentee = await client.get(f"{BASE}/{group['id']}", headers=world.headers("mentee"))
+    assert as_mentee.status_code == 200
+    assert [a["mentee_id"] for a in as_mentee.json()["attendees"]] == [str(world.self_mentee.id)]
+    as_mentor = await client.get(BASE, headers=world.headers("mentor"))  # not a facilitator
+    (seen,) = as_mentor.json()["items"]
+    assert [a["mentee_id"] for a in seen["attendees"]] == [str(world.my_mentee.id)]
+    refused = await client.post(
+        f"{BASE}/{group['id']}/attendance",
+        json={"marks": [{"relationship_id": mine, "attendance": "cancelled"}]},
+        headers=world.headers("mentor"),
+    )
+    assert refused.status_code == 403
+    for who in ("partner", "analyst"):
+        assert (await client.get(BASE, headers=world.headers(who))).status_code == 403
+    foreign = await client.get(
+        f"{BASE}/{group['id']}", headers=world.headers("foreign_coordinator")
+    )
+    assert foreign.status_code == 404
+    future = await client.post(
+        f"{BASE}/{group['id']}/attendance",
+        json={"marks": [{"relationship_id": mine, "attendance": "attended"}]},
+        headers=world.headers("coordinator"),
+    )
+    assert future.status_code == 422  # it has not happened yet
+
+
+async def test_a_mentor_plans_a_group_with_their_own_mentees_only(
+    client: httpx.AsyncClient, world: World, db: AsyncSession
+) -> None:
+    mine = await relationship_of(db, world.my_mentee)
+    theirs = await relationship_of(db, world.self_mentee)
+    body = {
+        "title": "Walk",
+        "scheduled_start": when(3),
+        "setting": "community",
+        "facilitator_ids": [str(world.mentor.id)],
+    }
+    mentor = world.headers("mentor")
+    assert (
+        await client.post(BASE, json={**body, "relationship_ids": [mine]}, headers=mentor)
+    ).status_code == 201
+    assert (
+        await client.post(BASE, json={**body, "relationship_ids": [mine, theirs]}, headers=mentor)
+    ).status_code == 422
+    not_running = {**body, "facilitator_ids": [str(world.other_mentor.id)]}
+    assert (
+        await client.post(BASE, json={**not_running, "relationship_ids": [mine]}, headers=mentor)
+    ).status_code == 403
+    not_a_mentor = {**body, "facilitator_ids": [str(world.my_mentee.id)]}
+    staff = world.headers("coordinator")
+    assert (
+        await client.post(BASE, json={**not_a_mentor, "relationship_ids": [mine]}, headers=staff)
+    ).status_code == 422
+
+
+CREATE = """mutation ($input: GroupSessionCreateInput!) {
+  createGroupSession(input: $input) {
+    __typename
+    ... on GroupSession { id attendees { relationshipId attendance } }
+    ... on Problem { httpStatus }
+  }
+}"""
+MARK = """mutation ($id: UUID!, $input: AttendanceRecordInput!) {
+  recordGroupAttendance(id: $id, input: $input) {
+    __typename
+    ... on GroupSession { attendees { attendance } }
+    ... on Problem { httpStatus }
+  }
+}"""
+
+
+async def test_group_sessions_over_graphql(
+    client: httpx.AsyncClient, world: World, db: AsyncSession
+) -> None:
+    mine = await relationship_of(db, world.my_mentee)
+    staff = world.headers("coordinator")
+    created = await gql(
+        client,
+        staff,
+        CREATE,
+        input={
+            "title": "Art group",
+            "scheduledStart": when(-2),
+            "setting": "custody",
+            "facilitatorIds": [str(world.mentor.id)],
+            "relationshipIds": [mine],
+        },
+    )
+    group = created["data"]["createGroupSession"]
+    assert group["__typename"] == "GroupSession", created
+    marked = await gql(
+        client,
+        world.headers("mentor"),
+        MARK,
+        id=group["id"],
+        input={"marks": [{"relationshipId": mine, "attendance": "attended"}]},
+    )
+    assert marked["data"]["recordGroupAttendance"]["attendees"] == [{"attendance": "attended"}]
+    listed = await gql(client, world.headers("mentee"), "{ groupSessions { nodes { id } } }")
+    assert listed["data"]["groupSessions"]["nodes"] == []  # not the mentee user's group
