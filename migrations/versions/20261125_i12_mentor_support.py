@@ -1,7 +1,7 @@
 """concerns, supervision, training and group sessions
 
 Revision ID: i12_mentor_support
-Revises: i15_refresh_client
+Revises: i11b_alert_rule_indexes
 Create Date: 2026-11-25 18:05:09.487136
 """
 
@@ -15,7 +15,7 @@ from sqlalchemy.dialects import postgresql
 from api.models.base import UTCDateTime
 
 revision: str = "i12_mentor_support"
-down_revision: str | None = "i15_refresh_client"
+down_revision: str | None = "i11b_alert_rule_indexes"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
