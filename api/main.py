@@ -27,6 +27,7 @@ from api.routers import (
     events,
     goals,
     health,
+    logins,
     matching,
     organisation,
     outcomes,
@@ -157,6 +158,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         webhooks,
         reports,
         audit,
+        logins,
     ):
         v1.include_router(module.router)
     v1.include_router(graphql_router(settings), prefix="/graphql")
