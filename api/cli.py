@@ -22,9 +22,10 @@ from api.auth.scopes import ROLE_SCOPES
 from api.db import create_engine, session_factory
 from api.errors import DomainError
 from api.main import create_app
+from api.models.accounts import SetPasswordToken, UserInvite
 from api.models.enums import Role
 from api.schema.schema import SDL_PATH, sdl
-from api.services import accounts, directory
+from api.services import accounts, directory, logins
 from api.settings import get_settings
 from api.worker import Context, Worker, load_jobs
 
@@ -115,7 +116,7 @@ def serve(
         port=port,
         workers=workers,
         log_config=None,
-        proxy_headers=True,
+        proxy_headers=False,  # the app itself trusts only THROUGHGATE_TRUSTED_PROXIES
     )
 
 
@@ -214,6 +215,145 @@ def create_client(
     )
 
 
+# --- logins: people's and machines' -------------------------------------------------------
+
+users_app = typer.Typer(help="People's logins: list, invite, disable, enable, reset a password.")
+clients_app = typer.Typer(help="Machine clients: list, disable, enable, rotate a secret, revoke.")
+app.add_typer(users_app, name="users")
+app.add_typer(clients_app, name="clients")
+OrgOption = Annotated[str, typer.Option("--org", help="Organisation id or exact name.")]
+UserRef = Annotated[str, typer.Argument(help="The login's id or email.")]
+ClientRef = Annotated[str, typer.Argument(help="The client's id or client_id.")]
+
+
+def _admin(org_id: uuid.UUID, command: str) -> Principal:
+    """The command line acting as the organisation's administrator."""
+    return Principal(
+        org_id=org_id, role=Role.admin, scopes=ROLE_SCOPES[Role.admin], subject=f"cli:{command}"
+    )
+
+
+def _as_admin(org_ref: str, command: str, work: Callable[[Any, Principal], Awaitable[T]]) -> T:
+    async def run(db: Any) -> T:
+        org = await accounts.find_organisation(db, org_ref)
+        return await work(db, _admin(org.id, command))
+
+    return _run(run)
+
+
+@users_app.command("list")
+def users_list(org: OrgOption, role: Annotated[Role | None, typer.Option()] = None) -> None:
+    """Every login of the organisation, one JSON object a line."""
+    rows = _as_admin(org, "users-list", lambda db, admin: logins.all_users(db, admin, role=role))
+    for row in rows:
+        _print(logins.present_user(row).model_dump(mode="json"))
+
+
+@users_app.command("invite")
+def users_invite(
+    org: OrgOption,
+    email: Annotated[str, typer.Option()],
+    role: Annotated[Role, typer.Option()],
+    person: Annotated[
+        uuid.UUID | None, typer.Option(help="The person a mentor or mentee login belongs to.")
+    ] = None,
+) -> None:
+    """A login without a password, and the one-time token its owner sets one with."""
+    hours = get_settings().setup_token_hours
+
+    async def work(db: Any, admin: Principal) -> Any:
+        data = UserInvite(email=email, role=role, person_id=person)
+        return await logins.invite_user(db, admin, data, hours=hours)
+
+    user, token = _as_admin(org, "users-invite", work)
+    _print({**logins.present_user(user).model_dump(mode="json"), **_token(token)})
+
+
+@users_app.command("disable")
+def users_disable(org: OrgOption, user: UserRef) -> None:
+    """No more logins; every token of it stops working at once."""
+    _user_switch(org, user, enabled=False)
+
+
+@users_app.command("enable")
+def users_enable(org: OrgOption, user: UserRef) -> None:
+    """It may log in again."""
+    _user_switch(org, user, enabled=True)
+
+
+def _user_switch(org: str, ref: str, *, enabled: bool) -> None:
+    async def work(db: Any, admin: Principal) -> Any:
+        found = await logins.find_user(db, admin, ref)
+        return await logins.set_enabled(db, admin, found.id, enabled=enabled)
+
+    row = _as_admin(org, "users-enable" if enabled else "users-disable", work)
+    _print(logins.present_user(row).model_dump(mode="json"))
+
+
+@users_app.command("reset-password")
+def users_reset_password(org: OrgOption, user: UserRef) -> None:
+    """The password stops working, every token is revoked; prints the one-time token."""
+    hours = get_settings().setup_token_hours
+
+    async def work(db: Any, admin: Principal) -> Any:
+        found = await logins.find_user(db, admin, user)
+        return found.id, await logins.reset_password(db, admin, found.id, hours=hours)
+
+    user_id, token = _as_admin(org, "users-reset-password", work)
+    _print({"id": user_id, **_token(token)})
+
+
+def _token(token: SetPasswordToken) -> dict[str, Any]:
+    return {"set_password_token": token.token, "expires_at": token.expires_at}
+
+
+@clients_app.command("list")
+def clients_list(org: OrgOption) -> None:
+    """Every machine client of the organisation, one JSON object a line."""
+    for row in _as_admin(org, "clients-list", logins.all_clients):
+        _print(logins.present_client(row).model_dump(mode="json"))
+
+
+@clients_app.command("disable")
+def clients_disable(org: OrgOption, client: ClientRef) -> None:
+    """No more tokens; its tokens stop working at once."""
+    _client_change(org, client, "disable")
+
+
+@clients_app.command("enable")
+def clients_enable(org: OrgOption, client: ClientRef) -> None:
+    """It may get tokens again (not once revoked)."""
+    _client_change(org, client, "enable")
+
+
+@clients_app.command("revoke")
+def clients_revoke(org: OrgOption, client: ClientRef) -> None:
+    """For good: it never gets a token again."""
+    _client_change(org, client, "revoke")
+
+
+@clients_app.command("rotate-secret")
+def clients_rotate_secret(org: OrgOption, client: ClientRef) -> None:
+    """A new secret, printed once; the old one and its tokens stop working at once."""
+    row, secret = _client_change(org, client, "rotate-secret")
+    _print({**logins.present_client(row).model_dump(mode="json"), "client_secret": secret})
+
+
+def _client_change(org: str, ref: str, change: str) -> Any:
+    async def work(db: Any, admin: Principal) -> Any:
+        found = await logins.find_client(db, admin, ref)
+        if change == "rotate-secret":
+            return await logins.rotate_secret(db, admin, found.id)
+        if change == "revoke":
+            return await logins.revoke_client(db, admin, found.id)
+        return await logins.set_client_enabled(db, admin, found.id, enabled=change == "enable")
+
+    result = _as_admin(org, f"clients-{change}", work)
+    if change != "rotate-secret":
+        _print(logins.present_client(result).model_dump(mode="json"))
+    return result
+
+
 @app.command("import-services")
 def import_services(
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
@@ -242,13 +382,9 @@ def import_services(
 
     async def work(db: Any) -> Any:
         organisation = await accounts.find_organisation(db, org)
-        system = Principal(
-            org_id=organisation.id,
-            role=Role.admin,
-            scopes=ROLE_SCOPES[Role.admin],
-            subject="cli:import-services",
+        return await directory.import_services(
+            db, _admin(organisation.id, "import-services"), report.valid
         )
-        return await directory.import_services(db, system, report.valid)
 
     imported = _run(work)
     _print({"valid": len(report.valid), "imported": len(imported), "dry_run": False})

@@ -30,6 +30,7 @@ from api.routers import (
     goals,
     group_sessions,
     health,
+    logins,
     matching,
     mentor_support,
     organisation,
@@ -172,6 +173,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         webhooks,
         reports,
         audit,
+        logins,
     ):
         v1.include_router(module.router, dependencies=[KnownQueryOnly])
     v1.include_router(graphql_router(settings), prefix="/graphql")

@@ -8,7 +8,14 @@ from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
+from pydantic import (
+    AliasChoices,
+    Field,
+    IPvAnyNetwork,
+    SecretStr,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
@@ -51,6 +58,12 @@ class Settings(BaseSettings):
     rate_limit_storage: str = "async+memory://"
     rate_limit_api: str = "600/minute"
     rate_limit_token: str = "30/minute"
+    # Failed logins per account (the name tried): each window must allow a try, so repeated
+    # failures back off from minutes to hours. A successful login clears the count.
+    rate_limit_login_failures: str = "5/15 minutes;20/day"
+    # Peers whose X-Forwarded-For is believed (addresses or networks); nobody by default.
+    trusted_proxies: list[IPvAnyNetwork] = Field(default_factory=list)
+    setup_token_hours: int = Field(72, ge=1, le=24 * 30)
 
     # GraphQL introspection; unset means on in development, off in production.
     graphql_introspection: bool | None = None

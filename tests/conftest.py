@@ -39,6 +39,7 @@ def make_settings(database_url: str, **overrides: object) -> Settings:
         "signing_keys": TEST_KEYS,
         "rate_limit_api": "100000/minute",
         "rate_limit_token": "100000/minute",
+        "rate_limit_login_failures": "100000/minute",
         "log_level": "WARNING",
     }
     values.update(overrides)

@@ -182,6 +182,7 @@ def bearer(
         org_id=account.org_id,
         role=account.role,
         scope=scopes if scopes is not None else scope_string(ROLE_SCOPES[Role(account.role)]),
+        generation=account.token_generation,
     )
     return {"Authorization": f"Bearer {token}"}
 

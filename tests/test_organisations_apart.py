@@ -62,6 +62,7 @@ SOON = (datetime.now(UTC) + timedelta(days=3)).replace(microsecond=0).isoformat(
 # Routes the walk does not drive, and why.
 EXEMPT = {
     ("POST", f"{API}/auth/token"): "trades credentials for a token; reads no record by id",
+    ("POST", f"{API}/auth/set-password"): "a one-time token names its own login; no record id",
     ("GET", f"{API}/graphql"): "the GraphQL IDE page; the fields are walked below",
     ("POST", f"{API}/graphql"): "GraphQL: every root field is walked below",
     ("GET", "/healthz"): "a probe: no organisation's data",
@@ -97,6 +98,8 @@ PATH_RESOURCES = {
     "group_session_id": "group_session",
     "relationship_ids": "relationship",
     "facilitator_ids": "mentor",
+    "user_id": "user",
+    "api_client_id": "api_client",
 }
 
 # A valid body for every operation that takes one; "{name}" is the id of that record.
@@ -207,6 +210,12 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
     },
     ("POST", "/alerts/{alert_id}/acknowledge"): {"note": "On it."},
     ("POST", "/alerts/{alert_id}/resolve"): {"note": "Talked to them both."},
+    ("POST", "/users"): {
+        "email": "walked@example.org",
+        "role": "mentor",
+        "person_id": "{mentor}",
+    },
+    ("POST", "/clients"): {"name": "Probation NE", "role": "partner"},
     ("POST", "/webhooks"): {"url": "https://93.184.215.14/hooks", "events": ["*"]},
     ("PATCH", "/webhooks/{webhook_id}"): {"description": "Changed"},
     ("POST", "/webhooks/{webhook_id}/rotate-secret"): {"grace_hours": 1},
@@ -291,6 +300,18 @@ async def populate(client: httpx.AsyncClient, headers: dict[str, str]) -> Record
         "/outcomes",
         {"mentee_id": records["mentee"], "milestone": "start", "accommodation": "temporary"},
     )
+    invited = await client.post(
+        f"{API}/users",
+        json={"email": f"m-{uuid.uuid4().hex[:8]}@example.org", "role": "coordinator"},
+        headers=headers,
+    )
+    assert invited.status_code == 201, invited.text
+    records["user"] = str(invited.json()["user"]["id"])
+    made = await client.post(
+        f"{API}/clients", json={"name": "Walked", "role": "partner"}, headers=headers
+    )
+    assert made.status_code == 201, made.text
+    records["api_client"] = str(made.json()["client"]["id"])
     records["webhook"] = await post(
         "/webhooks", {"url": "https://93.184.215.14/hooks", "events": ["*"]}
     )

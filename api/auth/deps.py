@@ -37,7 +37,8 @@ oauth2 = OAuth2(
 async def active_account(
     db: AsyncSession, settings: Settings, authorization: str | None
 ) -> tuple[TokenClaims, UserAccount | ApiClient]:
-    """The token's claims and its account, provided the account is still active (else 401)."""
+    """The token's claims and its account, provided the account is still active and has not
+    revoked the token since it was issued (else 401)."""
     scheme, _, token = (authorization or "").partition(" ")
     if scheme.lower() != "bearer" or not token:
         raise Unauthorized("Send a bearer token in the Authorization header.")
@@ -60,6 +61,7 @@ async def active_account(
         or not account.is_active
         or account.org_id != claims.org_id
         or account.role != claims.role
+        or account.token_generation != claims.generation
     ):
         raise Unauthorized("The token's account is no longer active.")
     return claims, account

@@ -24,10 +24,17 @@ class TokenClaims:
     scopes: frozenset[str]
     jti: str
     expires_at: datetime
+    generation: int = 0  # the account's token generation when issued
 
 
 def issue_access_token(
-    settings: Settings, *, subject: str, org_id: uuid.UUID, role: str, scope: str
+    settings: Settings,
+    *,
+    subject: str,
+    org_id: uuid.UUID,
+    role: str,
+    scope: str,
+    generation: int = 0,
 ) -> tuple[str, int]:
     """Sign a token with the current key; returns it with its lifetime in seconds."""
     kid, secret = next(iter(settings.signing_key_map.items()))
@@ -44,6 +51,7 @@ def issue_access_token(
         "nbf": int(now.timestamp()),
         "exp": int((now + timedelta(seconds=lifetime)).timestamp()),
         "jti": uuid.uuid4().hex,
+        "gen": generation,
     }
     token = jwt.encode(claims, secret, algorithm=ALGORITHM, headers={"kid": kid})
     return token, lifetime
@@ -77,6 +85,7 @@ def decode_access_token(settings: Settings, token: str) -> TokenClaims:
             scopes=frozenset(str(claims.get("scope", "")).split()),
             jti=str(claims["jti"]),
             expires_at=datetime.fromtimestamp(int(claims["exp"]), UTC),
+            generation=int(claims.get("gen", 0)),
         )
     except (JWTError, KeyError, ValueError, TypeError) as exc:
         raise InvalidToken(str(exc)) from exc

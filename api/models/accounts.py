@@ -3,10 +3,12 @@
 import uuid
 from datetime import datetime
 
-from pydantic import BaseModel
+from pydantic import BaseModel, EmailStr
+from pydantic import Field as PydField
 from sqlmodel import Field
 
 from api.models.base import OrgRecord, UTCDateTime
+from api.models.common import Input, RecordRead, Text200
 from api.models.enums import Role
 
 
@@ -19,6 +21,11 @@ class UserAccount(OrgRecord, table=True):
     person_id: uuid.UUID | None = Field(default=None, foreign_key="person.id", index=True)
     is_active: bool = True
     last_login_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # Bumped to revoke every access token issued before (each carries the number it had).
+    token_generation: int = 0
+    # A one-time set-password token (invitation or reset), stored as its SHA-256 digest.
+    setup_token_hash: str | None = Field(default=None, max_length=64, unique=True)
+    setup_token_expires_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class ApiClient(OrgRecord, table=True):
@@ -32,6 +39,8 @@ class ApiClient(OrgRecord, table=True):
     role: str = Field(max_length=20)
     is_active: bool = True
     last_used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    token_generation: int = 0
+    revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class RefreshToken(OrgRecord, table=True):
@@ -51,6 +60,66 @@ class RefreshToken(OrgRecord, table=True):
 
 
 # --- API models -----------------------------------------------------------------------------
+
+
+class UserRead(RecordRead):
+    email: str
+    role: Role
+    person_id: uuid.UUID | None
+    is_active: bool = PydField(description="False while disabled: no login, no token works.")
+    password_set: bool = PydField(
+        description="False until the invitation's set-password token is used."
+    )
+    last_login_at: datetime | None
+
+
+class UserInvite(Input):
+    """A login for staff, or for a mentor or mentee (linked to their person)."""
+
+    email: EmailStr
+    role: Role
+    person_id: uuid.UUID | None = PydField(
+        None, description="Required for a mentor or mentee: the person the login is."
+    )
+
+
+class SetPasswordToken(BaseModel):
+    token: str = PydField(
+        description="Give it to the person (once; only its digest is kept). They choose a "
+        "password with `POST /auth/set-password`."
+    )
+    expires_at: datetime
+
+
+class Invitation(BaseModel):
+    user: UserRead
+    set_password: SetPasswordToken
+
+
+class SetPassword(Input):
+    token: str = PydField(min_length=1, max_length=200)
+    password: str = PydField(min_length=12, max_length=1000)
+
+
+class ClientRead(RecordRead):
+    name: str
+    client_id: str
+    role: Role
+    is_active: bool
+    revoked_at: datetime | None = PydField(
+        description="Set once revoked: for good, the client cannot be enabled again."
+    )
+    last_used_at: datetime | None
+
+
+class ClientCreate(Input):
+    name: Text200
+    role: Role
+
+
+class ClientSecret(BaseModel):
+    client: ClientRead
+    secret: str = PydField(description="Shown once; only its hash is kept.")
 
 
 class Me(BaseModel):

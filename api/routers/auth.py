@@ -4,16 +4,16 @@ import base64
 import binascii
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Form, Header
+from fastapi import APIRouter, Depends, Form, Header, Request, Response, status
 
 from api import tenancy
 from api.auth.deps import AppSettings, may
 from api.auth.principal import Principal
 from api.db import DB
 from api.errors import OAuthError, problem_responses
-from api.models.accounts import Me
-from api.ratelimit import limit_token_requests
-from api.services import accounts, tokens
+from api.models.accounts import Me, SetPassword
+from api.ratelimit import RateLimits, limit_token_requests
+from api.services import accounts, logins, tokens
 from api.services.tokens import PresentedClient, TokenResponse
 
 router = APIRouter(tags=["auth"])
@@ -28,6 +28,7 @@ router = APIRouter(tags=["auth"])
     responses=problem_responses(400, 401, 422, 429),
 )
 async def issue_token(
+    request: Request,
     db: DB,
     settings: AppSettings,
     grant_type: Annotated[Literal["password", "client_credentials", "refresh_token"], Form()],
@@ -49,23 +50,32 @@ async def issue_token(
       its secret, sent with the password grant).
 
     `scope` may ask for fewer scopes than the role allows, never more: extra ones are dropped.
+    Repeated failures for one account (or client) are refused with 429 for a while, however
+    many addresses they come from.
     """
     tenancy.span_organisations(db, "a login names an account before its organisation is known")
     client_id, client_secret = _basic_credentials(authorization) or (client_id, client_secret)
     presented = PresentedClient(client_id=client_id or None, client_secret=client_secret or None)
+    limits: RateLimits = request.app.state.rate_limits
     if grant_type == "password":
         if not username or not password:
             raise OAuthError("invalid_request", "The password grant needs username and password.")
-        return await tokens.password_grant(
-            db, settings, username=username, password=password, scope=scope, presented=presented
+        return await limits.login(
+            username,
+            lambda: tokens.password_grant(
+                db, settings, username=username, password=password, scope=scope, presented=presented
+            ),
         )
     if grant_type == "client_credentials":
         if not client_id or not client_secret:
             raise OAuthError(
                 "invalid_client", "Send client_id and client_secret (form or Basic).", status=401
             )
-        return await tokens.client_credentials_grant(
-            db, settings, client_id=client_id, client_secret=client_secret, scope=scope
+        return await limits.login(
+            f"client:{client_id}",
+            lambda: tokens.client_credentials_grant(
+                db, settings, client_id=client_id, client_secret=client_secret, scope=scope
+            ),
         )
     if not refresh_token:
         raise OAuthError("invalid_request", "The refresh_token grant needs refresh_token.")
@@ -89,3 +99,19 @@ def _basic_credentials(authorization: str | None) -> tuple[str, str] | None:
 async def me(caller: Annotated[Principal, may("me.read")]) -> Me:
     """The caller behind the token: organisation, role, granted scopes and linked person."""
     return accounts.describe(caller)
+
+
+@router.post(
+    "/auth/set-password",
+    summary="Choose a password with a one-time token",
+    status_code=status.HTTP_204_NO_CONTENT,
+    dependencies=[Depends(limit_token_requests)],
+    responses=problem_responses(422, 429),
+)
+async def set_password(db: DB, body: SetPassword) -> Response:
+    """The token from an invitation or a password reset (`POST /users`,
+    `POST /users/{id}/reset-password`) sets the login's password, once; then log in with the
+    password grant. An unknown, used or expired token is a 422."""
+    tenancy.span_organisations(db, "a set-password token names its account")
+    await logins.set_password(db, token=body.token, password=body.password)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -41,6 +41,10 @@ async def find_organisation(db: AsyncSession, ref: str) -> Organisation:
     return org
 
 
+# The password hash of a login whose password is not chosen yet: nothing verifies against it.
+NO_PASSWORD = "!"
+
+
 async def create_user(
     db: AsyncSession,
     org: Organisation,
@@ -50,38 +54,63 @@ async def create_user(
     password: str,
     person_id: uuid.UUID | None = None,
 ) -> UserAccount:
+    if len(password) < 12:
+        raise Invalid("A password needs at least 12 characters.", loc=["password"])
+    user = await add_user(db, org, email=email, role=role, person_id=person_id)
+    user.password_hash = hash_secret(password)
+    await db.commit()
+    return user
+
+
+async def add_user(
+    db: AsyncSession,
+    org: Organisation,
+    *,
+    email: str,
+    role: Role,
+    person_id: uuid.UUID | None = None,
+) -> UserAccount:
+    """A login without a password yet, in the caller's transaction; mentor and mentee
+    logins are linked to their person."""
     email = email.strip().lower()
     if "@" not in email:
         raise Invalid("That is not an email address.", loc=["email"])
-    if len(password) < 12:
-        raise Invalid("A password needs at least 12 characters.", loc=["password"])
     if (await db.exec(select(UserAccount).where(UserAccount.email == email))).first():
         raise Conflict(f"An account for {email} already exists.")
     expected_kind = _PERSON_ROLES.get(role)
     if expected_kind is not None:
         if person_id is None:
-            raise Invalid(f"A {role} account must be linked to their person (--person).")
+            raise Invalid(f"A {role} account must be linked to their person.", loc=["person_id"])
         person = await db.get(Person, person_id)
         if person is None or person.org_id != org.id or person.deleted_at is not None:
-            raise NotFound(f"No person {person_id} in {org.name}.")
+            raise Invalid(f"No such person in {org.name}.", loc=["person_id"])
         if person.kind != expected_kind:
             raise Invalid(f"A {role} account must be linked to a {expected_kind}.")
     elif person_id is not None:
-        raise Invalid(f"A {role} account is not linked to a person.")
+        raise Invalid(f"A {role} account is not linked to a person.", loc=["person_id"])
     user = UserAccount(
-        org_id=org.id,
-        email=email,
-        role=role,
-        password_hash=hash_secret(password),
-        person_id=person_id,
+        org_id=org.id, email=email, role=role, password_hash=NO_PASSWORD, person_id=person_id
     )
     db.add(user)
-    await db.commit()
     return user
 
 
 async def create_client(
     db: AsyncSession,
+    org: Organisation,
+    *,
+    name: str,
+    role: Role,
+    client_id: str | None = None,
+    secret: str | None = None,
+) -> tuple[ApiClient, str]:
+    client, secret = add_client(org, name=name, role=role, client_id=client_id, secret=secret)
+    db.add(client)
+    await db.commit()
+    return client, secret
+
+
+def add_client(
     org: Organisation,
     *,
     name: str,
@@ -105,8 +134,6 @@ async def create_client(
         client_id=client_id or f"tg_{secrets.token_hex(12)}",
         secret_hash=hash_secret(secret),
     )
-    db.add(client)
-    await db.commit()
     return client, secret
 
 

@@ -100,6 +100,7 @@ async def client_credentials_grant(
         org_id=client.org_id,
         role=client.role,
         scope=scopes,
+        generation=client.token_generation,
     )
     await db.commit()
     return TokenResponse(access_token=token, expires_in=lifetime, scope=scopes)
@@ -159,7 +160,12 @@ async def _issue_for_user(
     client_id: str | None,
 ) -> TokenResponse:
     token, lifetime = issue_access_token(
-        settings, subject=f"user:{user.id}", org_id=user.org_id, role=user.role, scope=scopes
+        settings,
+        subject=f"user:{user.id}",
+        org_id=user.org_id,
+        role=user.role,
+        scope=scopes,
+        generation=user.token_generation,
     )
     refresh = secrets.token_urlsafe(32)
     db.add(
