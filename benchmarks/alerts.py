@@ -14,112 +14,42 @@ vetting and caseloads spread so that every mentor rule has work), then prints:
 
 import argparse
 import asyncio
-import os
-import random
-import secrets
 import statistics
-import subprocess
 import tempfile
 import time
 import uuid
-from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
 
 import httpx
 import sqlalchemy as sa
 from alembic import command
-from matching import free_port, fresh_database
+from harness import Client, fresh_database, programme, served
 
-from api import programme_year, tenancy
-from api.auth.passwords import hash_secret
+from api import tenancy
 from api.cli import alembic_config
 from api.db import create_engine, session_factory
-from api.models import Alert, AlertCheck, ApiClient, MentorProfile, Organisation, Person
+from api.models import Alert, AlertCheck, Organisation
 from api.models.base import utcnow
-from api.programme_year import Year
+from api.models.enums import Role
 from api.services import alert_rules
 from api.services.organisation import alert_thresholds
 from api.services.reports.sql import run as run_statement
 from api.settings import Settings
 
-ROOT = Path(__file__).resolve().parent.parent
-CLIENT_ID, CLIENT_SECRET = "tg_bench_alerts", "benchmark alerts secret"
-
-
-def mentor_rows(org_id: uuid.UUID, count: int, today: date) -> list[tuple[type, dict[str, Any]]]:
-    rng = random.Random(11)
-    rows: list[tuple[type, dict[str, Any]]] = []
-    for i in range(count):
-        pid = uuid.uuid4()
-        rows.append(
-            (
-                Person,
-                {
-                    "id": pid,
-                    "org_id": org_id,
-                    "kind": "mentor",
-                    "given_name": f"Mentor{i}",
-                    "family_name": "Bench",
-                    "languages": ["en"],
-                    "created_at": utcnow(),
-                    "updated_at": utcnow(),
-                    "version": 1,
-                    "region": rng.choice(programme_year.REGIONS),
-                },
-            )
-        )
-        rows.append(
-            (
-                MentorProfile,
-                {
-                    "person_id": pid,
-                    "skills": ["accommodation"],
-                    "max_caseload": rng.choice([2, 3, 4]),
-                    "vetting_status": "cleared",
-                    "vetting_expires_on": today + timedelta(days=rng.randint(-30, 600)),
-                    "training_completed_on": today - timedelta(days=200),
-                    "last_supervision_on": today - timedelta(days=rng.randint(0, 150)),
-                },
-            )
-        )
-    return rows
+CLIENT = Client("tg_bench_alerts", "benchmark alerts secret", Role.coordinator)
 
 
 async def seed(url: str, mentees: int, mentors: int) -> uuid.UUID:
+    org_id, _ = await programme(
+        url, CLIENT, mentees=mentees, mentors=mentors, caseloads=[2, 3, 4], seed=11
+    )
     engine = create_engine(Settings(database_url=url))
-    today = date.today()
     async with session_factory(engine)() as db:
-        tenancy.span_organisations(db, "the benchmark makes its organisation")
-        org = Organisation(name="Benchmark")
-        db.add(org)
-        await db.commit()
-        db.add(
-            ApiClient(
-                org_id=org.id,
-                name="bench",
-                role="coordinator",
-                client_id=CLIENT_ID,
-                secret_hash=hash_secret(CLIENT_SECRET),
-            )
-        )
-        await db.commit()
-        people = mentor_rows(org.id, mentors, today)
-        await programme_year.write(db, iter(people))
-        mentor_ids = [values["id"] for model, values in people if model is Person]
-        started = time.perf_counter()
-        year = Year(org.id, mentor_ids, mentees, today, open_share=0.3)
-        written = await programme_year.write(db, programme_year.rows(year))
-        print(
-            f"  seeded {mentees} mentees and {mentors} mentors with a year of activity: "
-            f"{written} rows in {time.perf_counter() - started:.0f}s",
-            flush=True,
-        )
-        await db.exec(sa.delete(AlertCheck))
-        await (await db.connection()).execute(sa.text("ANALYZE"))
+        tenancy.enter_organisation(db, org_id)
+        await db.exec(sa.delete(AlertCheck))  # the first evaluation below starts from nothing
         await db.commit()
     await engine.dispose()
-    return org.id
+    return org_id
 
 
 async def time_rules(url: str, org_id: uuid.UUID) -> None:
@@ -156,41 +86,12 @@ async def time_rules(url: str, org_id: uuid.UUID) -> None:
 
 
 def time_list(url: str, workdir: Path, requests: int) -> None:
-    port = int(os.environ.get("BENCH_PORT", free_port()))
-    env = {
-        **os.environ,
-        "DATABASE_URL": url,
-        "THROUGHGATE_LOG_LEVEL": "WARNING",
-        "THROUGHGATE_SIGNING_KEYS": "bench:" + secrets.token_urlsafe(40),
-        "THROUGHGATE_WORKER_IN_SERVE": "false",
-        "THROUGHGATE_RATE_LIMIT_API": "100000/minute",
-    }
-    server = subprocess.Popen(
-        [str(ROOT / ".venv" / "bin" / "throughgate"), "serve", "--port", str(port)],
-        env=env,
-        cwd=workdir,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=60) as http:
-            for _ in range(300):
-                try:
-                    if http.get("/readyz").status_code == 200:
-                        break
-                except httpx.TransportError:
-                    time.sleep(0.2)
-            token = http.post(
-                "/api/v1/auth/token",
-                data={
-                    "grant_type": "client_credentials",
-                    "client_id": CLIENT_ID,
-                    "client_secret": CLIENT_SECRET,
-                },
-            ).json()["access_token"]
-            headers = {"Authorization": f"Bearer {token}"}
-            timings = []
-            cursor = None
+    env = {"THROUGHGATE_LOG_LEVEL": "WARNING", "THROUGHGATE_WORKER_IN_SERVE": "false"}
+    with served(url, workdir, env=env) as server:
+        headers = {"Authorization": f"Bearer {CLIENT.token(server.base)}"}
+        timings = []
+        cursor = None
+        with httpx.Client(base_url=server.base, timeout=60) as http:
             for i in range(requests + 10):
                 params = {"status": "open", **({"cursor": cursor} if cursor else {})}
                 started = time.perf_counter()
@@ -200,15 +101,12 @@ def time_list(url: str, workdir: Path, requests: int) -> None:
                 cursor = answer.json()["next_cursor"] if i % 4 else None  # pages 1 to 4
                 if i >= 10:  # after a warm-up
                     timings.append(elapsed * 1000)
-        cuts = statistics.quantiles(timings, n=100)
-        print(
-            f"  GET /alerts?status=open (50 a page): p50 {cuts[49]:.0f} ms, "
-            f"p95 {cuts[94]:.0f} ms, p99 {cuts[98]:.0f} ms over {requests} requests",
-            flush=True,
-        )
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
+    cuts = statistics.quantiles(timings, n=100)
+    print(
+        f"  GET /alerts?status=open (50 a page): p50 {cuts[49]:.0f} ms, "
+        f"p95 {cuts[94]:.0f} ms, p99 {cuts[98]:.0f} ms over {requests} requests",
+        flush=True,
+    )
 
 
 def run(kind: str, mentees: int, mentors: int, requests: int) -> None:

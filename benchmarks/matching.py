@@ -10,12 +10,8 @@ times `GET /people/{id}/match-suggestions` for random mentees. Prints p50/p95/p9
 
 import argparse
 import asyncio
-import os
 import random
-import secrets
-import socket
 import statistics
-import subprocess
 import tempfile
 import time
 import uuid
@@ -26,7 +22,7 @@ from typing import Any
 import httpx
 import sqlalchemy as sa
 from alembic import command
-from sqlalchemy.engine import make_url
+from harness import fresh_database, served, token
 
 from api.auth.passwords import hash_secret
 from api.cli import alembic_config
@@ -201,32 +197,6 @@ async def load(database_url: str, rows: dict[str, list[dict[str, Any]]]) -> None
     await engine.dispose()
 
 
-def fresh_database(kind: str, workdir: Path) -> tuple[str, Any]:
-    if kind == "sqlite":
-        return f"sqlite+aiosqlite:///{workdir / 'bench.db'}", lambda: None
-    base = os.environ.get(
-        "BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-    )
-    url = make_url(base)
-    name = f"{os.environ.get('BENCH_DATABASE_PREFIX', 'throughgate_bench')}_{secrets.token_hex(4)}"
-    admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
-
-    def drop() -> None:
-        with admin.connect() as connection:
-            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-    return url.set(database=name).render_as_string(hide_password=False), drop
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def run(kind: str, mentors: int, mentees: int, requests: int) -> None:
     rng = random.Random(7)
     with tempfile.TemporaryDirectory() as tmp:
@@ -255,43 +225,15 @@ def serve_and_time(
     requests: int,
     rng: random.Random,
 ) -> None:
-    port = free_port()
-    env = {
-        **os.environ,
-        "DATABASE_URL": url,
-        "THROUGHGATE_LOG_LEVEL": "WARNING",
-        "THROUGHGATE_RATE_LIMIT_API": "1000000/minute",
-        "THROUGHGATE_SIGNING_KEYS": "bench:" + secrets.token_urlsafe(40),
-    }
-    exe = ROOT / ".venv" / "bin" / "throughgate"
-    server = subprocess.Popen(
-        [str(exe), "serve", "--port", str(port)],
-        env=env,
-        cwd=workdir,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        with httpx.Client(base_url=base, timeout=30) as http:
-            for _ in range(100):
-                try:
-                    if http.get("/readyz").status_code == 200:
-                        break
-                except httpx.TransportError:
-                    time.sleep(0.1)
-            token = http.post(
-                "/api/v1/auth/token",
-                data={
-                    "grant_type": "password",
-                    "username": "bench@example.org",
-                    "password": PASSWORD,
-                },
-            ).json()["access_token"]
-            headers = {"Authorization": f"Bearer {token}"}
+    with served(url, workdir, env={"THROUGHGATE_LOG_LEVEL": "WARNING"}) as server:
+        bearer = token(
+            server.base, grant_type="password", username="bench@example.org", password=PASSWORD
+        )
+        headers = {"Authorization": f"Bearer {bearer}"}
+        timings = []
+        with httpx.Client(base_url=server.base, timeout=30) as http:
             for mentee in mentee_ids[:20]:  # warm up
                 http.get(f"/api/v1/people/{mentee}/match-suggestions", headers=headers)
-            timings = []
             for _ in range(requests):
                 mentee = rng.choice(mentee_ids)
                 started = time.perf_counter()
@@ -302,16 +244,12 @@ def serve_and_time(
                 )
                 timings.append((time.perf_counter() - started) * 1000)
                 assert response.status_code == 200, response.text
-        timings.sort()
-        q = statistics.quantiles(timings, n=100)
-        print(
-            f"[{kind}] {requests} requests: p50 {q[49]:.1f} ms, p95 {q[94]:.1f} ms, "
-            f"p99 {q[98]:.1f} ms, mean {statistics.fmean(timings):.1f} ms",
-            flush=True,
-        )
-    finally:
-        server.terminate()
-        server.wait(timeout=15)
+    q = statistics.quantiles(timings, n=100)
+    print(
+        f"[{kind}] {requests} requests: p50 {q[49]:.1f} ms, p95 {q[94]:.1f} ms, "
+        f"p99 {q[98]:.1f} ms, mean {statistics.fmean(timings):.1f} ms",
+        flush=True,
+    )
 
 
 def main() -> None:

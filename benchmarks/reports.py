@@ -13,10 +13,6 @@ relationships only), serves the database with `throughgate serve` and streams
 
 import argparse
 import asyncio
-import os
-import random
-import secrets
-import subprocess
 import tempfile
 import time
 import uuid
@@ -25,18 +21,14 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import sqlalchemy as sa
 from alembic import command
-from matching import free_port, fresh_database
+from harness import Client, fresh_database, programme, served
 
 from api import programme_year, tenancy
-from api.auth.passwords import hash_secret
 from api.auth.principal import Principal
 from api.auth.scopes import ROLE_SCOPES
 from api.cli import alembic_config
 from api.db import create_engine, session_factory
-from api.models import ApiClient, MentorProfile, Organisation, Person
-from api.models.base import utcnow
 from api.models.enums import Role
 from api.programme_year import Year
 from api.services.reports import jdl
@@ -45,83 +37,11 @@ from api.services.reports.programme import SECTIONS, programme_report
 from api.services.reports.tables import Tabulator
 from api.settings import Settings
 
-ROOT = Path(__file__).resolve().parent.parent
-CLIENT_ID, CLIENT_SECRET = "tg_bench_admin", "benchmark admin secret"
-
-
-def _mentors(org_id: uuid.UUID, count: int, today: date) -> list[tuple[type, dict[str, Any]]]:
-    rng = random.Random(3)
-    rows: list[tuple[type, dict[str, Any]]] = []
-    for i in range(count):
-        pid = uuid.uuid4()
-        rows.append(
-            (
-                Person,
-                {
-                    "id": pid,
-                    "org_id": org_id,
-                    "kind": "mentor",
-                    "given_name": f"Mentor{i}",
-                    "family_name": "Bench",
-                    "languages": ["en"],
-                    "created_at": utcnow(),
-                    "updated_at": utcnow(),
-                    "version": 1,
-                    "region": rng.choice(programme_year.REGIONS),
-                },
-            )
-        )
-        rows.append(
-            (
-                MentorProfile,
-                {
-                    "person_id": pid,
-                    "skills": ["accommodation"],
-                    "max_caseload": 4,
-                    "vetting_status": "cleared",
-                    "vetting_expires_on": today + timedelta(days=rng.randint(-30, 600)),
-                    "training_completed_on": today - timedelta(days=200),
-                    "last_supervision_on": today - timedelta(days=rng.randint(0, 150)),
-                },
-            )
-        )
-    return rows
+CLIENT = Client("tg_bench_admin", "benchmark admin secret", Role.admin)
 
 
 async def seed(url: str, mentees: int) -> tuple[uuid.UUID, list[uuid.UUID]]:
-    engine = create_engine(Settings(database_url=url))
-    today = date.today()
-    async with session_factory(engine)() as db:
-        tenancy.span_organisations(db, "the benchmark makes its organisation")
-        org = Organisation(name="Benchmark")
-        db.add(org)
-        await db.commit()
-        db.add(
-            ApiClient(
-                org_id=org.id,
-                name="bench",
-                role="admin",
-                client_id=CLIENT_ID,
-                secret_hash=hash_secret(CLIENT_SECRET),
-            )
-        )
-        await db.commit()
-        mentors = _mentors(org.id, 300, today)
-        await programme_year.write(db, iter(mentors))
-        mentor_ids = [values["id"] for model, values in mentors if model is Person]
-        started = time.perf_counter()
-        written = await programme_year.write(
-            db, programme_year.rows(Year(org.id, mentor_ids, mentees, today, open_share=0.3))
-        )
-        print(
-            f"  seeded {mentees} mentees with a year of activity: {written} rows in "
-            f"{time.perf_counter() - started:.0f}s",
-            flush=True,
-        )
-        await (await db.connection()).execute(sa.text("ANALYZE"))
-        await db.commit()
-    await engine.dispose()
-    return org.id, mentor_ids
+    return await programme(url, CLIENT, mentees=mentees, mentors=300, caseloads=[4], seed=3)
 
 
 async def seed_export_rows(
@@ -174,60 +94,30 @@ async def time_reports(url: str, org_id: uuid.UUID) -> None:
 
 
 def export_memory(url: str, workdir: Path) -> None:
-    port = int(os.environ.get("BENCH_PORT", free_port()))
-    env = {
-        **os.environ,
-        "DATABASE_URL": url,
-        "THROUGHGATE_LOG_LEVEL": "WARNING",
-        "THROUGHGATE_SIGNING_KEYS": "bench:" + secrets.token_urlsafe(40),
-    }
-    server = subprocess.Popen(
-        [str(ROOT / ".venv" / "bin" / "throughgate"), "serve", "--port", str(port)],
-        env=env,
-        cwd=workdir,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=600) as http:
-            for _ in range(300):
-                try:
-                    if http.get("/readyz").status_code == 200:
-                        break
-                except httpx.TransportError:
-                    time.sleep(0.2)
-            token = http.post(
-                "/api/v1/auth/token",
-                data={
-                    "grant_type": "client_credentials",
-                    "client_id": CLIENT_ID,
-                    "client_secret": CLIENT_SECRET,
-                },
-            ).json()["access_token"]
-            # Start the high-water mark afresh: the token's Argon2 check alone takes 64 MB.
-            Path(f"/proc/{server.pid}/clear_refs").write_text("5")
-            before = _status_kb(server.pid, "VmRSS")
-            started, lines, size = time.perf_counter(), 0, 0
-            with http.stream(
-                "GET",
-                "/api/v1/reports/jdl-cohort.csv",
-                headers={"Authorization": f"Bearer {token}"},
-                params={"from": (date.today() - timedelta(days=366)).isoformat()},
-            ) as response:
-                assert response.status_code == 200, response.read()
-                for chunk in response.iter_bytes():
-                    lines += chunk.count(b"\n")
-                    size += len(chunk)
-            elapsed = time.perf_counter() - started
+    with served(url, workdir, env={"THROUGHGATE_LOG_LEVEL": "WARNING"}) as server:
+        token = CLIENT.token(server.base)
+        # Start the high-water mark afresh: the token's Argon2 check alone takes 64 MB.
+        Path(f"/proc/{server.pid}/clear_refs").write_text("5")
+        before = _status_kb(server.pid, "VmRSS")
+        started, lines, size = time.perf_counter(), 0, 0
+        with httpx.stream(
+            "GET",
+            f"{server.base}/api/v1/reports/jdl-cohort.csv",
+            headers={"Authorization": f"Bearer {token}"},
+            params={"from": (date.today() - timedelta(days=366)).isoformat()},
+            timeout=600,
+        ) as response:
+            assert response.status_code == 200, response.read()
+            for chunk in response.iter_bytes():
+                lines += chunk.count(b"\n")
+                size += len(chunk)
+        elapsed = time.perf_counter() - started
         print(
             f"  cohort file: {lines - 1} rows, {size / 1e6:.1f} MB in {elapsed:.1f}s; server "
             f"peak memory {_status_kb(server.pid, 'VmHWM') / 1024:.0f} MB (before the "
             f"request {before / 1024:.0f} MB)",
             flush=True,
         )
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
 
 
 def _status_kb(pid: int, field: str) -> int:

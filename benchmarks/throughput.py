@@ -13,16 +13,11 @@ p50/p99 and Throughgate's share of the reference's throughput. No figure is asse
 import argparse
 import asyncio
 import json
-import os
 import re
-import secrets
 import shutil
 import subprocess
 import tempfile
-import time
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -31,7 +26,7 @@ import httpx
 import reports
 import sqlalchemy as sa
 from alembic import command
-from matching import fresh_database
+from harness import ROOT, THROUGHGATE, fresh_database, served, token
 
 from api.auth.passwords import hash_secret
 from api.cli import alembic_config
@@ -40,7 +35,6 @@ from api.models import MentoringRelationship, Person, UserAccount
 from api.models.base import utcnow
 from api.settings import Settings
 
-ROOT = Path(__file__).resolve().parent.parent
 MENTORS = 300  # what `reports.seed` makes
 EMAIL, PASSWORD = "coordinator@bench.example.org", "benchmark password"
 THROUGHGATE_PORT, REFERENCE_PORT = 8216, 8316
@@ -156,38 +150,6 @@ def pinned(core: str) -> list[str]:
     return [tool("taskset"), "-c", core]
 
 
-@contextmanager
-def server(argv: list[str], port: int, url: str, workdir: Path) -> Iterator[str]:
-    """A server process pinned to SERVER_CORE, until it answers /healthz."""
-    env = {
-        **os.environ,
-        "DATABASE_URL": url,
-        "THROUGHGATE_RATE_LIMIT_API": "100000000/minute",
-        "THROUGHGATE_SIGNING_KEYS": "bench:" + secrets.token_urlsafe(40),
-    }
-    process = subprocess.Popen(
-        [*pinned(SERVER_CORE), *argv, "--port", str(port)],
-        env=env,
-        cwd=workdir,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(300):
-            try:
-                if httpx.get(f"{base}/healthz").status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.1)
-        else:
-            raise RuntimeError(f"{argv[0]} did not start on port {port}")
-        yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=15)
-
-
 def check(base: str, request: Request, path: str, headers: dict[str, str]) -> None:
     """One request by hand first: the load is only measured on answers that succeed."""
     if request.body is None:
@@ -236,15 +198,6 @@ def parse_wrk(out: str) -> Figures:
     )
 
 
-def token(base: str) -> str:
-    answer = httpx.post(
-        f"{base}/api/v1/auth/token",
-        data={"grant_type": "password", "username": EMAIL, "password": PASSWORD},
-    )
-    answer.raise_for_status()
-    return str(answer.json()["access_token"])
-
-
 def measure(kind: str, people: int, seconds: int) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
@@ -253,7 +206,7 @@ def measure(kind: str, people: int, seconds: int) -> None:
             command.upgrade(alembic_config(url), "head")
             seeded = asyncio.run(seed(url, people))
             bin_ = ROOT / ".venv" / "bin"
-            throughgate = [str(bin_ / "throughgate"), "serve"]
+            throughgate = [str(THROUGHGATE), "serve"]
             reference = [
                 str(bin_ / "uvicorn"),
                 "--app-dir",
@@ -262,24 +215,30 @@ def measure(kind: str, people: int, seconds: int) -> None:
                 "warning",
             ]
             reference += ["reference_app:create_app", "--factory"]
+            pin = pinned(SERVER_CORE)
             with (
-                server(throughgate, THROUGHGATE_PORT, url, workdir) as ours,
-                server(reference, REFERENCE_PORT, url, workdir) as bare,
+                served(url, workdir, argv=pin + throughgate, port=THROUGHGATE_PORT) as ours,
+                served(
+                    url, workdir, argv=pin + reference, port=REFERENCE_PORT, ready="/healthz"
+                ) as bare,
             ):
+                bearer = token(ours.base, grant_type="password", username=EMAIL, password=PASSWORD)
                 auth = {
-                    "Authorization": f"Bearer {token(ours)}",
+                    "Authorization": f"Bearer {bearer}",
                     "Content-Type": "application/json",
                 }
                 plain = {"Content-Type": "application/json"}
                 print(f"\n[{kind}] {people} people, {seconds} s a request, one connection")
                 print(f"{'request':26} {'Throughgate':>24} {'reference':>24} {'ratio':>6}")
                 for request in requests(seeded):
-                    check(ours, request, request.throughgate, auth)
-                    mine = wrk(ours + request.throughgate, request, seconds, auth, workdir)
+                    check(ours.base, request, request.throughgate, auth)
+                    mine = wrk(ours.base + request.throughgate, request, seconds, auth, workdir)
                     theirs = None
                     if request.reference is not None:
-                        check(bare, request, request.reference, plain)
-                        theirs = wrk(bare + request.reference, request, seconds, plain, workdir)
+                        check(bare.base, request, request.reference, plain)
+                        theirs = wrk(
+                            bare.base + request.reference, request, seconds, plain, workdir
+                        )
                     print(row(request.name, mine, theirs), flush=True)
         finally:
             drop()

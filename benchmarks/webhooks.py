@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from alembic import command
-from matching import ROOT, fresh_database
+from harness import ROOT, fresh_database
 from standardwebhooks import Webhook
 
 from api.auth.principal import Principal
