@@ -9,6 +9,7 @@ from typing import Any
 from pydantic import ValidationError
 from rich.progress import track
 
+from api.errors import field_errors
 from api.models.service import ServiceCreate
 
 
@@ -50,6 +51,6 @@ def validate(rows: Rows, *, show_progress: bool) -> ImportReport:
         except ValidationError as exc:
             report.errors.extend(
                 {"row": number, "field": ".".join(map(str, e["loc"])) or None, "message": e["msg"]}
-                for e in exc.errors()
+                for e in field_errors(exc)
             )
     return report

@@ -1,6 +1,7 @@
 """Domain errors and their RFC 9457 problem+json rendering: the only error format served."""
 
 import logging
+import re
 from collections.abc import Mapping
 from http import HTTPStatus
 from typing import Any
@@ -10,7 +11,7 @@ from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, ValidationError
 from sqlalchemy.exc import DataError as DBAPIDataError
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
@@ -184,12 +185,29 @@ async def _domain_error(_request: Request, exc: Exception) -> JSONResponse:
     )
 
 
-async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, RequestValidationError)
-    errors = [
-        {"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")}
+# Pydantic names an enum member by its repr (`<PersonKind.mentee: 'mentee'>`) where a field
+# takes one member only; the client sent, and should read, the value.
+_ENUM_REPR = re.compile(
+    r"<[A-Za-z_][A-Za-z0-9_]*\.[A-Za-z_][A-Za-z0-9_]*: ('[^']*'|\"[^\"]*\"|-?\d+)>"
+)
+
+
+def field_errors(exc: RequestValidationError | ValidationError) -> list[dict[str, Any]]:
+    """Where and why input was refused, each message naming enum members by their value, as
+    on the wire. Every renderer of validation errors (HTTP, GraphQL, imports) reads these."""
+    return [
+        {
+            "loc": list(e.get("loc", ())),
+            "msg": _ENUM_REPR.sub(r"\1", str(e.get("msg", ""))),
+            "type": e.get("type", ""),
+        }
         for e in exc.errors()
     ]
+
+
+async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    errors = field_errors(exc)
     return problem_response(
         422,
         slug="validation",

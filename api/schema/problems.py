@@ -16,7 +16,7 @@ from pydantic import ValidationError
 from strawberry.extensions import SchemaExtension
 from strawberry.utils.str_converters import to_camel_case
 
-from api.errors import DomainError
+from api.errors import DomainError, field_errors
 
 log = logging.getLogger("throughgate.graphql")
 
@@ -49,18 +49,17 @@ def problem_of(exc: DomainError | ValidationError) -> Problem:
             detail="The input has invalid or missing fields.",
             errors=[
                 FieldProblem(path=_path(["input", *e["loc"]]), message=e["msg"], type=e["type"])
-                for e in exc.errors()
+                for e in field_errors(exc)
             ],
         )
-    field_errors = exc.extra.get("errors", [])
+    refused = exc.extra.get("errors", [])
     return Problem(
         type=f"/problems/{exc.slug}",
         title=exc.title,
         http_status=exc.status,
         detail=exc.detail,
         errors=[
-            FieldProblem(path=_path(e["loc"]), message=e["msg"], type=e["type"])
-            for e in field_errors
+            FieldProblem(path=_path(e["loc"]), message=e["msg"], type=e["type"]) for e in refused
         ],
     )
 

@@ -122,3 +122,19 @@ def _input_models() -> list[type[Input]]:
         found.append(model)
         pending.extend(model.__subclasses__())
     return found
+
+
+async def test_a_refused_value_is_named_as_sent_never_as_a_python_enum(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    body = {
+        "direction": "inbound",
+        "external_ref": "PR-1",
+        "person": {"kind": "mentor", "given_name": "Ana", "family_name": "Lee"},
+    }
+    response = await client.post("/api/v1/referrals", json=body, headers=world.headers("partner"))
+    assert response.status_code == 422, response.text
+    [error] = response.json()["errors"]
+    assert error["loc"] == ["body", "person", "kind"]
+    assert error["msg"] == "Input should be 'mentee'"
+    assert "<" not in response.text
