@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, StringConstraints
 from pydantic import Field as PydField
 from sqlmodel import Field
 
-from api.models.base import OrgRecord, UTCDateTime, json_column, utcnow
+from api.models.base import OrgRecord, UTCDateTime, empty_dict, empty_list, json_column, utcnow
 from api.models.common import Input, NoNul, RecordRead
 from api.models.enums import AlertStatus, Severity
 
@@ -46,7 +46,7 @@ class Alert(OrgRecord, table=True):
         default=None, foreign_key="mentoring_relationship.id", index=True
     )
     message: str = Field(max_length=1000)
-    facts: dict[str, Any] = Field(default_factory=dict, sa_column=json_column())
+    facts: dict[str, Any] = Field(default_factory=empty_dict, sa_column=json_column())
     raised_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     acknowledged_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     resolved_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
@@ -54,7 +54,7 @@ class Alert(OrgRecord, table=True):
     # When the rule last saw its condition clear. A person may resolve an alert whose
     # condition still holds; the rule then raises no new one until it has cleared.
     cleared_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
-    history: list[dict[str, Any]] = Field(default_factory=list, sa_column=json_column())
+    history: list[dict[str, Any]] = Field(default_factory=empty_list, sa_column=json_column())
 
 
 class AlertCheck(OrgRecord, table=True):

@@ -5,7 +5,7 @@ from pydantic import BaseModel, field_validator
 from pydantic import Field as PydField
 from sqlmodel import Field
 
-from api.models.base import OrgRecord, json_column
+from api.models.base import OrgRecord, empty_dict, json_column
 from api.models.common import Input, RecordRead
 from api.models.enums import Pathway
 
@@ -15,7 +15,7 @@ class Assessment(OrgRecord, table=True):
 
     mentee_id: uuid.UUID = Field(foreign_key="person.id", index=True)
     taken_on: date
-    scores: dict[str, int] = Field(default_factory=dict, sa_column=json_column())
+    scores: dict[str, int] = Field(default_factory=empty_dict, sa_column=json_column())
     recorded_by: str = Field(max_length=80)
 
 

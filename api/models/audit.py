@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from pydantic import BaseModel
 from sqlmodel import Field
 
-from api.models.base import OrgRecord, UTCDateTime, json_column, utcnow
+from api.models.base import OrgRecord, UTCDateTime, empty_dict, json_column, utcnow
 
 
 class AuditEvent(OrgRecord, table=True):
@@ -27,7 +27,7 @@ class AuditEvent(OrgRecord, table=True):
     entity_id: uuid.UUID | None = None
     person_id: uuid.UUID | None = None
     request_id: str | None = Field(default=None, max_length=64)
-    details: dict[str, Any] = Field(default_factory=dict, sa_column=json_column())
+    details: dict[str, Any] = Field(default_factory=empty_dict, sa_column=json_column())
 
 
 class AuditEventRead(BaseModel):

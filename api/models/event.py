@@ -11,7 +11,7 @@ from pydantic import BaseModel
 from pydantic import Field as PydField
 from sqlmodel import Field
 
-from api.models.base import OrgRecord, UTCDateTime, json_column, utcnow
+from api.models.base import OrgRecord, UTCDateTime, empty_dict, json_column, utcnow
 
 
 class Event(OrgRecord, table=True):
@@ -31,7 +31,7 @@ class Event(OrgRecord, table=True):
     subject_type: str = Field(max_length=30)
     subject_id: uuid.UUID
     person_id: uuid.UUID | None = Field(default=None, index=True)
-    data: dict[str, Any] = Field(default_factory=dict, sa_column=json_column())
+    data: dict[str, Any] = Field(default_factory=empty_dict, sa_column=json_column())
     seq: int | None = Field(default=None, sa_type=sa.BigInteger)
 
 

@@ -4,7 +4,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Field
 
-from api.models.base import Record, UTCDateTime, json_column
+from api.models.base import Record, UTCDateTime, empty_dict, json_column
 
 
 class IdempotencyRecord(Record, table=True):
@@ -19,7 +19,7 @@ class IdempotencyRecord(Record, table=True):
     path: str = Field(max_length=1000)
     request_hash: str = Field(max_length=64)
     status_code: int | None = None  # None while the first request is still running
-    response_headers: dict[str, str] = Field(default_factory=dict, sa_column=json_column())
+    response_headers: dict[str, str] = Field(default_factory=empty_dict, sa_column=json_column())
     response_body: bytes | None = Field(default=None, sa_type=sa.LargeBinary)
     expires_at: datetime = Field(sa_type=UTCDateTime, index=True)
 

@@ -15,7 +15,7 @@ from pydantic import (
 from pydantic import Field as PydField
 from sqlmodel import Field, Relationship, SQLModel
 
-from api.models.base import OrgOwned, OrgRecord, UTCDateTime, json_column
+from api.models.base import OrgOwned, OrgRecord, UTCDateTime, empty_list, json_column
 from api.models.common import (
     EarliestDate,
     Input,
@@ -50,7 +50,7 @@ class MenteeProfile(SQLModel, OrgOwned, table=True):
     establishment: str | None = Field(default=None, max_length=200)
     release_date: date | None = Field(default=None, index=True)
     probation_region: str | None = Field(default=None, max_length=100)
-    needs: list[str] = Field(default_factory=list, sa_column=json_column())
+    needs: list[str] = Field(default_factory=empty_list, sa_column=json_column())
     preferred_mentor_gender: str | None = Field(default=None, max_length=40)
     peer_mentor_preferred: bool = False
     external_ref: str | None = Field(default=None, max_length=100)
@@ -69,7 +69,7 @@ class MentorProfile(SQLModel, table=True):
     __tablename__ = "mentor_profile"
 
     person_id: uuid.UUID = Field(foreign_key="person.id", primary_key=True)
-    skills: list[str] = Field(default_factory=list, sa_column=json_column())
+    skills: list[str] = Field(default_factory=empty_list, sa_column=json_column())
     max_caseload: int = 3
     training_completed_on: date | None = None
     vetting_status: str = Field(default="pending", max_length=10, index=True)
@@ -93,7 +93,7 @@ class Person(OrgRecord, table=True):
     pronouns: str | None = Field(default=None, max_length=40)
     gender: str | None = Field(default=None, max_length=40)
     date_of_birth: date | None = None
-    languages: list[str] = Field(default_factory=list, sa_column=json_column())
+    languages: list[str] = Field(default_factory=empty_list, sa_column=json_column())
     region: str | None = Field(default=None, max_length=100)
     email: str | None = Field(default=None, max_length=320)
     phone: str | None = Field(default=None, max_length=40)

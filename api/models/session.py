@@ -10,7 +10,7 @@ from pydantic import AfterValidator, BaseModel
 from pydantic import Field as PydField
 from sqlmodel import Field, SQLModel
 
-from api.models.base import OrgRecord, UTCDateTime, json_column
+from api.models.base import OrgRecord, UTCDateTime, empty_list, json_column
 from api.models.common import (
     Input,
     RecordRead,
@@ -44,7 +44,7 @@ class MentoringSession(OrgRecord, table=True):
     setting: str = Field(max_length=20)
     status: str = Field(default="scheduled", max_length=20)
     status_reason: str | None = Field(default=None, max_length=1000)
-    topics: list[str] = Field(default_factory=list, sa_column=json_column())
+    topics: list[str] = Field(default_factory=empty_list, sa_column=json_column())
     notes: str | None = Field(default=None, max_length=8000)
     private_notes: str | None = Field(default=None, max_length=8000)
     private_notes_by: str | None = Field(default=None, max_length=80)
@@ -65,7 +65,7 @@ class GroupSession(OrgRecord, table=True):
     scheduled_start: datetime = Field(sa_type=UTCDateTime)
     duration_minutes: int | None = None
     setting: str = Field(max_length=20)
-    topics: list[str] = Field(default_factory=list, sa_column=json_column())
+    topics: list[str] = Field(default_factory=empty_list, sa_column=json_column())
     notes: str | None = Field(default=None, max_length=8000)
 
 

@@ -10,7 +10,7 @@ from pydantic import BaseModel, model_validator
 from pydantic import Field as PydField
 from sqlmodel import Field
 
-from api.models.base import OrgRecord, json_column
+from api.models.base import OrgRecord, empty_list, json_column
 from api.models.common import EarliestDate, Input, RecordRead, Text200, Text500, Text4000
 
 
@@ -67,7 +67,7 @@ class Concern(OrgRecord, table=True):
     escalation_reference: str | None = Field(default=None, max_length=200)
     raised_by: str = Field(max_length=80)
     raised_by_person_id: uuid.UUID | None = Field(default=None, index=True)
-    history: list[dict[str, Any]] = Field(default_factory=list, sa_column=json_column())
+    history: list[dict[str, Any]] = Field(default_factory=empty_list, sa_column=json_column())
 
 
 class Supervision(OrgRecord, table=True):

@@ -9,7 +9,7 @@ from pydantic import BaseModel, StringConstraints
 from pydantic import Field as PydField
 from sqlmodel import Field
 
-from api.models.base import OrgRecord, UTCDateTime, json_column
+from api.models.base import OrgRecord, UTCDateTime, empty_dict, empty_list, json_column
 from api.models.common import Input, NoNul, RecordRead, Text500
 
 
@@ -17,7 +17,7 @@ class WebhookSubscription(OrgRecord, table=True):
     __tablename__ = "webhook_subscription"
 
     url: str = Field(max_length=1000)
-    events: list[str] = Field(default_factory=list, sa_column=json_column())
+    events: list[str] = Field(default_factory=empty_list, sa_column=json_column())
     secret: str = Field(max_length=200)  # HMAC key: needed in clear to sign deliveries
     description: str | None = Field(default=None, max_length=500)
     is_active: bool = True
@@ -46,7 +46,7 @@ class WebhookDelivery(OrgRecord, table=True):
     event_id: uuid.UUID
     event_seq: int | None = Field(default=None, sa_type=sa.BigInteger)
     event_type: str = Field(max_length=60)
-    payload: dict[str, Any] = Field(default_factory=dict, sa_column=json_column())
+    payload: dict[str, Any] = Field(default_factory=empty_dict, sa_column=json_column())
     status: str = Field(default="pending", max_length=20)
     attempts: int = 0
     next_attempt_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
