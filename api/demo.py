@@ -23,6 +23,7 @@ from api.models.enums import (
     CustodyEventName,
     CustodyStatus,
     EndingReason,
+    Ethnicity,
     NonAssociationKind,
     Pathway,
     PersonKind,
@@ -35,12 +36,14 @@ from api.models.enums import (
     SessionFormat,
     SessionSetting,
     SessionStatus,
+    SharedBackground,
     StepStatus,
     Transition,
     VettingStatus,
 )
 from api.models.goal import GoalCreate, GoalUpdate, ReviewCreate, StepCreate, StepUpdate
 from api.models.person import (
+    MenteePreferences,
     MenteeProfileCreate,
     MenteeProfileUpdate,
     MentorProfileCreate,
@@ -119,6 +122,9 @@ _OFFENCES = [
 _MENTORS: list[dict[str, Any]] = [
     {
         "given_name": "Sam",
+        "ethnicity": "black_african",
+        "religion": "Christian",
+        "cultural_background": "Nigerian",
         "family_name": "Okafor",
         "gender": "male",
         "region": "North East",
@@ -127,6 +133,9 @@ _MENTORS: list[dict[str, Any]] = [
     },
     {
         "given_name": "Bernie",
+        "ethnicity": "white_irish",
+        "religion": "Catholic",
+        "cultural_background": "Irish",
         "family_name": "Walsh",
         "gender": "female",
         "region": "North East",
@@ -135,6 +144,9 @@ _MENTORS: list[dict[str, Any]] = [
     },
     {
         "given_name": "Priya",
+        "ethnicity": "asian_indian",
+        "religion": "Hindu",
+        "cultural_background": "Gujarati",
         "family_name": "Shah",
         "gender": "female",
         "region": "Yorkshire",
@@ -144,6 +156,9 @@ _MENTORS: list[dict[str, Any]] = [
     },
     {
         "given_name": "Tony",
+        "ethnicity": "white_british",
+        "religion": None,
+        "cultural_background": None,
         "family_name": "Marsh",
         "gender": "male",
         "region": "North West",
@@ -152,6 +167,9 @@ _MENTORS: list[dict[str, Any]] = [
     },
     {
         "given_name": "Grace",
+        "ethnicity": "black_african",
+        "religion": "Christian",
+        "cultural_background": "Ghanaian",
         "family_name": "Adeyemi",
         "gender": "female",
         "region": "London",
@@ -160,6 +178,9 @@ _MENTORS: list[dict[str, Any]] = [
     },
     {
         "given_name": "Rhys",
+        "ethnicity": "white_british",
+        "religion": None,
+        "cultural_background": "Welsh",
         "family_name": "Morgan",
         "gender": "male",
         "region": "Wales",
@@ -169,6 +190,9 @@ _MENTORS: list[dict[str, Any]] = [
     },
     {
         "given_name": "Agnieszka",
+        "ethnicity": "white_other",
+        "religion": "Catholic",
+        "cultural_background": "Polish",
         "family_name": "Nowak",
         "gender": "female",
         "region": "Yorkshire",
@@ -179,6 +203,9 @@ _MENTORS: list[dict[str, Any]] = [
     },
     {
         "given_name": "Leon",
+        "ethnicity": "black_caribbean",
+        "religion": None,
+        "cultural_background": None,
         "family_name": "Grant",
         "gender": "male",
         "region": "London",
@@ -204,6 +231,7 @@ async def seed(db: AsyncSession) -> dict[str, Any]:
     for mentor in mentors[:-1]:  # the last mentor has not agreed to disclose it (yet)
         await _consent(db, system, mentor.id, ConsentPurpose.lived_experience_disclosure)
     mentees = [await people.create_person(db, system, _mentee(i, rng, today)) for i in range(24)]
+    await _backgrounds(db, system, mentors, mentees)
 
     await _relationships(db, system, mentors, mentees, today)
     await _plans(db, system, mentees[:8], today)
@@ -250,6 +278,50 @@ async def seed(db: AsyncSession) -> dict[str, Any]:
         "mentors": len(mentors),
         "mentees": len(mentees),
     }
+
+
+# Mentees (by index, none yet matched) who asked for a mentor sharing their background:
+# ethnicity, religion, culture as recorded; what they asked for; whether it is required; and
+# whether they consented to its use in matching (without it, suggestions say so).
+_BACKGROUNDS: dict[int, tuple[Ethnicity | None, str | None, str | None, list[str], bool, bool]] = {
+    12: (Ethnicity.black_african, "Christian", "Nigerian", ["ethnicity", "culture"], False, True),
+    15: (Ethnicity.white_irish, "Catholic", "Irish", ["religion"], False, True),
+    18: (Ethnicity.asian_indian, "Hindu", None, ["religion"], True, True),
+    21: (Ethnicity.white_other, "Catholic", "Polish", ["culture"], False, False),
+}
+
+
+async def _backgrounds(
+    db: AsyncSession, system: Principal, mentors: list[Person], mentees: list[Person]
+) -> None:
+    """Background, recorded with care: the mentors who agreed to its use in matching (all
+    but Tony), and the mentees of `_BACKGROUNDS`."""
+    for mentor in mentors:
+        if mentor.given_name != "Tony":
+            await _consent(db, system, mentor.id, ConsentPurpose.background_in_matching)
+    for index, (ethnicity, religion, culture, asked, required, consented) in _BACKGROUNDS.items():
+        mentee = mentees[index]
+        profile = mentee.mentee_profile
+        assert profile is not None
+        preferences = MenteePreferences(
+            mentor_gender=profile.preferred_mentor_gender,
+            peer_mentor_preferred=profile.peer_mentor_preferred,
+            shared_background=[SharedBackground(a) for a in asked],
+            shared_background_required=required,
+        )
+        await people.update_person(
+            db,
+            system,
+            mentee.id,
+            PersonUpdate(
+                ethnicity=ethnicity,
+                religion=religion,
+                cultural_background=culture,
+                mentee=MenteeProfileUpdate(preferences=preferences),
+            ),
+        )
+        if consented:
+            await _consent(db, system, mentee.id, ConsentPurpose.background_in_matching)
 
 
 async def _relationships(
@@ -683,6 +755,9 @@ def _mentor(spec: dict[str, Any], rng: random.Random, today: date) -> PersonCrea
         pronouns="she/her" if spec["gender"] == "female" else "he/him",
         languages=spec.get("languages", ["en"]),
         region=spec["region"],
+        ethnicity=spec["ethnicity"],
+        religion=spec["religion"],
+        cultural_background=spec["cultural_background"],
         email=f"{spec['given_name'].lower()}.{spec['family_name'].lower()}@{DEMO_DOMAIN}",
         mentor=MentorProfileCreate(
             skills=[Pathway(s) for s in spec["skills"]],

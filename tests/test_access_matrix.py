@@ -319,6 +319,9 @@ GRAPHQL_NESTED: dict[str, str] = {
 }
 # Sensitive fields: they resolve only with `people:sensitive`.
 GRAPHQL_SENSITIVE = {
+    "Person.ethnicity",
+    "Person.religion",
+    "Person.culturalBackground",
     "MenteeProfile.riskLevel",
     "MenteeProfile.offenceSummary",
     "MenteeProfile.mappaLevel",

@@ -247,10 +247,31 @@ def test_seed_demo_covers_the_domain(database: str) -> None:
                     await client.get(f"/api/v1/goals/{goal['id']}/reviews", headers=headers)
                 ).json()["items"]
             ]
+            mentees = (
+                await client.get("/api/v1/people?kind=mentee&limit=200", headers=headers)
+            ).json()["items"]
+            found["background_reasons"] = [
+                reason
+                for mentee in mentees
+                if mentee["mentee"]["preferences"]["shared_background"]
+                for item in (
+                    await client.get(
+                        f"/api/v1/people/{mentee['id']}/match-suggestions", headers=headers
+                    )
+                ).json()["items"]
+                for reason in item["reasons"]
+                if reason["factor"] == "background"
+            ]
         await app.state.engine.dispose()
         return found
 
     found = asyncio.run(fetch())
+    # mentees who asked for a mentor sharing their background, each suggestion saying how
+    assert {r["effect"] for r in found["background_reasons"]} == {
+        "raised",
+        "lowered",
+        "not_counted",
+    }
     rels = found["relationships"]
     assert {r["status"] for r in rels} == {"proposed", "active", "paused", "ended"}
     assert {r["phase"] for r in rels} == {"custody", "through_the_gate", "community"}

@@ -59,6 +59,7 @@ class ConsentPurpose(StrEnum):
     lived_experience_disclosure = "lived_experience_disclosure"
     research_and_evaluation = "research_and_evaluation"
     contact_by_text = "contact_by_text"
+    background_in_matching = "background_in_matching"
 
 
 class ConsentStatus(StrEnum):
@@ -283,3 +284,35 @@ class AlertStatus(StrEnum):
 
 
 UNRESOLVED_ALERT_STATUSES = (AlertStatus.open, AlertStatus.acknowledged)
+
+
+class Ethnicity(StrEnum):
+    """The ONS 2021 census ethnic groups (England and Wales), special category data."""
+
+    asian_bangladeshi = "asian_bangladeshi"
+    asian_chinese = "asian_chinese"
+    asian_indian = "asian_indian"
+    asian_pakistani = "asian_pakistani"
+    asian_other = "asian_other"
+    black_african = "black_african"
+    black_caribbean = "black_caribbean"
+    black_other = "black_other"
+    mixed_white_and_asian = "mixed_white_and_asian"
+    mixed_white_and_black_african = "mixed_white_and_black_african"
+    mixed_white_and_black_caribbean = "mixed_white_and_black_caribbean"
+    mixed_other = "mixed_other"
+    white_british = "white_british"
+    white_irish = "white_irish"
+    white_gypsy_or_irish_traveller = "white_gypsy_or_irish_traveller"
+    white_roma = "white_roma"
+    white_other = "white_other"
+    other_arab = "other_arab"
+    other_any = "other_any"
+
+
+class SharedBackground(StrEnum):
+    """What of their background a mentee would like their mentor to share."""
+
+    ethnicity = "ethnicity"
+    religion = "religion"
+    culture = "culture"

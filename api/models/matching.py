@@ -15,6 +15,7 @@ DEFAULT_WEIGHTS: dict[str, float] = {
     "region": 0.15,
     "capacity": 0.15,
     "language": 0.10,
+    "background": 0.15,
     "women_specific": 0.05,
     "supervision": 0.05,
 }
@@ -56,6 +57,13 @@ class MatchingWeights(Input):
         le=1,
         description="A woman mentor when the mentee has women-specific needs.",
     )
+    background: float = Field(
+        DEFAULT_WEIGHTS["background"],
+        ge=0,
+        le=1,
+        description="Shares the ethnicity, religion or culture the mentee asked for "
+        "(only with both people's consent; counted only when the mentee asks).",
+    )
     supervision: float = Field(
         DEFAULT_WEIGHTS["supervision"],
         ge=0,
@@ -67,6 +75,7 @@ class MatchingWeights(Input):
 class Effect(StrEnum):
     raised = "raised"
     lowered = "lowered"
+    not_counted = "not_counted"
 
 
 class Reason(BaseModel):

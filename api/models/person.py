@@ -31,10 +31,12 @@ from api.models.common import (
 )
 from api.models.enums import (
     CustodyStatus,
+    Ethnicity,
     MappaLevel,
     Pathway,
     PersonKind,
     RiskLevel,
+    SharedBackground,
     VettingStatus,
 )
 from api.models.identifiers import PncNumber, PrisonNumber
@@ -53,6 +55,8 @@ class MenteeProfile(SQLModel, OrgOwned, table=True):
     needs: list[str] = Field(default_factory=empty_list, sa_column=json_column())
     preferred_mentor_gender: str | None = Field(default=None, max_length=40)
     peer_mentor_preferred: bool = False
+    shared_background: list[str] = Field(default_factory=list, sa_column=json_column())
+    shared_background_required: bool = False
     external_ref: str | None = Field(default=None, max_length=100)
     risk_level: str | None = Field(default=None, max_length=10)
     offence_summary: str | None = Field(default=None, max_length=4000)
@@ -97,6 +101,10 @@ class Person(OrgRecord, table=True):
     region: str | None = Field(default=None, max_length=100)
     email: str | None = Field(default=None, max_length=320)
     phone: str | None = Field(default=None, max_length=40)
+    # Special category data (UK GDPR art. 9): sensitive, used in matching only as below.
+    ethnicity: str | None = Field(default=None, max_length=40)
+    religion: str | None = Field(default=None, max_length=100)
+    cultural_background: str | None = Field(default=None, max_length=200)
     deleted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
     mentee_profile: MenteeProfile | None = Relationship(
@@ -121,6 +129,9 @@ SENSITIVE_MENTEE_FIELDS = (
     "prison_number",
 )
 SENSITIVE_MENTOR_FIELDS = ("lived_experience",)
+# Special category data about anyone (ethnicity, religion, culture): read and written only
+# with `people:sensitive`; matching uses it only when the mentee asks and both consent.
+SENSITIVE_PERSON_FIELDS = ("ethnicity", "religion", "cultural_background")
 # A mentor may edit their own record, but not what the programme decides about them.
 STAFF_ONLY_MENTEE_FIELDS = ("external_ref",)  # a partner's case reference links its referrals
 STAFF_ONLY_MENTOR_FIELDS = (
@@ -139,6 +150,17 @@ class MenteePreferences(Input):
     mentor_gender: Short | None = PydField(None, description="Preferred mentor gender, if any.")
     peer_mentor_preferred: bool = PydField(
         False, description="Would like a mentor with lived experience of the justice system."
+    )
+    shared_background: Annotated[
+        list[SharedBackground], AfterValidator(unique), PydField(max_length=3)
+    ] = PydField(
+        [],
+        description="Would like a mentor who shares their ethnicity, religion or culture. "
+        "Counted only with both people's `background_in_matching` consent.",
+    )
+    shared_background_required: bool = PydField(
+        False,
+        description="Only suggest mentors known to share it (never a filter unless asked).",
     )
 
 
@@ -227,6 +249,11 @@ class _PersonFields(Input):
     region: Text100 | None = None
     email: EmailStr | None = None
     phone: Phone | None = None
+    ethnicity: Ethnicity | None = PydField(
+        None, description="Sensitive. An ONS 2021 census ethnic group."
+    )
+    religion: Text100 | None = PydField(None, description="Sensitive. Religion or belief.")
+    cultural_background: Text200 | None = PydField(None, description="Sensitive.")
 
     @field_validator("date_of_birth")
     @classmethod
@@ -355,5 +382,8 @@ class PersonRead(RecordRead):
     region: str | None
     email: str | None
     phone: str | None
+    ethnicity: Ethnicity | None = PydField(None, description="Only with `people:sensitive`.")
+    religion: str | None = PydField(None, description="Only with `people:sensitive`.")
+    cultural_background: str | None = PydField(None, description="Only with `people:sensitive`.")
     mentee: MenteeProfileRead | None = PydField(None, description="Present when kind is mentee.")
     mentor: MentorProfileRead | None = PydField(None, description="Present when kind is mentor.")

@@ -121,6 +121,9 @@ class MentorProfile:
 @strawberry.experimental.pydantic.type(model=PersonRead, all_fields=True)
 class Person:
     id: strawberry.auto
+    ethnicity: strawberry.auto = sensitive()
+    religion: strawberry.auto = sensitive()
+    cultural_background: strawberry.auto = sensitive()
 
     @strawberry.field(description="Referrals of this mentee you may see (referrals:read).")
     async def referrals(

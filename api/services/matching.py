@@ -27,10 +27,11 @@ from api.models.enums import (
     EndingReason,
     Pathway,
     PersonKind,
+    SharedBackground,
 )
 from api.models.matching import Effect, HeldBack, MatchSuggestion, MatchSuggestions, Reason
 from api.services import organisation, people, policy
-from api.services.consents import consenting
+from api.services.consents import consenting, has_consent
 from api.services.eligibility import cleared_and_trained, open_caseloads, supervised_since
 
 WOMEN_SPECIFIC = frozenset({Pathway.abuse_domestic_violence, Pathway.sex_work})
@@ -48,6 +49,79 @@ class Wanted:
     peer_preferred: bool
     sensitive: bool
     supervised_since: date
+    background: "Background"
+
+
+# Each shared-background dimension, and the person's column that holds it.
+BACKGROUND_FIELDS = {
+    SharedBackground.ethnicity: "ethnicity",
+    SharedBackground.religion: "religion",
+    SharedBackground.culture: "cultural_background",
+}
+BACKGROUND_WORDS = {
+    SharedBackground.ethnicity: "ethnicity",
+    SharedBackground.religion: "religion",
+    SharedBackground.culture: "cultural background",
+}
+
+
+@dataclass(frozen=True)
+class Background:
+    """The mentee's wish for a mentor who shares their background, and what of it may count:
+    only with `people:sensitive` and the mentee's consent, only what the mentee recorded,
+    and only for mentors who consented too."""
+
+    asked: tuple[SharedBackground, ...] = ()
+    values: tuple[tuple[SharedBackground, str], ...] = ()  # (dimension, mentee's value)
+    required: bool = False
+    why_not: str | None = None  # why the wish cannot count, when it cannot
+
+    @property
+    def counted(self) -> bool:
+        return bool(self.values) and self.why_not is None
+
+
+async def _background(
+    db: AsyncSession, caller: Principal, mentee: Person, profile: Any
+) -> Background:
+    asked = tuple(SharedBackground(a) for a in profile.shared_background)
+    if not asked:
+        return Background()
+    required = profile.shared_background_required
+    words = " and ".join(BACKGROUND_WORDS[a] for a in asked)
+    if not caller.has("people:sensitive"):
+        return Background(asked, (), required, f"shared {words} needs people:sensitive to count")
+    if not await has_consent(db, mentee.id, ConsentPurpose.background_in_matching):
+        return Background(
+            asked, (), required, f"shared {words} not counted: no consent from the mentee"
+        )
+    values = tuple(
+        (a, str(value).strip().lower())
+        for a in asked
+        if (value := getattr(mentee, BACKGROUND_FIELDS[a]))
+    )
+    if not values:
+        return Background(asked, (), required, f"the mentee's {words} is not recorded")
+    return Background(asked, values, required)
+
+
+def _background_columns(background: Background) -> dict[str, ColumnElement[Any]]:
+    """Per dimension: 1 when the mentor consented and shares the mentee's value."""
+    mentor_consents = consenting(ConsentPurpose.background_in_matching, Person.id)
+    return {
+        f"shares_{dimension.value}": sa.case(
+            (
+                sa.and_(
+                    mentor_consents,
+                    sa.func.lower(sa.func.trim(getattr(Person, BACKGROUND_FIELDS[dimension])))
+                    == value,
+                ),
+                1.0,
+            ),
+            else_=0.0,
+        )
+        for dimension, value in background.values
+    }
 
 
 async def suggest(
@@ -72,6 +146,7 @@ async def suggest(
         # Lived experience is sensitive: without the scope it neither shows nor counts.
         sensitive=caller.has("people:sensitive"),
         supervised_since=utc_today() - timedelta(days=SUPERVISION_DAYS),
+        background=await _background(db, caller, mentee, profile),
     )
     caseload = open_caseloads(caller.org_id)
     open_count = sa.func.coalesce(caseload.c.open_count, 0)
@@ -80,9 +155,12 @@ async def suggest(
         for name, value in _factor_values(wanted, open_count).items()
         if (weight := getattr(weights, name)) > 0
     }
-    stmt = _ranked_mentors(caller, caseload, open_count, factors, limit).where(
+    shares = _background_columns(wanted.background) if wanted.background.counted else {}
+    stmt = _ranked_mentors(caller, caseload, open_count, factors, shares, limit).where(
         col(Person.id).not_in(await _excluded_mentors(db, mentee.id))
     )
+    if shares and wanted.background.required:  # a filter only when the mentee asks for one
+        stmt = stmt.where(*(value == 1.0 for value in shares.values()))
     if profile.preferred_mentor_gender:
         stmt = stmt.where(
             sa.func.lower(col(Person.gender)) == profile.preferred_mentor_gender.lower()
@@ -135,6 +213,9 @@ def _factor_values(wanted: Wanted, open_count: Any) -> dict[str, ColumnElement[A
         )
     if wanted.areas:
         values["region"] = flag(sa.func.lower(col(Person.region)).in_(sorted(wanted.areas)))
+    if wanted.background.counted:
+        shares = list(_background_columns(wanted.background).values())
+        values["background"] = sum(shares, start=sa.literal(0.0)) / float(len(shares))
     if wanted.needs & WOMEN_SPECIFIC:
         values["women_specific"] = flag(sa.func.lower(col(Person.gender)).in_(WOMEN))
     max_caseload = col(MentorProfile.max_caseload)
@@ -148,6 +229,7 @@ def _ranked_mentors(
     caseload: Any,
     open_count: Any,
     factors: dict[str, tuple[float, ColumnElement[Any]]],
+    extra: dict[str, ColumnElement[Any]],
     limit: int,
 ) -> sa.Select[Any]:
     """Eligible mentors with each factor's value and the weighted mean, best first."""
@@ -165,6 +247,7 @@ def _ranked_mentors(
             col(MentorProfile.last_supervision_on),
             open_count.label("open_count"),
             *(value.label(f"factor_{name}") for name, (_, value) in factors.items()),
+            *(value.label(name) for name, value in extra.items()),
             score.label("score"),
         )
         .join(MentorProfile, col(MentorProfile.person_id) == col(Person.id))
@@ -216,6 +299,10 @@ def _suggestion(
         value = float(row[f"factor_{name}"])
         effect = Effect.raised if value >= 0.5 else Effect.lowered
         reasons.append(Reason(factor=name, effect=effect, detail=_WORDS[name](row, wanted)))
+    if wanted.background.why_not:  # asked for, so always explained, even when not counted
+        reasons.append(
+            Reason(factor="background", effect=Effect.not_counted, detail=wanted.background.why_not)
+        )
     return MatchSuggestion(
         mentor_id=row["id"], score=round(float(row["score"]), 4), reasons=reasons
     )
@@ -239,7 +326,23 @@ def _region_words(row: Any, wanted: Wanted) -> str:
     return f"works in {row['region'] or 'an unknown region'}, not the mentee's"
 
 
+def _background_words(row: Any, wanted: Wanted) -> str:
+    """Which asked-for dimensions the mentor shares, never the values themselves."""
+    shared = [d for d, _ in wanted.background.values if row[f"shares_{d.value}"]]
+    missing = [d for d, _ in wanted.background.values if not row[f"shares_{d.value}"]]
+    parts = []
+    if shared:
+        parts.append("shares the mentee's " + " and ".join(BACKGROUND_WORDS[d] for d in shared))
+    if missing:
+        parts.append(
+            "not known to share the mentee's " + " and ".join(BACKGROUND_WORDS[d] for d in missing)
+        )
+    asked = " (the mentee requires it)" if wanted.background.required else " (as asked)"
+    return "; ".join(parts) + asked
+
+
 _WORDS: dict[str, Callable[[Any, Wanted], str]] = {
+    "background": _background_words,
     "needs": _needs_words,
     "language": _language_words,
     "region": _region_words,

@@ -25,6 +25,7 @@ from api.models.enums import (
 from api.models.person import (
     SENSITIVE_MENTEE_FIELDS,
     SENSITIVE_MENTOR_FIELDS,
+    SENSITIVE_PERSON_FIELDS,
     STAFF_ONLY_MENTEE_FIELDS,
     STAFF_ONLY_MENTOR_FIELDS,
     MenteePreferences,
@@ -158,6 +159,7 @@ async def add_person(
     referrer sends the sensitive referral facts it holds without the scope to read them."""
     if not from_referrer:
         _check_sensitive_write(caller, data.mentee, SENSITIVE_MENTEE_FIELDS)
+    _check_sensitive_write(caller, data, SENSITIVE_PERSON_FIELDS)
     _check_sensitive_write(caller, data.mentor, SENSITIVE_MENTOR_FIELDS)
     fields = data.model_dump(exclude={"mentee", "mentor"})
     person = Person(org_id=caller.org_id, **fields)
@@ -194,6 +196,7 @@ async def update_person(
     if data.mentor is not None and person.kind != PersonKind.mentor:
         raise Invalid("Only a mentor has a `mentor` profile.", loc=["body", "mentor"])
 
+    _check_sensitive_write(caller, data, SENSITIVE_PERSON_FIELDS)
     changes = data.model_dump(exclude_unset=True, exclude={"mentee", "mentor"})
     event: CustodyEventName | None = None
     if data.mentee is not None:
@@ -286,7 +289,7 @@ def present(person: Person, caller: Principal) -> PersonRead:
     fields: dict[str, Any] = {
         name: getattr(person, name)
         for name in PersonRead.model_fields
-        if name not in ("mentee", "mentor")
+        if name not in ("mentee", "mentor") and (sensitive or name not in SENSITIVE_PERSON_FIELDS)
     }
     if person.mentee_profile is not None:
         profile = person.mentee_profile
@@ -298,6 +301,8 @@ def present(person: Person, caller: Principal) -> PersonRead:
         mentee["preferences"] = MenteePreferences(
             mentor_gender=profile.preferred_mentor_gender,
             peer_mentor_preferred=profile.peer_mentor_preferred,
+            shared_background=profile.shared_background,
+            shared_background_required=profile.shared_background_required,
         )
         fields["mentee"] = MenteeProfileRead(**mentee)
     if person.mentor_profile is not None:
@@ -367,6 +372,8 @@ def _mentee_columns(values: dict[str, Any]) -> dict[str, Any]:
     if preferences is not None:
         values["preferred_mentor_gender"] = preferences.get("mentor_gender")
         values["peer_mentor_preferred"] = preferences.get("peer_mentor_preferred", False)
+        values["shared_background"] = list(preferences.get("shared_background", []))
+        values["shared_background_required"] = preferences.get("shared_background_required", False)
     return values
 
 
