@@ -46,7 +46,12 @@ async def test_create_and_read_back_a_mentee(client: httpx.AsyncClient, world: W
     body = created.json()
     assert created.headers["location"] == f"/api/v1/people/{body['id']}"
     assert created.headers["etag"] == '"1"'
-    assert body["mentee"]["preferences"] == {"mentor_gender": "male", "peer_mentor_preferred": True}
+    assert body["mentee"]["preferences"] == {
+        "mentor_gender": "male",
+        "peer_mentor_preferred": True,
+        "shared_background": [],
+        "shared_background_required": False,
+    }
     assert body["mentee"]["risk_level"] == "high"
     assert "mentor" not in body
     fetched = await client.get(f"/api/v1/people/{body['id']}", headers=world.headers("admin"))
