@@ -55,7 +55,7 @@ class MenteeProfile(SQLModel, OrgOwned, table=True):
     needs: list[str] = Field(default_factory=empty_list, sa_column=json_column())
     preferred_mentor_gender: str | None = Field(default=None, max_length=40)
     peer_mentor_preferred: bool = False
-    shared_background: list[str] = Field(default_factory=list, sa_column=json_column())
+    shared_background: list[str] = Field(default_factory=empty_list, sa_column=json_column())
     shared_background_required: bool = False
     external_ref: str | None = Field(default=None, max_length=100)
     risk_level: str | None = Field(default=None, max_length=10)
