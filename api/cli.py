@@ -15,6 +15,7 @@ import uvicorn
 from alembic import command
 from alembic.config import Config
 from pydantic import ValidationError
+from sqlmodel import select
 
 from api import demo, directory_import, tenancy
 from api.auth.principal import Principal
@@ -22,10 +23,11 @@ from api.auth.scopes import ROLE_SCOPES
 from api.db import create_engine, session_factory
 from api.errors import DomainError
 from api.main import create_app
+from api.models import Organisation
 from api.models.accounts import SetPasswordToken, UserInvite
 from api.models.enums import Role
 from api.schema.schema import SDL_PATH, sdl
-from api.services import accounts, directory, logins
+from api.services import accounts, audit, directory, logins
 from api.settings import get_settings
 from api.worker import Context, Worker, load_jobs
 
@@ -221,6 +223,8 @@ users_app = typer.Typer(help="People's logins: list, invite, disable, enable, re
 clients_app = typer.Typer(help="Machine clients: list, disable, enable, rotate a secret, revoke.")
 app.add_typer(users_app, name="users")
 app.add_typer(clients_app, name="clients")
+audit_app = typer.Typer(help="The audit trail: check each organisation's hash chain.")
+app.add_typer(audit_app, name="audit")
 OrgOption = Annotated[str, typer.Option("--org", help="Organisation id or exact name.")]
 UserRef = Annotated[str, typer.Argument(help="The login's id or email.")]
 ClientRef = Annotated[str, typer.Argument(help="The client's id or client_id.")]
@@ -352,6 +356,49 @@ def _client_change(org: str, ref: str, change: str) -> Any:
     if change != "rotate-secret":
         _print(logins.present_client(result).model_dump(mode="json"))
     return result
+
+
+@audit_app.command("verify")
+def audit_verify(
+    org: Annotated[
+        str | None,
+        typer.Option(help="One organisation's chain, by id or exact name (default: all)."),
+    ] = None,
+) -> None:
+    """Walk each organisation's audit hash chain and report the first broken link (exit 1).
+
+    Prints one line per organisation with its head (`head_seq`, `head_hash`): keep those
+    somewhere else, and a later run shows whether events were cut from the end."""
+
+    async def work(db: Any) -> list[audit.ChainReport]:
+        if org is not None:
+            ids = [(await accounts.find_organisation(db, org)).id]
+        else:
+            ids = list((await db.exec(select(Organisation.id))).all())
+        return [await audit.verify(db, org_id) for org_id in sorted(ids)]
+
+    broken = False
+    for report in _run(work):
+        _print(
+            {
+                "org_id": report.org_id,
+                "events": report.events,
+                "head_seq": report.head_seq,
+                "head_hash": report.head_hash,
+                "unchained": report.unchained,
+                "ok": report.broken is None,
+            }
+        )
+        if report.broken is not None:
+            broken = True
+            link = report.broken
+            typer.echo(
+                f"broken: organisation {report.org_id}, event {link.seq}"
+                f"{f' ({link.event_id})' if link.event_id else ''}: {link.reason}",
+                err=True,
+            )
+    if broken:
+        raise typer.Exit(1)
 
 
 @app.command("import-services")

@@ -9,7 +9,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api import tenancy  # noqa: F401  (every session gets the tenancy hook)
-from api.services import alert_rules  # noqa: F401  (every flush marks what the rules read)
+from api.services import (
+    alert_rules,  # noqa: F401  (every flush marks what the rules read)
+    audit,  # (every session audits what it reads and writes of people)
+)
 from api.settings import Settings
 
 SessionFactory = async_sessionmaker[AsyncSession]
@@ -60,3 +63,10 @@ async def get_db(request: Request) -> AsyncIterator[AsyncSession]:
 
 
 DB = Annotated[AsyncSession, Depends(get_db)]
+
+
+async def settle_audit(db: DB) -> AsyncIterator[None]:
+    """App-wide, function-scoped: when the operation has returned (and before the response
+    is sent), the people it read are audited and committed (`api/services/audit.py`)."""
+    yield
+    await audit.settle(db)

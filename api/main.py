@@ -5,11 +5,11 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from asgi_correlation_id import CorrelationIdMiddleware
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.routing import APIRoute
 
-from api.db import create_engine, session_factory
+from api.db import create_engine, session_factory, settle_audit
 from api.docs import install_docs
 from api.errors import install_error_handlers
 from api.idempotency import IdempotencyMiddleware
@@ -142,6 +142,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         openapi_tags=TAGS,
         generate_unique_id_function=_operation_id,
         lifespan=lifespan,
+        dependencies=[Depends(settle_audit, scope="function")],
     )
     app.state.settings = settings
     app.state.engine = create_engine(settings)

@@ -18,7 +18,7 @@ from api.errors import Unauthorized
 from api.models import ApiClient, UserAccount
 from api.models.enums import Role
 from api.ratelimit import RateLimits
-from api.services import policy
+from api.services import audit, policy
 from api.settings import Settings
 
 TOKEN_URL = "/api/v1/auth/token"
@@ -97,9 +97,7 @@ async def authenticate(
         user_id=user.id if user else None,
         client_id=None if user else account.id,
         person_id=user.person_id if user else None,
-        client_label=(request.headers.get("user-agent") or "")[:200] or None
-        if user
-        else getattr(account, "name", None),
+        client_label=claims.client_id,
         request_id=correlation_id.get(),
     )
 
@@ -110,8 +108,12 @@ class Authorized:
     def __init__(self, action: str) -> None:
         self.action = action
 
-    async def __call__(self, principal: Annotated[Principal, Depends(authenticate)]) -> Principal:
-        return policy.authorize(principal, self.action)
+    async def __call__(
+        self, principal: Annotated[Principal, Depends(authenticate)], db: DB
+    ) -> Principal:
+        caller = policy.authorize(principal, self.action)
+        audit.begin(db, caller, self.action)  # what it reads of people is audited
+        return caller
 
 
 def may(action: str) -> Any:

@@ -25,6 +25,7 @@ class TokenClaims:
     jti: str
     expires_at: datetime
     generation: int = 0  # the account's token generation when issued
+    client_id: str | None = None  # the OAuth client the token was issued to (`cid`)
 
 
 def issue_access_token(
@@ -35,6 +36,7 @@ def issue_access_token(
     role: str,
     scope: str,
     generation: int = 0,
+    client_id: str | None = None,
 ) -> tuple[str, int]:
     """Sign a token with the current key; returns it with its lifetime in seconds."""
     kid, secret = next(iter(settings.signing_key_map.items()))
@@ -53,6 +55,8 @@ def issue_access_token(
         "jti": uuid.uuid4().hex,
         "gen": generation,
     }
+    if client_id is not None:
+        claims["cid"] = client_id
     token = jwt.encode(claims, secret, algorithm=ALGORITHM, headers={"kid": kid})
     return token, lifetime
 
@@ -86,6 +90,7 @@ def decode_access_token(settings: Settings, token: str) -> TokenClaims:
             jti=str(claims["jti"]),
             expires_at=datetime.fromtimestamp(int(claims["exp"]), UTC),
             generation=int(claims.get("gen", 0)),
+            client_id=str(claims["cid"]) if claims.get("cid") is not None else None,
         )
     except (JWTError, KeyError, ValueError, TypeError) as exc:
         raise InvalidToken(str(exc)) from exc

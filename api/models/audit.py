@@ -16,6 +16,8 @@ class AuditEvent(OrgRecord, table=True):
     __table_args__ = (
         sa.Index("ix_audit_event_org_page", "org_id", "created_at", "id"),
         sa.Index("ix_audit_event_person", "person_id", "at"),
+        # one link per place in the organisation's chain: concurrent appends cannot fork it
+        sa.UniqueConstraint("org_id", "seq", name="uq_audit_event_org_id_seq"),
     )
 
     at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
@@ -28,6 +30,10 @@ class AuditEvent(OrgRecord, table=True):
     person_id: uuid.UUID | None = None
     request_id: str | None = Field(default=None, max_length=64)
     details: dict[str, Any] = Field(default_factory=empty_dict, sa_column=json_column())
+    # The organisation's hash chain (`api/services/audit.py`); empty on rows older than it.
+    seq: int | None = Field(default=None, sa_type=sa.BigInteger)
+    prev_hash: str | None = Field(default=None, max_length=64)
+    hash: str | None = Field(default=None, max_length=64)
 
 
 class AuditEventRead(BaseModel):

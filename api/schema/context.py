@@ -14,7 +14,7 @@ from api.auth.principal import Principal
 from api.db import DB
 from api.errors import Unauthorized
 from api.schema.loaders import Loaders
-from api.services import policy
+from api.services import audit, policy
 
 
 class Context(BaseContext):
@@ -42,7 +42,9 @@ class Context(BaseContext):
 
     def authorize(self, action: str) -> Principal:
         """The caller, if the access policy lets them `action` (the same 401/403 as REST)."""
-        return policy.authorize(self.caller, action)
+        caller = policy.authorize(self.caller, action)
+        audit.begin(self.db, caller, action)  # what it reads of people is audited
+        return caller
 
     @property
     def load(self) -> Loaders:

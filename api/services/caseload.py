@@ -16,7 +16,7 @@ from api.models.enums import (
     GoalStatus,
     SessionStatus,
 )
-from api.services import alerts, audit, policy
+from api.services import alerts, policy
 from api.services.grouping import group_by
 from api.services.relationships import display_name
 from api.services.visibility import (
@@ -94,10 +94,6 @@ async def caseload(db: AsyncSession, caller: Principal) -> Caseload:
         ).all(),
         lambda alert: alert.mentee_id or uuid.UUID(int=0),
     )
-    audit.record(
-        db, caller, "caseload.read", entity_type="person", ids=[str(i) for i in mentee_ids]
-    )
-    await db.commit()
     return Caseload(
         items=[
             CaseloadEntry(

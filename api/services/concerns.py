@@ -140,11 +140,8 @@ async def list_concerns(
             stmt = stmt.where(col(column) == value)
     if filters.updated_since:
         stmt = stmt.where(col(Concern.updated_at) >= filters.updated_since)
-    rows, next_cursor = await paginate(db, stmt, Concern, limit=limit, cursor=cursor)
-    for concern in rows:
-        _audit_read(db, caller, concern, "concern.list")
-    await db.commit()
-    return rows, next_cursor
+    # the people concerned are audited once for the request (`api/services/audit.py`)
+    return await paginate(db, stmt, Concern, limit=limit, cursor=cursor)
 
 
 async def find_concern(db: AsyncSession, caller: Principal, concern_id: uuid.UUID) -> Concern:

@@ -30,7 +30,7 @@ from api.models.enums import (
     SharedBackground,
 )
 from api.models.matching import Effect, HeldBack, MatchSuggestion, MatchSuggestions, Reason
-from api.services import organisation, people, policy
+from api.services import audit, organisation, people, policy
 from api.services.consents import consenting, has_consent
 from api.services.eligibility import cleared_and_trained, open_caseloads, supervised_since
 
@@ -168,6 +168,7 @@ async def suggest(
     connection = await db.connection()  # plain rows: only the page, no ORM objects
     rows = (await connection.execute(stmt.where(in_date))).mappings().all()
     held = (await connection.execute(stmt.where(sa.not_(in_date)))).mappings().all()
+    audit.read_rows(db, "person", [row["id"] for row in (*rows, *held)])
     return MatchSuggestions(
         items=[_suggestion(row, wanted, factors) for row in rows],
         held_back=[

@@ -83,10 +83,8 @@ async def list_people(
                 )
             )
         )
-    people, next_cursor = await paginate(db, stmt, Person, limit=limit, cursor=cursor)
-    audit.record(db, caller, "person.list", entity_type="person", ids=[str(p.id) for p in people])
-    await db.commit()
-    return people, next_cursor
+    # each person listed is audited once for the request (`api/services/audit.py`)
+    return await paginate(db, stmt, Person, limit=limit, cursor=cursor)
 
 
 async def find_person(
@@ -112,11 +110,6 @@ async def load_many(
             select(Person).where(col(Person.id).in_(person_ids), visible_people_clause(caller))
         )
     ).all()
-    if found:
-        audit.record(
-            db, caller, "person.list", entity_type="person", ids=[str(p.id) for p in found]
-        )
-        await db.commit()
     return {person.id: person for person in found}
 
 

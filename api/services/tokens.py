@@ -101,6 +101,7 @@ async def client_credentials_grant(
         role=client.role,
         scope=scopes,
         generation=client.token_generation,
+        client_id=client.client_id,
     )
     await db.commit()
     return TokenResponse(access_token=token, expires_in=lifetime, scope=scopes)
@@ -166,6 +167,7 @@ async def _issue_for_user(
         role=user.role,
         scope=scopes,
         generation=user.token_generation,
+        client_id=client_id,
     )
     refresh = secrets.token_urlsafe(32)
     db.add(
