@@ -387,3 +387,18 @@ class PersonRead(RecordRead):
     cultural_background: str | None = PydField(None, description="Only with `people:sensitive`.")
     mentee: MenteeProfileRead | None = PydField(None, description="Present when kind is mentee.")
     mentor: MentorProfileRead | None = PydField(None, description="Present when kind is mentor.")
+
+
+class SubjectAccessExport(BaseModel):
+    """Everything held about one person (`GET /people/{id}/subject-access-export`)."""
+
+    person: dict[str, Any] = PydField(description="The person's own record.")
+    generated_at: datetime
+    generated_by: str
+    records: dict[str, list[dict[str, Any]]] = PydField(
+        description="Every table that names the person (by table name), oldest first."
+    )
+    logins: list[dict[str, Any]] = PydField(description="Their logins, without secrets.")
+    audit: list[dict[str, Any]] = PydField(description="Who read or changed their data.")
+    excluded: dict[str, str] = PydField(description="Tables left out, and why.")
+    redaction: str

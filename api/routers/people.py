@@ -12,9 +12,9 @@ from api.errors import problem_responses
 from api.models.common import Page, QueryText, Timestamp
 from api.models.custody import CustodyEventCreate, CustodyEventRead
 from api.models.enums import PersonKind
-from api.models.person import PersonCreate, PersonRead, PersonUpdate
+from api.models.person import PersonCreate, PersonRead, PersonUpdate, SubjectAccessExport
 from api.routers.common import Cursor, IfMatch, Limit, with_etag
-from api.services import people
+from api.services import people, subject_access
 from api.services.people import PeopleFilter
 
 router = APIRouter(prefix="/people", tags=["people"], responses=problem_responses(401, 403, 429))
@@ -84,6 +84,27 @@ async def get_person(
     person = await people.get_person(db, caller, person_id)
     with_etag(response, person)
     return people.present(person, caller)
+
+
+@router.get(
+    "/{person_id}/subject-access-export",
+    summary="Everything held about a person (subject access)",
+    response_model=SubjectAccessExport,
+    responses=problem_responses(404, 422),
+)
+async def subject_access_export(
+    db: DB,
+    caller: Annotated[Principal, may("people.subject_access")],
+    person_id: uuid.UUID,
+) -> SubjectAccessExport:
+    """The person's record and profile, and every record that names them — relationships
+    with their history, goals with steps and reviews, sessions, assessments, outcomes,
+    referrals, consents, concerns, alerts, custody events, non-associations, supervision and
+    training — with the logins and the audit of who read or changed their data, as one JSON
+    document for a subject access request. Other people's data is redacted (their ids; free
+    text in rows about another mentee; a non-association's reason); secrets are never
+    included. The export itself is audited."""
+    return SubjectAccessExport.model_validate(await subject_access.export(db, caller, person_id))
 
 
 @router.patch(

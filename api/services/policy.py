@@ -76,6 +76,7 @@ POLICY: dict[str, Rule] = {
     "organisation.read": Rule(None, EVERYONE, ""),
     "organisation.update": Rule("admin", frozenset({Role.admin}), "Administrators only."),
     "audit.read": Rule("admin", frozenset({Role.admin}), "Administrators only."),
+    "people.subject_access": Rule("admin", frozenset({Role.admin}), "Administrators only."),
     "accounts.manage": Rule("admin", frozenset({Role.admin}), "Administrators only."),
     "people.read": Rule("people:read", PERSON_READERS, "People are not visible to this role."),
     "people.create": Rule(
