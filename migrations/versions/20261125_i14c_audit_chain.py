@@ -1,7 +1,7 @@
 """the audit is a hash chain per organisation: seq, prev_hash, hash
 
 Revision ID: i14c_audit_chain
-Revises: i14b_logins
+Revises: i17a_background
 Create Date: 2026-11-25 21:45:00
 
 Rows written before this revision stay outside the chain (`seq` empty); `throughgate audit
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "i14c_audit_chain"
-down_revision: str | None = "i14b_logins"
+down_revision: str | None = "i17a_background"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
