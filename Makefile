@@ -25,13 +25,14 @@ run: $(VENV)/.installed
 	@echo "Throughgate on http://127.0.0.1:8000 - API docs at http://127.0.0.1:8000/api/v1/docs"
 	$(BIN)/throughgate serve --host 127.0.0.1 --port 8000
 
-## The whole test suite (SQLite unless TEST_DATABASE_URL names a PostgreSQL database)
+## The whole test suite (SQLite unless TEST_DATABASE_URL names a PostgreSQL database), in
+## TEST_JOBS processes (2 unless set; each test file stays in one process)
 test: $(VENV)/.installed-dev
-	$(BIN)/pytest
+	$(BIN)/pytest -n $${TEST_JOBS:-2} --dist loadfile
 
 ## The suite against the local PostgreSQL (a throw-away database)
 test-pg: $(VENV)/.installed-dev
-	.ci/with-postgres $(BIN)/pytest
+	.ci/with-postgres $(BIN)/pytest -n $${TEST_JOBS:-2} --dist loadfile
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .

@@ -119,6 +119,10 @@ def serve(
         workers=workers,
         log_config=None,
         proxy_headers=False,  # the app itself trusts only THROUGHGATE_TRUSTED_PROXIES
+        # A worker answers the supervisor's health check only once its imports are done. On a
+        # busy host that takes longer than uvicorn's default 5 s, and the supervisor would kill
+        # the starting worker and start another, over and over.
+        timeout_worker_healthcheck=60,
     )
 
 

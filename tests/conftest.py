@@ -7,6 +7,7 @@ there (`make test-pg`, and CI does both).
 import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -16,7 +17,7 @@ from alembic import command
 from fastapi import FastAPI
 from hypothesis import settings as settings_profiles
 from sqlalchemy import delete
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 from sqlmodel import SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -47,12 +48,34 @@ def make_settings(database_url: str, **overrides: object) -> Settings:
 
 
 @pytest.fixture(scope="session")
-def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The suite's database: a SQLite file, or TEST_DATABASE_URL's PostgreSQL database —
+    one of its own for each process when the suite runs in several (`pytest -n`)."""
     url = os.environ.get("TEST_DATABASE_URL")
-    if url:
-        return url
-    path: Path = tmp_path_factory.mktemp("db") / "throughgate-test.db"
-    return f"sqlite+aiosqlite:///{path}"
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not url:
+        path: Path = tmp_path_factory.mktemp("db") / "throughgate-test.db"
+        yield f"sqlite+aiosqlite:///{path}"
+    elif not worker:
+        yield url
+    else:
+        with _postgres_database(make_url(url), f"{make_url(url).database}_{worker}") as own:
+            yield own
+
+
+@contextmanager
+def _postgres_database(url: URL, name: str) -> Iterator[str]:
+    """A new PostgreSQL database `name` beside `url`'s, dropped afterwards."""
+    admin = sa.create_engine(url.set(drivername="postgresql+psycopg"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
 
 
 @pytest.fixture(scope="session")
@@ -81,14 +104,8 @@ def scratch_url(database_url: str, tmp_path: Path) -> Iterator[str]:
         yield f"sqlite+aiosqlite:///{tmp_path / 'scratch.db'}"
         return
     url = make_url(database_url)
-    name = f"{url.database}_scratch_{uuid.uuid4().hex[:8]}"
-    admin = sa.create_engine(url.set(drivername="postgresql+psycopg"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    yield url.set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as connection:
-        connection.execute(sa.text(f'DROP DATABASE "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with _postgres_database(url, f"{url.database}_scratch_{uuid.uuid4().hex[:8]}") as scratch:
+        yield scratch
 
 
 @pytest.fixture
