@@ -154,6 +154,11 @@ REST: dict[tuple[str, str], str | None] = {
     ("POST", "/api/v1/group-sessions"): "sessions.write",
     ("GET", "/api/v1/group-sessions/{group_session_id}"): "sessions.read",
     ("POST", "/api/v1/group-sessions/{group_session_id}/attendance"): "sessions.write",
+    ("POST", "/api/v1/group-sessions/{group_session_id}/attendees"): "sessions.write",
+    (
+        "DELETE",
+        "/api/v1/group-sessions/{group_session_id}/attendees/{relationship_id}",
+    ): "sessions.write",
     ("GET", "/api/v1/organisation"): "organisation.read",
     ("PATCH", "/api/v1/organisation"): "organisation.update",
     ("GET", "/api/v1/audit-events"): "audit.read",
@@ -301,6 +306,22 @@ GRAPHQL_ROOT: dict[str, str] = {
     "Query.groupSessions": "sessions.read",
     "Mutation.createGroupSession": "sessions.write",
     "Mutation.recordGroupAttendance": "sessions.write",
+    "Mutation.addGroupAttendees": "sessions.write",
+    "Mutation.removeGroupAttendee": "sessions.write",
+    "Query.matchHeldBack": "matching.suggest",
+    "Query.concerns": "concerns.read",
+    "Query.concern": "concerns.read",
+    "Mutation.raiseConcern": "concerns.raise",
+    "Mutation.reviewConcern": "concerns.triage",
+    "Mutation.closeConcern": "concerns.triage",
+    "Mutation.escalateConcern": "concerns.triage",
+    "Query.supervisions": "mentor_support.read",
+    "Query.trainings": "mentor_support.read",
+    "Mutation.recordSupervision": "mentor_support.write",
+    "Mutation.removeSupervision": "mentor_support.write",
+    "Mutation.recordTraining": "mentor_support.write",
+    "Mutation.removeTraining": "mentor_support.write",
+    "Query.caseload": "caseload.read",
     "Query.alerts": "alerts.read",
     "Query.alert": "alerts.read",
     "Mutation.acknowledgeAlert": "alerts.change",
@@ -318,6 +339,7 @@ GRAPHQL_NESTED: dict[str, str] = {
     "Relationship.mentor": "people",
     "Goal.steps": "goals",
     "Goal.reviews": "goals",
+    "CaseloadEntry.openAlerts": "people",
 }
 # Sensitive fields: they resolve only with `people:sensitive`.
 GRAPHQL_SENSITIVE = {
@@ -344,6 +366,10 @@ RECORD_TYPES = {
     "Session",
     "Referral",
     "Alert",
+    "GroupSession",
+    "Concern",
+    "Supervision",
+    "Training",
 }
 
 
@@ -577,8 +603,16 @@ NESTED_QUERIES = {
     "Relationship.alerts": ("relationship", "{ alerts { id } }"),
     "Goal.steps": ("goal", "{ steps { id } }"),
     "Goal.reviews": ("goal", "{ reviews { id } }"),
+    "CaseloadEntry.openAlerts": ("caseload", "{ items { openAlerts { id } } }"),
 }
-PARENT_SCOPE = {"person": "people:read", "relationship": "relationships:read", "goal": "goals:read"}
+PARENT_SCOPE = {
+    "person": "people:read",
+    "relationship": "relationships:read",
+    "goal": "goals:read",
+    "caseload": "relationships:read",
+}
+# The parent's reader: a caseload is a mentor's own.
+PARENT_READER = {"caseload": "mentor"}
 
 
 async def _records(client: httpx.AsyncClient, world: World) -> dict[str, str]:
@@ -631,13 +665,25 @@ async def test_a_nested_field_needs_the_scope_of_its_records(
     assert isinstance(partner, ApiClient)
     await make_inbound_referral(db, world.my_mentee, partner)
     nested = field.split(".")[1]
-    document = f"query ($id: UUID!) {{ {parent}(id: $id) {selection} }}"
+    reader = PARENT_READER.get(parent, "coordinator")
+    if parent in ids:
+        document = f"query ($id: UUID!) {{ {parent}(id: $id) {selection} }}"
+        variables = {"id": ids[parent]}
+    else:  # a root field of the caller's own (the caseload)
+        document, variables = f"{{ {parent} {selection} }}", {}
+
+    def found(answer: dict[str, Any]) -> Any:
+        value = answer["data"][parent]
+        if "items" in value:  # the caseload's entries
+            return [row for entry in value["items"] for row in entry[nested]]
+        return value[nested]
+
     resource = GRAPHQL_NESTED[field]
     full = " ".join(sorted({PARENT_SCOPE[parent], f"{resource}:read"}))
-    seen = await gql(client, world.headers("coordinator", scopes=full), document, id=ids[parent])
-    assert seen["data"][parent][nested] not in (None, []), seen
+    seen = await gql(client, world.headers(reader, scopes=full), document, **variables)
+    assert found(seen) not in (None, []), seen
     if PARENT_SCOPE[parent] == f"{resource}:read":
         return  # the same scope reaches both (steps and reviews of a goal)
-    narrow = world.headers("coordinator", scopes=PARENT_SCOPE[parent])
-    hidden = await gql(client, narrow, document, id=ids[parent])
-    assert hidden["data"][parent][nested] in (None, []), hidden
+    narrow = world.headers(reader, scopes=PARENT_SCOPE[parent])
+    hidden = await gql(client, narrow, document, **variables)
+    assert found(hidden) in (None, []), hidden

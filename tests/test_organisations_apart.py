@@ -208,6 +208,9 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", "/group-sessions/{group_session_id}/attendance"): {
         "marks": [{"relationship_id": "{relationship}", "attendance": "cancelled"}]
     },
+    ("POST", "/group-sessions/{group_session_id}/attendees"): {
+        "relationship_ids": ["{relationship}"]
+    },
     ("POST", "/alerts/{alert_id}/acknowledge"): {"note": "On it."},
     ("POST", "/alerts/{alert_id}/resolve"): {"note": "Talked to them both."},
     ("POST", "/users"): {
@@ -587,6 +590,8 @@ def _resource_of(field: str, argument: str) -> str:
         "decidePendingMatch": "referral",
         "groupSession": "group_session",
         "recordGroupAttendance": "group_session",
+        "addGroupAttendees": "group_session",
+        "removeGroupAttendee": "group_session",
     }
     if field in own:
         return own[field]

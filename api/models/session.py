@@ -206,6 +206,14 @@ class AttendanceRecord(Input):
     marks: list[AttendanceMark] = PydField(min_length=1, max_length=50)
 
 
+class GroupAttendeesAdd(Input):
+    relationship_ids: list[uuid.UUID] = PydField(
+        min_length=1,
+        max_length=50,
+        description="One open relationship per new attendee; each gets a `group` session.",
+    )
+
+
 class GroupAttendee(BaseModel):
     relationship_id: uuid.UUID
     mentee_id: uuid.UUID

@@ -11,8 +11,13 @@ from api.db import DB
 from api.errors import problem_responses
 from api.models import GroupSession
 from api.models.common import Page
-from api.models.session import AttendanceRecord, GroupSessionCreate, GroupSessionRead
-from api.routers.common import Cursor, Limit, with_etag
+from api.models.session import (
+    AttendanceRecord,
+    GroupAttendeesAdd,
+    GroupSessionCreate,
+    GroupSessionRead,
+)
+from api.routers.common import Cursor, IfMatch, Limit, with_etag
 from api.services import group_sessions
 
 router = APIRouter(
@@ -92,6 +97,49 @@ async def record_attendance(
     """`attended`, `missed` or `cancelled` per attendee: not before the session starts, and
     within each relationship's life. Recorded outcomes are final (409)."""
     group = await group_sessions.record_attendance(db, caller, group_session_id, body)
+    return await _answer(db, caller, group, response)
+
+
+@router.post(
+    "/{group_session_id}/attendees",
+    summary="Add attendees",
+    response_model=GroupSessionRead,
+    responses=problem_responses(404, 409, 422),
+)
+async def add_attendees(
+    db: DB,
+    caller: Annotated[Principal, may("sessions.write")],
+    group_session_id: uuid.UUID,
+    body: GroupAttendeesAdd,
+    response: Response,
+) -> GroupSessionRead:
+    """Each from an open relationship you may record sessions of (a mentor: their own
+    mentees), not already attending; each relationship gets a `group` session, `expected`.
+    A walk-in may be added after the start, then marked."""
+    group = await group_sessions.add_attendees(db, caller, group_session_id, body)
+    return await _answer(db, caller, group, response)
+
+
+@router.delete(
+    "/{group_session_id}/attendees/{relationship_id}",
+    summary="Remove an attendee",
+    response_model=GroupSessionRead,
+    responses=problem_responses(404, 409, 412, 422),
+)
+async def remove_attendee(
+    db: DB,
+    caller: Annotated[Principal, may("sessions.write")],
+    group_session_id: uuid.UUID,
+    relationship_id: uuid.UUID,
+    if_match: IfMatch,
+    response: Response,
+) -> GroupSessionRead:
+    """Before the group starts, and while their attendance is still `expected`: their
+    relationship's `group` session goes. After the start, record them `cancelled` or
+    `missed` instead (409). The last attendee stays (409)."""
+    group = await group_sessions.remove_attendee(
+        db, caller, group_session_id, relationship_id, if_match=if_match
+    )
     return await _answer(db, caller, group, response)
 
 

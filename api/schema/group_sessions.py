@@ -9,10 +9,10 @@ from strawberry.types import Info
 
 from api.auth.principal import Principal
 from api.errors import NotFound
-from api.models.session import AttendanceRecord, GroupSessionCreate
+from api.models.session import AttendanceRecord, GroupAttendeesAdd, GroupSessionCreate
 from api.schema.context import Context
 from api.schema.inputs import input_type, to_model
-from api.schema.mutations import attempt
+from api.schema.mutations import ExpectedVersion, attempt
 from api.schema.problems import Problem
 from api.schema.queries import one_at_a_time, page_of, page_size
 from api.schema.types import Connection, GroupSession
@@ -21,6 +21,7 @@ from api.services import group_sessions
 GroupSessionResult = Annotated[GroupSession | Problem, strawberry.union("GroupSessionResult")]
 GroupSessionCreateInput = input_type(GroupSessionCreate)
 AttendanceRecordInput = input_type(AttendanceRecord)
+GroupAttendeesAddInput = input_type(GroupAttendeesAdd)
 
 
 @strawberry.type
@@ -77,6 +78,42 @@ class GroupSessionMutation:
         async def work(db: AsyncSession, caller: Principal) -> GroupSession:
             data = to_model(AttendanceRecord, input)
             group = await group_sessions.record_attendance(db, caller, id, data)
+            (read,) = await group_sessions.present(db, caller, [group])
+            return GroupSession.from_pydantic(read)
+
+        return await attempt(info, "sessions.write", work)
+
+    @strawberry.mutation(
+        description="Add attendees from open relationships you may record sessions of."
+    )
+    async def add_group_attendees(
+        self,
+        info: Info[Context, None],
+        id: uuid.UUID,
+        input: GroupAttendeesAddInput,  # type: ignore[valid-type]
+    ) -> GroupSessionResult:
+        async def work(db: AsyncSession, caller: Principal) -> GroupSession:
+            data = to_model(GroupAttendeesAdd, input)
+            group = await group_sessions.add_attendees(db, caller, id, data)
+            (read,) = await group_sessions.present(db, caller, [group])
+            return GroupSession.from_pydantic(read)
+
+        return await attempt(info, "sessions.write", work)
+
+    @strawberry.mutation(
+        description="Take an attendee off before the group starts (after: mark them instead)."
+    )
+    async def remove_group_attendee(
+        self,
+        info: Info[Context, None],
+        id: uuid.UUID,
+        relationship_id: uuid.UUID,
+        expected_version: ExpectedVersion = None,
+    ) -> GroupSessionResult:
+        async def work(db: AsyncSession, caller: Principal) -> GroupSession:
+            group = await group_sessions.remove_attendee(
+                db, caller, id, relationship_id, if_match=expected_version
+            )
             (read,) = await group_sessions.present(db, caller, [group])
             return GroupSession.from_pydantic(read)
 

@@ -44,6 +44,7 @@ from api.schema.types import (
     DistanceTravelledType,
     EventFeed,
     Goal,
+    HeldBack,
     MatchSuggestion,
     Me,
     NonAssociation,
@@ -95,7 +96,7 @@ def page_size(first: int) -> int:
     return first
 
 
-def _zoned(when: datetime | None) -> datetime | None:
+def zoned(when: datetime | None) -> datetime | None:
     """REST's timestamp rule: a zone is required, and the instant must be representable."""
     if when is None:
         return None
@@ -182,7 +183,7 @@ class Query:
             region=_text(region, "region"),
             q=_text(q, "q"),
             external_ref=_text(external_ref, "externalRef"),
-            updated_since=_zoned(updated_since),
+            updated_since=zoned(updated_since),
         )
         rows, cursor = await people.list_people(
             context.db, caller, filters, limit=page_size(first), cursor=after
@@ -221,7 +222,7 @@ class Query:
             phase=phase,
             mentor_id=mentor_id,
             mentee_id=mentee_id,
-            updated_since=_zoned(updated_since),
+            updated_since=zoned(updated_since),
         )
         rows, cursor = await relationships.list_relationships(
             context.db, caller, filters, limit=page_size(first), cursor=after
@@ -263,7 +264,7 @@ class Query:
             pathway=pathway,
             status=status,
             review_due_before=review_due_before,
-            updated_since=_zoned(updated_since),
+            updated_since=zoned(updated_since),
         )
         rows, cursor = await goals.list_goals(
             context.db, caller, filters, limit=page_size(first), cursor=after
@@ -307,9 +308,9 @@ class Query:
             mentee_id=mentee_id,
             mentor_id=mentor_id,
             status=status,
-            starts_from=_zoned(starts_from),
-            starts_before=_zoned(starts_before),
-            updated_since=_zoned(updated_since),
+            starts_from=zoned(starts_from),
+            starts_before=zoned(starts_before),
+            updated_since=zoned(updated_since),
             sort=sort,
         )
         rows, cursor = await sessions.list_sessions(
@@ -334,7 +335,7 @@ class Query:
             context.db,
             caller,
             mentee_id=mentee_id,
-            updated_since=_zoned(updated_since),
+            updated_since=zoned(updated_since),
             limit=page_size(first),
             cursor=after,
         )
@@ -370,7 +371,7 @@ class Query:
         context = info.context
         caller = context.authorize("outcomes.read")
         filters = OutcomeFilter(
-            mentee_id=mentee_id, milestone=milestone, updated_since=_zoned(updated_since)
+            mentee_id=mentee_id, milestone=milestone, updated_since=zoned(updated_since)
         )
         rows, cursor = await outcomes.list_outcomes(
             context.db, caller, filters, limit=page_size(first), cursor=after
@@ -421,7 +422,7 @@ class Query:
             mentee_id=mentee_id,
             mentor_id=mentor_id,
             relationship_id=relationship_id,
-            updated_since=_zoned(updated_since),
+            updated_since=zoned(updated_since),
         )
         rows, cursor = await alerts.list_alerts(
             context.db, caller, filters, limit=page_size(first), cursor=after
@@ -472,7 +473,7 @@ class Query:
             accepts_referrals=accepts_referrals,
             q=_text(q, "q"),
             include_retired=include_retired,
-            updated_since=_zoned(updated_since),
+            updated_since=zoned(updated_since),
         )
         rows, cursor = await directory.list_services(
             context.db, caller, filters, limit=page_size(first), cursor=after
@@ -519,7 +520,7 @@ class Query:
             mentee_id=mentee_id,
             service_id=service_id,
             category=category,
-            updated_since=_zoned(updated_since),
+            updated_since=zoned(updated_since),
         )
         rows, cursor = await referrals.list_referrals(
             context.db, caller, filters, limit=page_size(first), cursor=after
@@ -569,6 +570,22 @@ class Query:
             raise Invalid("`limit` must be between 1 and 50.", loc=["limit"])
         found = await matching.suggest(context.db, caller, mentee_id, limit=limit)
         return [MatchSuggestion.from_pydantic(s) for s in found.items]
+
+    @strawberry.field(
+        description="Mentors otherwise eligible for a mentee but held back from the "
+        "suggestions, with the reason (supervision overdue beyond the organisation's "
+        "`unmatchedAfterDaysUnsupervised`). Staff."
+    )
+    @one_at_a_time
+    async def match_held_back(
+        self, info: Info[Context, None], mentee_id: uuid.UUID, limit: int = 10
+    ) -> list[HeldBack]:
+        context = info.context
+        caller = context.authorize("matching.suggest")
+        if not 1 <= limit <= 50:
+            raise Invalid("`limit` must be between 1 and 50.", loc=["limit"])
+        found = await matching.suggest(context.db, caller, mentee_id, limit=limit)
+        return [HeldBack.from_pydantic(h) for h in found.held_back]
 
     @strawberry.field(description="A mentee's custody events, oldest first (staff, referrer).")
     @one_at_a_time

@@ -13,6 +13,7 @@ from api.docs import graphiql_page
 from api.schema.context import get_context
 from api.schema.group_sessions import GroupSessionMutation, GroupSessionQuery
 from api.schema.limits import limit_extensions
+from api.schema.mentor_support import MentorSupportMutation, MentorSupportQuery
 from api.schema.mutations import Mutation
 from api.schema.problems import error_extensions
 from api.schema.queries import Query
@@ -26,8 +27,8 @@ def build_schema(*, introspection: bool = True) -> strawberry.Schema:
     extensions = [*limit_extensions(), *error_extensions(suggestions=introspection)]
     if not introspection:
         extensions.append(DisableIntrospection)
-    query = merge_types("Query", (Query, GroupSessionQuery))
-    mutation = merge_types("Mutation", (Mutation, GroupSessionMutation))
+    query = merge_types("Query", (Query, GroupSessionQuery, MentorSupportQuery))
+    mutation = merge_types("Mutation", (Mutation, GroupSessionMutation, MentorSupportMutation))
     return strawberry.Schema(query=query, mutation=mutation, extensions=extensions)
 
 

@@ -12,6 +12,10 @@ from strawberry.types import Info
 from api.models.accounts import Me as MeModel
 from api.models.alert import AlertHistoryEntry, AlertRead, AlertThresholds
 from api.models.assessment import AssessmentRead, DistanceTravelled, PathwayDistance
+from api.models.caseload import Caseload as CaseloadModel
+from api.models.caseload import CaseloadEntry as CaseloadEntryModel
+from api.models.caseload import NextSession as NextSessionModel
+from api.models.caseload import OpenGoal as OpenGoalModel
 from api.models.consent import ConsentRead
 from api.models.custody import CustodyEventRead
 from api.models.enums import (
@@ -24,6 +28,7 @@ from api.models.enums import (
 )
 from api.models.event import EventPage, EventRead
 from api.models.goal import GoalRead, GoalStatusChangeRead, ReviewRead, StepProgress, StepRead
+from api.models.matching import HeldBack as HeldBackModel
 from api.models.matching import MatchingWeights as WeightsModel
 from api.models.matching import MatchSuggestion as SuggestionModel
 from api.models.matching import OrganisationRead
@@ -47,6 +52,8 @@ from api.models.relationship import (
 from api.models.service import ServiceRead
 from api.models.session import GroupAttendee as GroupAttendeeModel
 from api.models.session import GroupSessionRead, SessionRead
+from api.models.support import ConcernChange as ConcernChangeModel
+from api.models.support import ConcernRead, SupervisionRead, TrainingRead
 
 if TYPE_CHECKING:
     from api.schema.context import Context
@@ -459,6 +466,15 @@ class MatchSuggestion:
     pass
 
 
+@strawberry.experimental.pydantic.type(
+    model=HeldBackModel,
+    all_fields=True,
+    description="A mentor otherwise eligible but not suggested, and why.",
+)
+class HeldBack:
+    pass
+
+
 @strawberry.experimental.pydantic.type(model=WeightsModel, all_fields=True)
 class MatchingWeights:
     pass
@@ -500,6 +516,59 @@ class Alert:
     resolved_at: strawberry.auto
     resolved_by: strawberry.auto
     history: strawberry.auto
+
+
+@strawberry.experimental.pydantic.type(model=ConcernChangeModel, all_fields=True)
+class ConcernChange:
+    pass
+
+
+@strawberry.experimental.pydantic.type(
+    model=ConcernRead,
+    all_fields=True,
+    description="A safeguarding or wellbeing concern. Never seen by the mentee or a partner; "
+    "its triage (outcome, escalation, history) is null but for staff.",
+)
+class Concern:
+    pass
+
+
+@strawberry.experimental.pydantic.type(
+    model=SupervisionRead,
+    all_fields=True,
+    description="A supervision a mentor had; `notes` is null but for staff.",
+)
+class Supervision:
+    pass
+
+
+@strawberry.experimental.pydantic.type(model=TrainingRead, all_fields=True)
+class Training:
+    pass
+
+
+@strawberry.experimental.pydantic.type(model=NextSessionModel, all_fields=True)
+class NextSession:
+    pass
+
+
+@strawberry.experimental.pydantic.type(model=OpenGoalModel, all_fields=True)
+class OpenGoal:
+    pass
+
+
+@strawberry.experimental.pydantic.type(model=CaseloadEntryModel, all_fields=True)
+class CaseloadEntry:
+    pass
+
+
+@strawberry.experimental.pydantic.type(
+    model=CaseloadModel,
+    all_fields=True,
+    description="A mentor's open relationships, with what their app shows for each.",
+)
+class Caseload:
+    pass
 
 
 @strawberry.experimental.pydantic.type(model=MeModel, all_fields=True)

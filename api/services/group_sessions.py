@@ -9,7 +9,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlmodel import col, select
+from sqlmodel import col, delete, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.auth.principal import Principal
@@ -20,6 +20,8 @@ from api.models import (
     MentoringRelationship,
     MentoringSession,
     Person,
+    RelationshipCheckIn,
+    SessionGoal,
 )
 from api.models.base import utcnow
 from api.models.enums import OPEN_RELATIONSHIP_STATUSES, PersonKind, SessionFormat
@@ -28,6 +30,7 @@ from api.models.session import (
     Attendance,
     AttendanceRecord,
     GroupAttendee,
+    GroupAttendeesAdd,
     GroupSessionCreate,
     GroupSessionRead,
 )
@@ -35,6 +38,7 @@ from api.services import audit, policy, referrals
 from api.services.grouping import group_by
 from api.services.pagination import paginate
 from api.services.sessions import check_truth, emit_if_missed
+from api.services.versioning import check_version
 from api.services.visibility import (
     visible_group_sessions_clause,
     visible_relationships_clause,
@@ -68,28 +72,89 @@ async def create_group_session(
     await db.flush()
     for mentor_id in facilitators:
         db.add(GroupFacilitator(group_session_id=group.id, mentor_id=mentor_id))
-    for relationship in relationships:
-        db.add(
-            MentoringSession(
-                org_id=caller.org_id,
-                relationship_id=relationship.id,
-                group_session_id=group.id,
-                scheduled_start=data.scheduled_start,
-                duration_minutes=data.duration_minutes,
-                format=SessionFormat.group,
-                setting=data.setting,
-                topics=list(data.topics),
+    await _enrol(db, caller, group, relationships)
+    await db.commit()
+    return group
+
+
+async def add_attendees(
+    db: AsyncSession, caller: Principal, group_id: uuid.UUID, data: GroupAttendeesAdd
+) -> GroupSession:
+    """More attendees, each from an open relationship the caller may record sessions of
+    (a walk-in may be added after the start, then marked)."""
+    group = await find_group_session(db, caller, group_id)
+    policy.authorize(caller, "group_sessions.run", await _facilitation(db, group.id))
+    attending = set(
+        (
+            await db.exec(
+                select(MentoringSession.relationship_id).where(
+                    col(MentoringSession.group_session_id) == group.id
+                )
             )
+        ).all()
+    )
+    already = [str(r) for r in data.relationship_ids if r in attending]
+    if already:
+        raise Conflict(f"Already attending this group session: {', '.join(already)}.")
+    relationships = await _open_relationships(db, caller, data.relationship_ids)
+    await _enrol(db, caller, group, relationships)
+    group.updated_at = utcnow()
+    await db.commit()
+    return group
+
+
+async def remove_attendee(
+    db: AsyncSession,
+    caller: Principal,
+    group_id: uuid.UUID,
+    relationship_id: uuid.UUID,
+    *,
+    if_match: int | None = None,
+) -> GroupSession:
+    """Take an attendee off the list before the group starts; after that their attendance
+    is recorded instead (`cancelled` or `missed`), so the register tells what happened."""
+    group = await find_group_session(db, caller, group_id)
+    policy.authorize(caller, "group_sessions.run", await _facilitation(db, group.id))
+    check_version(group, if_match)
+    rows = (
+        await db.exec(
+            select(MentoringSession, MentoringRelationship)
+            .join(
+                MentoringRelationship,
+                col(MentoringRelationship.id) == col(MentoringSession.relationship_id),
+            )
+            .where(col(MentoringSession.group_session_id) == group.id)
         )
-        audit.record(
-            db,
-            caller,
-            "session.create",
-            entity_type="group_session",
-            entity_id=group.id,
-            person_id=relationship.mentee_id,
+    ).all()
+    found = [(s, r) for s, r in rows if s.relationship_id == relationship_id]
+    if not found:
+        raise NotFound("That relationship is not one of the group's attendees.")
+    ((session, relationship),) = found
+    if ATTENDANCE_OF[session.status] != Attendance.expected:
+        raise Conflict(
+            f"Attendance is already recorded as {ATTENDANCE_OF[session.status]}; it stays."
         )
-        await referrals.touch_for(db, relationship.mentee_id)
+    if group.scheduled_start <= utcnow():
+        raise Conflict("The group session has started: record the attendee as cancelled or missed.")
+    if len(rows) == 1:
+        raise Conflict("A group session keeps at least one attendee.")
+    await db.exec(delete(SessionGoal).where(col(SessionGoal.session_id) == session.id))
+    await db.exec(  # a check-in that named the session stays, without it
+        update(RelationshipCheckIn)
+        .where(col(RelationshipCheckIn.session_id) == session.id)
+        .values(session_id=None)
+    )
+    await db.delete(session)
+    audit.record(
+        db,
+        caller,
+        "session.delete",
+        entity_type="group_session",
+        entity_id=group.id,
+        person_id=relationship.mentee_id,
+    )
+    await referrals.touch_for(db, relationship.mentee_id)
+    group.updated_at = utcnow()
     await db.commit()
     return group
 
@@ -232,6 +297,37 @@ async def present(
             )
         )
     return reads
+
+
+async def _enrol(
+    db: AsyncSession,
+    caller: Principal,
+    group: GroupSession,
+    relationships: Sequence[MentoringRelationship],
+) -> None:
+    """Each attendee's relationship gets a `group` session of the meeting, expected."""
+    for relationship in relationships:
+        db.add(
+            MentoringSession(
+                org_id=caller.org_id,
+                relationship_id=relationship.id,
+                group_session_id=group.id,
+                scheduled_start=group.scheduled_start,
+                duration_minutes=group.duration_minutes,
+                format=SessionFormat.group,
+                setting=group.setting,
+                topics=list(group.topics),
+            )
+        )
+        audit.record(
+            db,
+            caller,
+            "session.create",
+            entity_type="group_session",
+            entity_id=group.id,
+            person_id=relationship.mentee_id,
+        )
+        await referrals.touch_for(db, relationship.mentee_id)
 
 
 async def _facilitation(db: AsyncSession, group_id: uuid.UUID) -> Facilitation:
