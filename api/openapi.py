@@ -5,8 +5,15 @@ module adds to every operation what the middleware gives them all: `X-Request-ID
 response, 400/413/500/503 problems, `Idempotency-Key` and `Idempotent-Replayed` on POST,
 `ETag` and `Location` where a record is answered, `Retry-After` on 429 and 503, and a pattern
 for `If-Match`. Every refusal is an `application/problem+json` `Problem`.
+
+It also adds the OpenAPI `links` that say how operations follow one another: a create's 201
+links to every operation under the created record's path (`POST /goals` → `GET`/`PATCH
+/goals/{goal_id}`, `POST /goals/{goal_id}/steps`, …), filling the new path parameter from
+the answer's `id`, those of the create's own path from its request, and `If-Match` from the
+answer's `ETag`. Clients and stateful testers (schemathesis) walk the API by them.
 """
 
+import re
 from http import HTTPStatus
 from typing import Any
 
@@ -75,6 +82,7 @@ def declare_conventions(document: dict[str, Any]) -> dict[str, Any]:
     for operations in document.get("paths", {}).values():
         for method, operation in operations.items():
             _declare(method, operation, schemas)
+    _link_creates(document.get("paths", {}))
     for fastapi_only in ("HTTPValidationError", "ValidationError"):
         schemas.pop(fastapi_only, None)
     return document
@@ -107,6 +115,45 @@ def _declare(method: str, operation: dict[str, Any], schemas: dict[str, Any]) ->
             headers["Location"] = _header("Location")
         if _answers_a_record(response, schemas):
             headers["ETag"] = _header("ETag")
+
+
+_PATH_PARAMETER = re.compile(r"^\{([^}]+)\}$")
+
+
+def _link_creates(paths: dict[str, dict[str, Any]]) -> None:
+    """Link each create's 201 to the operations on what it created (see the module's doc)."""
+    for create_path, operations in paths.items():
+        created = operations.get("post", {}).get("responses", {}).get("201")
+        if created is None:
+            continue
+        own = _path_parameters(create_path)
+        links: dict[str, Any] = {}
+        for path, targets in paths.items():
+            first = path.removeprefix(create_path + "/").split("/")[0]
+            new = _PATH_PARAMETER.match(first) if path.startswith(create_path + "/") else None
+            if new is None:
+                continue
+            for target in targets.values():
+                # Ids further down the path (a delivery of a webhook) are not known yet.
+                parameters = {name: f"$request.path.{name}" for name in own}
+                parameters[new.group(1)] = "$response.body#/id"
+                if any(_is_if_match(p) for p in target.get("parameters", [])):
+                    parameters["header.If-Match"] = "$response.header.ETag"
+                links[target["operationId"]] = {
+                    "operationId": target["operationId"],
+                    "parameters": parameters,
+                    "description": f"`{new.group(1)}` is the created record's `id`.",
+                }
+        if links:
+            created["links"] = links
+
+
+def _path_parameters(path: str) -> list[str]:
+    return [m.group(1) for part in path.split("/") if (m := _PATH_PARAMETER.match(part))]
+
+
+def _is_if_match(parameter: dict[str, Any]) -> bool:
+    return parameter.get("in") == "header" and str(parameter.get("name", "")).lower() == "if-match"
 
 
 def _header(name: str) -> dict[str, str]:

@@ -1,5 +1,6 @@
 """Building blocks shared by the API models of every resource."""
 
+import re
 import uuid
 from collections.abc import Iterable
 from datetime import UTC, date, datetime
@@ -19,6 +20,7 @@ from pydantic import (
     AfterValidator,
     AwareDatetime,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     GetCoreSchemaHandler,
@@ -27,7 +29,7 @@ from pydantic import (
     model_validator,
 )
 from pydantic.json_schema import JsonSchemaValue
-from pydantic_core import CoreSchema
+from pydantic_core import CoreSchema, core_schema
 
 T = TypeVar("T")
 
@@ -39,7 +41,31 @@ def _reject_nul(value: str) -> str:
     return value
 
 
-NoNul = AfterValidator(_reject_nul)
+# What Python's str.strip() takes away, as a JSON Schema (ECMA-262) character class.
+_SPACE = r"\t-\r \u001c-\u001f\u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+
+
+class _NoNul:
+    """Refuses NUL in text, and says so in the schema (unless a pattern already rules it out)."""
+
+    def __get_pydantic_core_schema__(
+        self, source: Any, handler: GetCoreSchemaHandler
+    ) -> CoreSchema:
+        return core_schema.no_info_after_validator_function(_reject_nul, handler(source))
+
+    def __get_pydantic_json_schema__(
+        self, schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        document = handler(schema)
+        text = schema.get("schema", schema)
+        if text.get("strip_whitespace") and text.get("min_length", 0) >= 1:
+            # Blank text is stripped to nothing, so at least one character must be more.
+            document.setdefault("pattern", rf"^[^\u0000]*[^\u0000{_SPACE}][^\u0000]*$")
+        document.setdefault("pattern", r"^[^\u0000]*$")
+        return document
+
+
+NoNul = _NoNul()
 
 Text100 = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100), NoNul
@@ -65,12 +91,29 @@ def _to_utc(value: datetime) -> datetime:
         raise ValueError("timestamp out of range") from exc
 
 
+_NUMBER = re.compile(r"\s*[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?\s*")
+
+
+def _written_as_a_date(value: Any) -> Any:
+    """Dates and times are ISO 8601 text: never a number, not even in a query string, which
+    Pydantic would otherwise read as seconds since 1970 (`?to=0` as 1970-01-01)."""
+    if isinstance(value, int | float) or (isinstance(value, str) and _NUMBER.fullmatch(value)):
+        raise ValueError("must be an ISO 8601 date or date-time, not a number")
+    return value
+
+
+IsoWritten = BeforeValidator(_written_as_a_date)
+
 # A timestamp with a zone (a zone-less one is ambiguous), kept in UTC.
-Timestamp = Annotated[AwareDatetime, AfterValidator(_to_utc)]
+Timestamp = Annotated[AwareDatetime, IsoWritten, AfterValidator(_to_utc)]
+# A calendar day, as `2025-03-31`.
+Day = Annotated[date, IsoWritten]
 
 # Query-string text (filters and searches).
 QueryText = Annotated[str, StringConstraints(max_length=100), NoNul]
 EarliestDate = date(1900, 1, 1)
+# The schema's way of saying "not before 1900" of a `format: date` string.
+SINCE_1900: Any = {"pattern": r"^(19[0-9]{2}|[2-9][0-9]{3})-"}
 
 
 class Variant(NamedTuple):
@@ -105,10 +148,22 @@ def _variant_schemas(
     return branches
 
 
+def _whole_number(value: Any) -> Any:
+    # JSON Schema's `integer` includes 10.0; a string or a fraction is still refused.
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
 def _make_strict(schema: Any) -> None:
     """Mark every number and boolean in a core schema strict, however deeply nested."""
     if isinstance(schema, dict):
-        if schema.get("type") in ("int", "float", "bool"):
+        if schema.get("type") == "int":
+            strict_int = {**schema, "strict": True}
+            schema.clear()
+            schema.update(core_schema.no_info_before_validator_function(_whole_number, strict_int))
+            return
+        if schema.get("type") in ("float", "bool"):
             schema["strict"] = True
         for value in schema.values():
             _make_strict(value)
@@ -141,11 +196,14 @@ class Input(BaseModel):
       PATCH, `null` clears an optional field, never a required one); the schema says so too.
     - `variants` makes fields required or absent (left out or `null`) by the value of one
       field, e.g. an inbound referral's `person`; the schema states it as a `oneOf`.
+    - `any_of` names fields of which at least one must be given (not `null`), e.g. whom a
+      concern is about; the schema states it as an `anyOf`.
     """
 
     model_config = ConfigDict(extra="forbid")
     not_null: ClassVar[frozenset[str]] = frozenset()
     variants: ClassVar[tuple[str, dict[Any, Variant]] | None] = None
+    any_of: ClassVar[tuple[str, ...]] = ()
 
     @classmethod
     def __get_pydantic_core_schema__(cls, source: Any, handler: GetCoreSchemaHandler) -> CoreSchema:
@@ -163,11 +221,18 @@ class Input(BaseModel):
             _drop_null(properties[name])
         if cls.variants is not None:
             handler.resolve_ref_schema(document)["oneOf"] = _variant_schemas(cls, *cls.variants)
+        if cls.any_of:
+            handler.resolve_ref_schema(document)["anyOf"] = [
+                {"required": [name], "properties": {name: {"not": {"type": "null"}}}}
+                for name in cls.any_of
+            ]
         return document
 
     @model_validator(mode="after")
     def _fits_the_rules(self) -> "Input":
         self.reject_nulls(*sorted(self.not_null))
+        if self.any_of and all(getattr(self, name) is None for name in self.any_of):
+            raise ValueError(f"give at least one of {_listed(list(self.any_of))}")
         if self.variants is not None:
             name, by_value = self.variants
             value = getattr(self, name)

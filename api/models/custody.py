@@ -4,11 +4,10 @@ import uuid
 from datetime import date
 
 from pydantic import Field as PydField
-from pydantic import model_validator
 from sqlmodel import Field
 
 from api.models.base import OrgRecord
-from api.models.common import Input, RecordRead, Text200
+from api.models.common import Input, RecordRead, Text200, Variant
 from api.models.enums import CustodyEventName
 
 
@@ -32,14 +31,13 @@ class CustodyEventCreate(Input):
         description="The prison the person is now in: required for `transferred`, "
         "optional for `recalled`.",
     )
-
-    @model_validator(mode="after")
-    def _what_each_event_needs(self) -> "CustodyEventCreate":
-        if self.event == CustodyEventName.released and self.occurred_on is None:
-            raise ValueError("a release needs `occurred_on`")
-        if self.event == CustodyEventName.transferred and self.establishment is None:
-            raise ValueError("a transfer needs the new `establishment`")
-        return self
+    variants = (
+        "event",
+        {
+            CustodyEventName.released: Variant(required=frozenset({"occurred_on"})),
+            CustodyEventName.transferred: Variant(required=frozenset({"establishment"})),
+        },
+    )
 
 
 class CustodyEventRead(RecordRead):

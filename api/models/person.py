@@ -17,6 +17,7 @@ from sqlmodel import Field, Relationship, SQLModel
 
 from api.models.base import OrgOwned, OrgRecord, UTCDateTime, empty_list, json_column
 from api.models.common import (
+    SINCE_1900,
     EarliestDate,
     Input,
     Phone,
@@ -244,7 +245,7 @@ class _PersonFields(Input):
     preferred_name: Text100 | None = None
     pronouns: Short | None = None
     gender: Short | None = None
-    date_of_birth: date | None = None
+    date_of_birth: date | None = PydField(None, json_schema_extra=SINCE_1900)
     languages: Languages = []
     region: Text100 | None = None
     email: EmailStr | None = None

@@ -6,12 +6,21 @@ from enum import StrEnum
 from typing import Annotated, Any
 
 import sqlalchemy as sa
-from pydantic import BaseModel, model_validator
+from pydantic import BaseModel, StringConstraints, model_validator
 from pydantic import Field as PydField
 from sqlmodel import Field
 
 from api.models.base import OrgRecord, empty_list, json_column
-from api.models.common import EarliestDate, Input, RecordRead, Text200, Text500, Text4000
+from api.models.common import (
+    SINCE_1900,
+    EarliestDate,
+    Input,
+    NoNul,
+    RecordRead,
+    Text200,
+    Text500,
+    Text4000,
+)
 
 
 class ConcernCategory(StrEnum):
@@ -100,7 +109,7 @@ class Training(OrgRecord, table=True):
 
 # --- API models -----------------------------------------------------------------------------
 
-PastDate = Annotated[date, PydField(ge=EarliestDate)]
+PastDate = Annotated[date, PydField(ge=EarliestDate, json_schema_extra=SINCE_1900)]
 
 
 class ConcernCreate(Input):
@@ -112,17 +121,16 @@ class ConcernCreate(Input):
     )
     category: ConcernCategory
     urgency: ConcernUrgency
-    description: Annotated[Text4000, PydField(min_length=1)]
-
-    @model_validator(mode="after")
-    def _about_someone(self) -> "ConcernCreate":
-        if self.person_id is None and self.relationship_id is None:
-            raise ValueError("say who the concern is about: person_id or relationship_id")
-        return self
+    description: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000), NoNul
+    ]
+    any_of = ("person_id", "relationship_id")
 
 
 class ConcernClose(Input):
-    outcome: Annotated[Text500, PydField(min_length=1)]
+    outcome: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500), NoNul
+    ]
 
 
 class ConcernReview(Input):

@@ -1,7 +1,6 @@
 """`/goals`: the mentee's goals, their small steps and dated reviews."""
 
 import uuid
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
@@ -11,7 +10,7 @@ from api.auth.principal import Principal
 from api.db import DB
 from api.errors import problem_responses
 from api.models import Goal
-from api.models.common import Page, Timestamp
+from api.models.common import Day, Page, Timestamp
 from api.models.enums import GoalStatus, Pathway
 from api.models.goal import (
     GoalCreate,
@@ -42,7 +41,7 @@ async def list_goals(
     pathway: Pathway | None = None,
     status: GoalStatus | None = None,
     review_due_before: Annotated[
-        date | None, Query(description="Open goals whose review date is before this day.")
+        Day | None, Query(description="Open goals whose review date is before this day.")
     ] = None,
     updated_since: Timestamp | None = None,
     limit: Limit = 50,

@@ -2,7 +2,6 @@
 cohort (a summary for report readers, the file for admins)."""
 
 from collections.abc import AsyncIterator
-from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Query, Request, Response
@@ -13,7 +12,7 @@ from api.auth.deps import may
 from api.auth.principal import Principal
 from api.db import DB, SessionFactory
 from api.errors import problem_responses
-from api.models.common import QueryText
+from api.models.common import Day, QueryText
 from api.models.report import CohortSummary, ProgrammeReport
 from api.render import csv_safe
 from api.render import report as render
@@ -30,9 +29,9 @@ CSV = "text/csv; charset=utf-8"
 
 def report_period(
     from_: Annotated[
-        date | None, Query(alias="from", description="First day (default: a year before `to`).")
+        Day | None, Query(alias="from", description="First day (default: a year before `to`).")
     ] = None,
-    to: Annotated[date | None, Query(description="Last day, inclusive (default: today).")] = None,
+    to: Annotated[Day | None, Query(description="Last day, inclusive (default: today).")] = None,
     region: Annotated[
         QueryText | None, Query(description="Only mentees (and mentors) of this region.")
     ] = None,

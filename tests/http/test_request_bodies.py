@@ -138,3 +138,74 @@ async def test_a_refused_value_is_named_as_sent_never_as_a_python_enum(
     assert error["loc"] == ["body", "person", "kind"]
     assert error["msg"] == "Input should be 'mentee'"
     assert "<" not in response.text
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "/api/v1/reports/programme?to=0",
+        "/api/v1/goals?review_due_before=20250101",
+        "/api/v1/people?updated_since=0.5",
+        "/api/v1/audit-events?since=1700000000",
+    ],
+)
+async def test_a_date_in_a_query_is_iso_text_never_a_number(
+    client: httpx.AsyncClient, world: World, query: str
+) -> None:
+    response = await client.get(query, headers=world.headers("admin"))
+    assert response.status_code == 422, response.text
+    assert response.json()["type"] == "/problems/validation"
+
+
+async def test_a_date_in_a_query_reads_as_iso_text(client: httpx.AsyncClient, world: World) -> None:
+    response = await client.get(
+        "/api/v1/reports/programme?from=2025-01-01&to=2025-03-31", headers=world.headers("admin")
+    )
+    assert response.status_code == 200, response.text
+    assert (response.json()["from"], response.json()["to"]) == ("2025-01-01", "2025-03-31")
+    response = await client.get(
+        "/api/v1/people?updated_since=2025-01-01T00:00:00Z", headers=world.headers("admin")
+    )
+    assert response.status_code == 200, response.text
+
+
+async def test_an_integer_is_what_json_schema_calls_one(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    goal = await _goal(client, world)
+    reviews = f"/api/v1/goals/{goal['id']}/reviews"
+    for body, status in (
+        ({"note": "x", "progress": 4.0}, 201),
+        ({"note": "x", "progress": 4.5}, 422),
+    ):
+        assert _valid("ReviewCreate", body) is (status == 201)
+        response = await client.post(reviews, json=body, headers=world.headers("mentee"))
+        assert response.status_code == status, response.text
+    assert response.json()["errors"][0]["loc"] == ["body", "progress"]
+
+
+@pytest.mark.parametrize(
+    ("body", "accepted"),
+    [
+        ({"category": "other", "urgency": "soon", "description": "x"}, False),
+        ({"category": "other", "urgency": "soon", "description": "x", "person_id": None}, False),
+        ({"category": "other", "urgency": "soon", "description": "x", "person_id": "MINE"}, True),
+    ],
+)
+async def test_one_of_several_fields_is_required_in_the_schema_too(
+    client: httpx.AsyncClient, world: World, body: dict[str, Any], accepted: bool
+) -> None:
+    body = {**body, **({"person_id": str(world.my_mentee.id)} if body.get("person_id") else {})}
+    assert _valid("ConcernCreate", body) is accepted
+    response = await client.post("/api/v1/concerns", json=body, headers=world.headers("mentor"))
+    assert (response.status_code == 201) is accepted, response.text
+
+
+@pytest.mark.parametrize("day", ["1899-12-31", "0158-05-21"])
+def test_a_date_before_1900_is_refused_by_the_schema_too(day: str) -> None:
+    held = {"kind": "one_to_one", "held_on": day, "supervisor": "Jo"}
+    assert not _valid("SupervisionCreate", held)
+    assert _valid("SupervisionCreate", {**held, "held_on": "1900-01-01"})
+    person = {"kind": "mentor", "given_name": "A", "family_name": "B"}
+    assert _valid("PersonCreate", {**person, "date_of_birth": "1970-05-01"})
+    assert not _valid("PersonCreate", {**person, "date_of_birth": day})
