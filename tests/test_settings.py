@@ -42,3 +42,22 @@ def test_database_url_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch
     assert settings.database_url == "postgresql+psycopg://u@db/throughgate"
     assert settings.cors_origins == ["https://app.example.org"]
     assert not settings.is_sqlite
+
+
+@pytest.mark.parametrize(
+    ("written", "used"),
+    [
+        ("sqlite:///data/throughgate.db", "sqlite+aiosqlite:///data/throughgate.db"),
+        ("postgresql://u:pw@db:5432/tg", "postgresql+psycopg://u:pw@db:5432/tg"),
+        ("postgres://u@db/tg", "postgresql+psycopg://u@db/tg"),
+    ],
+)
+def test_a_database_url_as_people_write_it_just_works(written: str, used: str) -> None:
+    assert Settings(database_url=written).database_url == used
+
+
+@pytest.mark.parametrize("url", ["mysql://u@db/tg", "not a url"])
+def test_a_wrong_database_url_is_one_clear_line(url: str) -> None:
+    with pytest.raises(ValueError, match=r"use sqlite:///path\.db or postgresql://") as refused:
+        Settings(database_url=url)
+    assert "Traceback" not in str(refused.value)

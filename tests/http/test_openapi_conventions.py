@@ -65,3 +65,36 @@ def test_records_carry_etag_creations_location_and_if_match_has_a_pattern() -> N
 def test_the_problem_types_are_documented() -> None:
     for slug in ("not-found", "method-not-allowed", "malformed-body", "unavailable"):
         assert f"`/problems/{slug}`" in DOCUMENT["info"]["description"]
+
+
+def test_every_list_is_a_page_never_a_bare_array() -> None:
+    for method, path, operation in _operations():
+        if method != "get":
+            continue
+        answered = operation["responses"].get("200", {}).get("content", {})
+        schema = answered.get("application/json", {}).get("schema", {})
+        assert schema.get("type") != "array", f"{method.upper()} {path} answers a bare array"
+
+
+def test_every_create_links_to_what_it_created() -> None:
+    for _, path, operation in _operations():
+        created = operation["responses"].get("201")
+        if created is None:
+            continue
+        links = created.get("links", {})
+        under = [
+            (m, p, op["operationId"])
+            for p, ops in DOCUMENT["paths"].items()
+            if p.startswith(path + "/{")
+            for m, op in ops.items()
+        ]
+        assert set(links) == {operation_id for _, _, operation_id in under}, path
+        for target_method, target_path, operation_id in under:
+            link = links[operation_id]
+            new = target_path.removeprefix(path + "/").split("/")[0].strip("{}")
+            assert link["parameters"][new] == "$response.body#/id"
+            if any(
+                p["name"] == "If-Match"
+                for p in _parameters(DOCUMENT["paths"][target_path][target_method])
+            ):
+                assert link["parameters"]["header.If-Match"] == "$response.header.ETag"
