@@ -52,6 +52,8 @@ from api.models.person import (
 )
 from api.models.referral import InboundPerson, ReferralCreate
 from api.models.relationship import (
+    MenteeAgreementCreate,
+    MenteeDecline,
     NonAssociationCreate,
     RelationshipCreate,
     RelationshipEnd,
@@ -356,6 +358,10 @@ async def _relationships(
             system,
             RelationshipCreate(mentee_id=mentee.id, mentor_id=mentor.id, expectations=expectations),
         )
+        if moves:  # agreed before it started; Priya's proposal still waits for it
+            await relationships.agree(
+                db, system, created.id, MenteeAgreementCreate(note="Agreed at the first meeting.")
+            )
         for move in moves:
             await relationships.transition(
                 db, system, created.id, move, ending=endings.get(mentee.id)
@@ -376,6 +382,16 @@ async def _relationships(
         system,
         mentees[9].id,
         PersonUpdate(mentee=MenteeProfileUpdate(custody_status=CustodyStatus.released)),
+    )
+    # A match the mentee said no to: it ended before it started.
+    declined = await relationships.create_relationship(
+        db, system, RelationshipCreate(mentee_id=mentees[7].id, mentor_id=rhys.id)
+    )
+    await relationships.decline(
+        db,
+        system,
+        declined.id,
+        MenteeDecline(reason="Would rather a mentor from nearer home; happy to meet someone else."),
     )
     await non_associations.add(
         db,

@@ -18,7 +18,7 @@ from api.models.enums import (
 )
 from api.models.goal import GoalCreate, GoalUpdate, ReviewCreate
 from api.models.person import MenteeProfileUpdate, MentorProfileUpdate, PersonUpdate
-from api.models.relationship import CheckInCreate, RelationshipCreate
+from api.models.relationship import CheckInCreate, MenteeAgreementCreate, RelationshipCreate
 from api.models.session import SessionCreate
 from api.services import alert_rules, goals, people, relationships, sessions
 
@@ -103,6 +103,9 @@ async def _matched(
     """An active relationship, activated `days_ago`."""
     created = await relationships.create_relationship(
         db, system, RelationshipCreate(mentee_id=mentee.id, mentor_id=mentor.id)
+    )
+    await relationships.agree(
+        db, system, created.id, MenteeAgreementCreate(note="Agreed on the phone.")
     )
     await relationships.transition(db, system, created.id, Transition.activate)
     relationship = await db.get(MentoringRelationship, created.id)

@@ -2,7 +2,7 @@
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from functools import cache
 from typing import Any
 
@@ -152,7 +152,12 @@ async def make_relationship(
     db: AsyncSession, mentee: Person, mentor: Person, status: str = "active"
 ) -> MentoringRelationship:
     relationship = MentoringRelationship(
-        org_id=mentee.org_id, mentee_id=mentee.id, mentor_id=mentor.id, status=status
+        org_id=mentee.org_id,
+        mentee_id=mentee.id,
+        mentor_id=mentor.id,
+        status=status,
+        mentee_agreed_at=datetime.now(UTC),  # the mentee has had their say
+        mentee_agreed_by="test",
     )
     db.add(relationship)
     await db.commit()

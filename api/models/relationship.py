@@ -10,7 +10,7 @@ from pydantic import Field as PydField
 from sqlmodel import Field
 
 from api.models.base import OrgRecord, UTCDateTime, utcnow
-from api.models.common import Input, NoNul, RecordRead, Text4000
+from api.models.common import Input, NoNul, RecordRead, Text500, Text4000
 from api.models.enums import (
     CheckInFeeling,
     EndingReason,
@@ -50,6 +50,12 @@ class MentoringRelationship(OrgRecord, table=True):
     ending_reason: str | None = Field(default=None, max_length=30)
     ending_summary: str | None = Field(default=None, max_length=4000)
     review_date: date | None = None
+    # The mentee's say: a proposal is activated only once the mentee agreed to it (themself,
+    # or staff on their behalf, with a note of how).
+    mentee_agreed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    mentee_agreed_by: str | None = Field(default=None, max_length=80)
+    mentee_agreement_note: str | None = Field(default=None, max_length=500)
+    mentee_agreed_on_behalf: bool | None = None
 
 
 class RelationshipEvent(OrgRecord, table=True):
@@ -123,6 +129,27 @@ class TransitionNote(Input):
     note: Text4000 | None = None
 
 
+class MenteeAgreementCreate(Input):
+    note: Text500 | None = PydField(
+        None,
+        description="Required when staff record the agreement on the mentee's behalf: how and "
+        "when the mentee agreed (e.g. 'Agreed at the visit on 3 March').",
+    )
+
+
+class MenteeDecline(Input):
+    reason: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000), NoNul
+    ] = PydField(description="Why the mentee does not want this match.")
+
+
+class MenteeAgreementRead(BaseModel):
+    at: datetime
+    by: str = PydField(description="Who recorded it: the mentee themself, or staff.")
+    on_behalf: bool = PydField(description="Recorded by staff on the mentee's behalf.")
+    note: str | None = PydField(description="Staff and the relationship's mentor only.")
+
+
 class RelationshipEnd(Input):
     ending_reason: EndingReason
     ending_summary: Annotated[
@@ -181,6 +208,10 @@ class RelationshipRead(RecordRead):
     ending_reason: EndingReason | None
     ending_summary: str | None = PydField(description="Staff and the mentor only.")
     review_date: date | None
+    mentee_agreement: MenteeAgreementRead | None = PydField(
+        None,
+        description="The mentee's agreement to the match: needed before `activate` (409).",
+    )
     latest_check_ins: LatestCheckIns
     end_outcome_due: bool = PydField(
         description="Ended, and no `end` outcome is recorded for it yet: a prompt, not a rule."

@@ -15,6 +15,8 @@ from api.models.enums import Phase, RelationshipStatus, Transition
 from api.models.relationship import (
     CheckInCreate,
     CheckInRead,
+    MenteeAgreementCreate,
+    MenteeDecline,
     RelationshipCreate,
     RelationshipEnd,
     RelationshipRead,
@@ -180,6 +182,46 @@ async def list_check_ins(
         db, caller, relationship_id, limit=limit, cursor=cursor
     )
     return Page(items=items, next_cursor=next_cursor)
+
+
+@router.post(
+    "/{relationship_id}/agree",
+    summary="Record the mentee's agreement to a proposed match",
+    response_model=RelationshipRead,
+    responses=problem_responses(404, 409, 422),
+)
+async def agree_to_relationship(
+    db: DB,
+    caller: Annotated[Principal, may("relationships.mentee_say")],
+    relationship_id: uuid.UUID,
+    response: Response,
+    body: Annotated[MenteeAgreementCreate | None, Body()] = None,
+) -> RelationshipRead:
+    """The mentee agrees to the match: needed before `activate` (409 without it). The mentee
+    themself, or staff on their behalf with a `note` of how the mentee agreed (422 without)."""
+    relationship = await relationships.agree(
+        db, caller, relationship_id, body or MenteeAgreementCreate()
+    )
+    return await _answer(db, caller, relationship, response)
+
+
+@router.post(
+    "/{relationship_id}/decline",
+    summary="Decline a proposed match for the mentee",
+    response_model=RelationshipRead,
+    responses=problem_responses(404, 409, 422),
+)
+async def decline_relationship(
+    db: DB,
+    caller: Annotated[Principal, may("relationships.mentee_say")],
+    relationship_id: uuid.UUID,
+    body: MenteeDecline,
+    response: Response,
+) -> RelationshipRead:
+    """The mentee does not want this match (themself, or staff on their behalf): a proposed
+    relationship ends before it starts, as `mentee_withdrew`, the reason as its summary."""
+    relationship = await relationships.decline(db, caller, relationship_id, body)
+    return await _answer(db, caller, relationship, response)
 
 
 SIMPLE_MOVES = (Transition.activate, Transition.pause, Transition.resume)

@@ -38,6 +38,8 @@ from api.models.referral import (
 )
 from api.models.relationship import (
     CheckInCreate,
+    MenteeAgreementCreate,
+    MenteeDecline,
     NonAssociationCreate,
     RelationshipCreate,
     RelationshipEnd,
@@ -272,6 +274,34 @@ class Mutation:
             return await _relationship(db, caller, row)
 
         return await attempt(info, "relationships.change", work)
+
+    @strawberry.mutation(
+        description="The mentee agrees to a proposed match (themself, or staff on their "
+        "behalf with a note); needed before activation."
+    )
+    async def agree_to_relationship(
+        self, info: Info[Context, None], id: uuid.UUID, note: str | None = None
+    ) -> RelationshipResult:
+        async def work(db: AsyncSession, caller: Principal) -> Relationship:
+            data = to_model(MenteeAgreementCreate, {"note": note} if note is not None else {})
+            row = await relationships.agree(db, caller, id, data)
+            return await _relationship(db, caller, row)
+
+        return await attempt(info, "relationships.mentee_say", work)
+
+    @strawberry.mutation(
+        description="The mentee declines a proposed match: it ends as `mentee_withdrew`."
+    )
+    async def decline_relationship(
+        self, info: Info[Context, None], id: uuid.UUID, reason: str
+    ) -> RelationshipResult:
+        async def work(db: AsyncSession, caller: Principal) -> Relationship:
+            row = await relationships.decline(
+                db, caller, id, to_model(MenteeDecline, {"reason": reason})
+            )
+            return await _relationship(db, caller, row)
+
+        return await attempt(info, "relationships.mentee_say", work)
 
     @strawberry.mutation(description="Record how the relationship feels to one side.")
     async def record_check_in(

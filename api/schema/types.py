@@ -45,6 +45,7 @@ from api.models.referral import Progress, ProgressStep, ReferralChange, Referral
 from api.models.relationship import (
     CheckInRead,
     LatestCheckIns,
+    MenteeAgreementRead,
     NonAssociationRead,
     RelationshipEventRead,
     RelationshipRead,
@@ -165,6 +166,11 @@ class RelationshipEvent:
     note: strawberry.auto
 
 
+@strawberry.experimental.pydantic.type(model=MenteeAgreementRead, all_fields=True)
+class MenteeAgreement:
+    pass
+
+
 @strawberry.experimental.pydantic.type(model=CheckInRead, all_fields=True)
 class CheckIn:
     pass
@@ -199,6 +205,7 @@ class Relationship:
     ending_reason: strawberry.auto
     ending_summary: strawberry.auto
     review_date: strawberry.auto
+    mentee_agreement: strawberry.auto
     latest_check_ins: strawberry.auto
     end_outcome_due: strawberry.auto
     history: strawberry.auto

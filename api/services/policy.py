@@ -32,6 +32,13 @@ def _staff_or_its_mentor(caller: Principal, relationship: Any) -> bool:
     )
 
 
+def _staff_or_its_mentee(caller: Principal, relationship: Any) -> bool:
+    """Staff, or the mentee of the relationship (`row` has a `mentee_id`)."""
+    return caller.role in STAFF_ROLES or (
+        caller.role == Role.mentee and caller.person_id == relationship.mentee_id
+    )
+
+
 def _staff_or_themselves(caller: Principal, mentor: Any) -> bool:
     """Staff, or the mentor the records are about (`row` is the mentor's `Person`)."""
     return caller.role in STAFF_ROLES or caller.person_id == mentor.id
@@ -137,6 +144,12 @@ POLICY: dict[str, Rule] = {
         STAFF_AND_MENTORS,
         "Only staff and the relationship's mentor change it.",
         owner=_staff_or_its_mentor,
+    ),
+    "relationships.mentee_say": Rule(
+        "relationships:write",
+        STAFF | {Role.mentee},
+        "Only the mentee, or staff on their behalf, agree to or decline a match.",
+        owner=_staff_or_its_mentee,
     ),
     "relationships.check_in": Rule(
         "relationships:write",

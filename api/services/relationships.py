@@ -28,6 +28,7 @@ from api.models.enums import (
     OPEN_RELATIONSHIP_STATUSES,
     CustodyEventName,
     CustodyStatus,
+    EndingReason,
     Milestone,
     PersonKind,
     Phase,
@@ -40,6 +41,9 @@ from api.models.relationship import (
     CheckInCreate,
     CheckInRead,
     LatestCheckIns,
+    MenteeAgreementCreate,
+    MenteeAgreementRead,
+    MenteeDecline,
     RelationshipCreate,
     RelationshipEnd,
     RelationshipEventRead,
@@ -258,6 +262,11 @@ async def transition(
     allowed_from, target = TRANSITIONS[move]
     if relationship.status not in allowed_from:
         raise Conflict(f"A relationship that is {relationship.status} cannot {move}.")
+    if move == Transition.activate and relationship.mentee_agreed_at is None:
+        raise Conflict(
+            "The mentee has not agreed to this match yet: record their agreement "
+            "(POST /relationships/{id}/agree) before activating it."
+        )
     today = utc_today()
     if move == Transition.activate and relationship.started_on is None:
         relationship.started_on = today
@@ -274,6 +283,71 @@ async def transition(
         db,
         caller,
         f"relationship.{move}",
+        entity_type="relationship",
+        entity_id=relationship.id,
+        person_id=relationship.mentee_id,
+    )
+    await db.commit()
+    return relationship
+
+
+async def agree(
+    db: AsyncSession, caller: Principal, relationship_id: uuid.UUID, data: MenteeAgreementCreate
+) -> MentoringRelationship:
+    """The mentee agrees to a proposed match: themself, or staff on their behalf with a note
+    of how the mentee agreed. Needed before the relationship is activated."""
+    relationship = await find_relationship(db, caller, relationship_id)
+    policy.authorize(caller, "relationships.mentee_say", relationship)
+    if relationship.status != RelationshipStatus.proposed:
+        raise Conflict(f"Only a proposed match is agreed to; this one is {relationship.status}.")
+    if relationship.mentee_agreed_at is not None:
+        raise Conflict("The mentee has already agreed to this match.")
+    on_behalf = caller.role != Role.mentee
+    if on_behalf and not data.note:
+        raise Invalid(
+            "Staff recording the mentee's agreement say how the mentee agreed.",
+            loc=["body", "note"],
+        )
+    relationship.mentee_agreed_at = utcnow()
+    relationship.mentee_agreed_by = caller.subject
+    relationship.mentee_agreement_note = data.note
+    relationship.mentee_agreed_on_behalf = on_behalf
+    relationship.updated_at = utcnow()
+    audit.record(
+        db,
+        caller,
+        "relationship.mentee_agreed",
+        entity_type="relationship",
+        entity_id=relationship.id,
+        person_id=relationship.mentee_id,
+    )
+    await db.commit()
+    return relationship
+
+
+async def decline(
+    db: AsyncSession, caller: Principal, relationship_id: uuid.UUID, data: MenteeDecline
+) -> MentoringRelationship:
+    """The mentee declines a proposed match (themself, or staff on their behalf): it ends
+    before it starts, as `mentee_withdrew`, with their reason as the closing summary."""
+    relationship = await find_relationship(db, caller, relationship_id)
+    policy.authorize(caller, "relationships.mentee_say", relationship)
+    if relationship.status != RelationshipStatus.proposed:
+        raise Conflict(
+            f"Only a proposed match is declined; this one is {relationship.status} "
+            "(end it instead)."
+        )
+    relationship.ended_on = utc_today()
+    relationship.ending_reason = EndingReason.mentee_withdrew
+    relationship.ending_summary = data.reason
+    note = f"Declined by the mentee: {data.reason}"
+    _record(db, caller, relationship, "status", relationship.status, RelationshipStatus.ended, note)
+    relationship.status = RelationshipStatus.ended
+    await referrals.follow_relationship(db, caller, relationship)
+    audit.record(
+        db,
+        caller,
+        "relationship.mentee_declined",
         entity_type="relationship",
         entity_id=relationship.id,
         person_id=relationship.mentee_id,
@@ -552,6 +626,7 @@ def _read(
             "ending_summary": relationship.ending_summary if with_text else None,
             "phase_started_at": {e.to_value: e.at for e in events if e.field == "phase"},
             "end_outcome_due": end_outcome_due,
+            "mentee_agreement": _agreement(relationship, with_text),
             "latest_check_ins": LatestCheckIns(
                 mentor=latest(Side.mentor), mentee=latest(Side.mentee)
             ),
@@ -567,6 +642,17 @@ def _read(
                 for e in events
             ],
         }
+    )
+
+
+def _agreement(relationship: MentoringRelationship, with_text: bool) -> MenteeAgreementRead | None:
+    if relationship.mentee_agreed_at is None:
+        return None
+    return MenteeAgreementRead(
+        at=relationship.mentee_agreed_at,
+        by=relationship.mentee_agreed_by or "",
+        on_behalf=bool(relationship.mentee_agreed_on_behalf),
+        note=relationship.mentee_agreement_note if with_text else None,
     )
 
 

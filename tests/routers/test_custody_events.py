@@ -160,6 +160,7 @@ async def test_the_referral_follows_the_mentoring(
     )
     rid = proposed.json()["id"]
     since = datetime.now(UTC).isoformat()
+    await client.post(f"/api/v1/relationships/{rid}/agree", json={"note": "Agreed."}, headers=staff)
     await client.post(f"/api/v1/relationships/{rid}/activate", headers=staff)
     started = (await client.get(f"{BASE}/{referral['id']}", headers=staff)).json()
     assert started["status"] == "in_progress"

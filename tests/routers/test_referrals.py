@@ -267,6 +267,9 @@ async def test_progress_is_a_minimised_view(
         headers=coordinator,
     )
     rid = relationship.json()["id"]
+    await client.post(
+        f"/api/v1/relationships/{rid}/agree", json={"note": "Agreed."}, headers=coordinator
+    )
     await client.post(f"/api/v1/relationships/{rid}/activate", headers=coordinator)
     started = await db.get(MentoringRelationship, uuid.UUID(rid))
     assert started is not None

@@ -11,6 +11,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.models import MentoringRelationship, NonAssociation, Person
 from tests.factories import World, make_mentee, make_mentor
+from tests.schema.helpers import gql
 
 BASE = "/api/v1/relationships"
 
@@ -36,6 +37,7 @@ async def move(
 
 
 ENDING = {"ending_reason": "completed", "ending_summary": "Goals met; housed and working."}
+AGREED = {"note": "Agreed at the visit with his key worker."}
 
 
 async def relationship_in(
@@ -45,6 +47,8 @@ async def relationship_in(
     created = await propose(client, world, mentee, world.other_mentor)
     assert created.status_code == 201, created.text
     rid: str = created.json()["id"]
+    agreed = await move(client, world, rid, "agree", body=AGREED)
+    assert agreed.status_code == 200, agreed.text
     path = {
         "proposed": [],
         "active": ["activate"],
@@ -336,9 +340,9 @@ async def test_if_match_on_relationships(
     )
     assert stale.status_code == 412
     fresh = await client.post(
-        f"{BASE}/{rid}/activate", headers={**world.headers("coordinator"), "If-Match": '"1"'}
-    )
-    assert fresh.status_code == 200 and fresh.headers["etag"] == '"2"'
+        f"{BASE}/{rid}/activate", headers={**world.headers("coordinator"), "If-Match": '"2"'}
+    )  # proposed (1), agreed to by the mentee (2)
+    assert fresh.status_code == 200 and fresh.headers["etag"] == '"3"'
 
 
 async def test_check_ins_from_both_sides(
@@ -470,3 +474,123 @@ async def test_organisation_settings(client: httpx.AsyncClient, world: World) ->
     assert bad.status_code == 422
     foreign = await client.get("/api/v1/organisation", headers=world.headers("foreign_coordinator"))
     assert foreign.json()["name"] == "Southgate"
+
+
+# --- the mentee's say ----------------------------------------------------------------------
+
+
+async def a_proposal(client: httpx.AsyncClient, world: World, mentee: Any) -> str:
+    created = await propose(client, world, mentee, world.other_mentor)
+    assert created.status_code == 201, created.text
+    return str(created.json()["id"])
+
+
+async def test_no_activation_without_the_mentees_agreement(
+    client: httpx.AsyncClient, world: World, db: AsyncSession
+) -> None:
+    rid = await a_proposal(client, world, await make_mentee(db, world.org))
+    refused = await move(client, world, rid, "activate")
+    assert refused.status_code == 409
+    assert "not agreed" in refused.json()["detail"]
+    assert (await client.get(f"{BASE}/{rid}", headers=world.headers("admin"))).json()[
+        "mentee_agreement"
+    ] is None
+    # staff on the mentee's behalf say how the mentee agreed
+    no_note = await move(client, world, rid, "agree")
+    assert no_note.status_code == 422
+    agreed = await move(client, world, rid, "agree", body=AGREED)
+    assert agreed.status_code == 200, agreed.text
+    agreement = agreed.json()["mentee_agreement"]
+    assert agreement["on_behalf"] is True
+    assert agreement["note"] == AGREED["note"]
+    assert agreement["by"] == f"user:{world.accounts['coordinator'].id}"
+    assert (await move(client, world, rid, "agree", body=AGREED)).status_code == 409
+    active = await move(client, world, rid, "activate")
+    assert active.status_code == 200, active.text
+    assert (await move(client, world, rid, "agree", body=AGREED)).status_code == 409
+
+
+async def the_mentees_proposal(world: World, db: AsyncSession, *, agreed: bool) -> str:
+    """The mentee user's own proposed relationship, agreed to or not yet."""
+    row = (
+        await db.exec(
+            select(MentoringRelationship).where(
+                MentoringRelationship.mentee_id == world.self_mentee.id
+            )
+        )
+    ).one()
+    if not agreed:
+        row.mentee_agreed_at = None
+        db.add(row)
+        await db.commit()
+    return str(row.id)
+
+
+async def test_the_mentee_agrees_themself_and_no_one_else_may(
+    client: httpx.AsyncClient, world: World, db: AsyncSession
+) -> None:
+    rid = await the_mentees_proposal(world, db, agreed=False)
+    for who in ("mentor", "partner", "analyst", "foreign_coordinator"):
+        refused = await move(client, world, rid, "agree", who=who, body=AGREED)
+        assert refused.status_code in (403, 404), who
+    agreed = await move(client, world, rid, "agree", who="mentee")
+    assert agreed.status_code == 200, agreed.text
+    assert agreed.json()["mentee_agreement"]["on_behalf"] is False
+    assert agreed.json()["mentee_agreement"]["by"] == f"user:{world.accounts['mentee'].id}"
+    assert (await move(client, world, rid, "activate")).status_code == 200
+
+
+async def test_the_mentee_declines_a_proposed_match(
+    client: httpx.AsyncClient, world: World, db: AsyncSession
+) -> None:
+    rid = await the_mentees_proposal(world, db, agreed=False)
+    assert (await move(client, world, rid, "decline", who="mentee")).status_code == 422
+    assert (
+        await move(client, world, rid, "decline", who="mentor", body={"reason": "No."})
+    ).status_code in (403, 404)
+    reason = {"reason": "I would rather a woman mentor."}
+    declined = await move(client, world, rid, "decline", who="mentee", body=reason)
+    assert declined.status_code == 200, declined.text
+    body = (await client.get(f"{BASE}/{rid}", headers=world.headers("coordinator"))).json()
+    assert (body["status"], body["ending_reason"], body["started_on"]) == (
+        "ended",
+        "mentee_withdrew",
+        None,
+    )
+    assert body["ending_summary"] == reason["reason"]
+    assert body["ended_on"] == date.today().isoformat()
+    assert (await move(client, world, rid, "decline", body=reason)).status_code == 409
+    report = await client.get(
+        "/api/v1/reports/programme",
+        params={"from": date.today().isoformat(), "to": date.today().isoformat()},
+        headers=world.headers("admin"),
+    )
+    assert report.status_code == 200, report.text
+    tables = {t["key"]: t["rows"] for t in report.json()["tables"]}
+    assert tables["relationships"][0]["counts"]["declined_by_mentee"]["value"] == 1
+
+
+async def test_only_a_proposal_is_declined(
+    client: httpx.AsyncClient, world: World, db: AsyncSession
+) -> None:
+    rid = await relationship_in(client, world, db, "active")
+    refused = await move(client, world, rid, "decline", body={"reason": "Changed my mind."})
+    assert refused.status_code == 409
+
+
+async def test_graphql_agree_and_decline(
+    client: httpx.AsyncClient, world: World, db: AsyncSession
+) -> None:
+    rid = await the_mentees_proposal(world, db, agreed=False)
+    result = """{ __typename ... on Relationship { status menteeAgreement { onBehalf } }
+                  ... on Problem { problem: httpStatus } }"""
+    agree = f"mutation ($id: UUID!) {{ agreeToRelationship(id: $id) {result} }}"
+    staff = world.headers("coordinator")
+    no_note = await gql(client, staff, agree, id=rid)
+    assert no_note["data"]["agreeToRelationship"] == {"__typename": "Problem", "problem": 422}
+    mine = await gql(client, world.headers("mentee"), agree, id=rid)
+    assert mine["data"]["agreeToRelationship"]["menteeAgreement"] == {"onBehalf": False}
+    decline = f"""mutation ($id: UUID!) {{
+        declineRelationship(id: $id, reason: "Not now.") {result} }}"""
+    ended = await gql(client, staff, decline, id=rid)
+    assert ended["data"]["declineRelationship"]["status"] == "ended"

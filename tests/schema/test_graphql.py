@@ -151,6 +151,9 @@ async def test_relationship_workflow(
     rid = created["data"]["createRelationship"]["id"]
     move = f"""mutation ($id: UUID!, $move: Transition!) {{
         moveRelationship(id: $id, move: $move) {result} }}"""
+    agree = f"""mutation ($id: UUID!) {{
+        agreeToRelationship(id: $id, note: "Agreed at the visit.") {result} }}"""
+    assert (await gql(client, headers, agree, id=rid))["data"]["agreeToRelationship"]["id"] == rid
     active = await gql(client, headers, move, id=rid, move="activate")
     assert active["data"]["moveRelationship"]["status"] == "active"
     illegal = await gql(client, headers, move, id=rid, move="resume")

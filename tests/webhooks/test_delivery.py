@@ -206,6 +206,7 @@ async def test_events_are_written_with_their_change(
     )
     rid = relationship.json()["id"]
     for move, body in (
+        ("agree", {"note": "Agreed on the phone."}),
         ("activate", None),
         ("pause", None),
         ("resume", None),

@@ -21,6 +21,7 @@ from api.models import (
 )
 from api.models.base import utc_today
 from api.models.enums import (
+    EndingReason,
     GoalStatus,
     Phase,
     ReferralDirection,
@@ -65,6 +66,14 @@ async def relationships(
                 tally(started, "started"),
                 tally(active, "active"),
                 tally(col(Rel.ended_on).between(period.start, period.end), "ended"),
+                tally(
+                    sa.and_(
+                        col(Rel.ended_on).between(period.start, period.end),
+                        col(Rel.started_on).is_(None),
+                        col(Rel.ending_reason) == EndingReason.mentee_withdrew,
+                    ),
+                    "declined_by_mentee",
+                ),
             ).where(*scope),
         )
     ).one()
@@ -82,7 +91,8 @@ async def relationships(
             "relationships",
             "Mentoring relationships",
             "Started in the period; active at any time in it (started, not ended before it); "
-            "ended in it.",
+            "ended in it; and proposed matches the mentee declined in it (ended as "
+            "`mentee_withdrew` before they started).",
             [],
             [({}, totals._asdict())],
         ),
