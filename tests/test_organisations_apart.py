@@ -128,6 +128,8 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", "/relationships"): {"mentee_id": "{other_mentee}", "mentor_id": "{mentor}"},
     ("PATCH", "/relationships/{relationship_id}"): {"expectations": "Weekly, then fortnightly."},
     ("POST", "/relationships/{relationship_id}/{move}"): {},
+    ("POST", "/relationships/{relationship_id}/agree"): {"note": "Agreed at the visit."},
+    ("POST", "/relationships/{relationship_id}/decline"): {"reason": "Not this mentor."},
     ("POST", "/relationships/{relationship_id}/end"): {
         "ending_reason": "completed",
         "ending_summary": "Done.",
@@ -558,6 +560,7 @@ INPUTS: dict[str, dict[str, Any]] = {
     "createRelationship": {"menteeId": "{other_mentee}"},
     "createReferral": {"direction": "outbound"},
     "endRelationship": {"endingReason": "completed"},
+    "agreeToRelationship": {"note": "Agreed at the visit."},
     "recordCheckIn": {"side": "mentee"},
     "createSession": {"scheduledStart": SOON},
     "createGroupSession": {"scheduledStart": SOON},
@@ -686,7 +689,7 @@ async def walk_graphql(walk: Walk) -> None:
     for operation, root in (("query", SCHEMA.query_type), ("mutation", SCHEMA.mutation_type)):
         assert root is not None
         # (what ends, retires or removes a record goes last, so the rest still find theirs)
-        final = ("end", "retire", "delete", "remove")
+        final = ("end", "decline", "retire", "delete", "remove")
         for name, field in sorted(root.fields.items(), key=lambda f: f[0].startswith(final)):
             ids = [a for a, s in field.args.items() if get_named_type(s.type).name == "UUID"]
             has_ids = bool(ids) or _input_has_ids(field)
