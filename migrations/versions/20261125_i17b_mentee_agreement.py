@@ -1,7 +1,7 @@
 """the mentee's agreement to a proposed match
 
 Revision ID: i17b_mentee_agreement
-Revises: i17a_background
+Revises: i14c_audit_chain
 Create Date: 2026-11-25 21:50:00
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 from api.models.base import UTCDateTime
 
 revision: str = "i17b_mentee_agreement"
-down_revision: str | None = "i17a_background"
+down_revision: str | None = "i14c_audit_chain"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
