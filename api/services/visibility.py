@@ -224,8 +224,20 @@ def visible_events_clause(caller: Principal) -> ColumnElement[bool]:
         if caller.has(scope)
         and (not kind.startswith("alert.") or policy.allows(caller, "alerts.read"))
     )
-    return sa.and_(
+    reach = sa.and_(
         numbered, col(Event.type).in_(readable), _person_reached(caller, Event.person_id)
+    )
+    if caller.sees_whole_organisation:
+        return reach
+    # An alert's events reach whoever sees the alert, no one else: a mentor does not hear of
+    # an alert about their mentee that names someone else (an urgent concern staff raised).
+    seen_alerts = sa.select(col(Alert.id)).where(visible_alerts_clause(caller))
+    return sa.and_(
+        reach,
+        sa.or_(
+            col(Event.subject_type) != "alert",
+            col(Event.subject_id).in_(seen_alerts),
+        ),
     )
 
 

@@ -129,3 +129,46 @@ async def test_each_side_reads_only_its_own_check_in_comments(
         id=rid,
     )
     assert answer["data"]["relationship"]["latestCheckIns"]["mentee"] == {"comment": None}
+
+
+async def test_a_mentee_and_a_partner_never_read_the_mentors_check_in_comments(
+    client: httpx.AsyncClient, world: World, db: AsyncSession
+) -> None:
+    """The mentee user's relationship (with Priya): the mentor's side of a check-in stays
+    with staff and the mentor; the mentee reads their own; a partner reads neither."""
+    rid = str(
+        (
+            await db.exec(
+                select(MentoringRelationship).where(
+                    MentoringRelationship.mentee_id == world.self_mentee.id
+                )
+            )
+        )
+        .one()
+        .id
+    )
+    staff = world.headers("coordinator")
+    for side, comment in (("mentor", "Finds it hard to open up."), ("mentee", "Getting there.")):
+        said = await client.post(
+            f"{API}/relationships/{rid}/check-ins",
+            json={"feeling": "unsure", "side": side, "comment": comment},
+            headers=staff,
+        )
+        assert said.status_code == 201, said.text
+    mentee = world.headers("mentee")
+    for path in (f"{API}/relationships/{rid}", f"{API}/relationships/{rid}/check-ins"):
+        seen = await client.get(path, headers=mentee)
+        assert seen.status_code == 200, seen.text
+        assert "open up" not in seen.text and "Getting there" in seen.text
+        assert "open up" in (await client.get(path, headers=staff)).text
+        assert (await client.get(path, headers=world.headers("partner"))).status_code == 403
+    query = """query ($id: UUID!) { relationship(id: $id) {
+        latestCheckIns { mentor { comment } mentee { comment } } } }"""
+    as_mentee = await gql(client, mentee, query, id=rid)
+    assert as_mentee["data"]["relationship"]["latestCheckIns"] == {
+        "mentor": {"comment": None},
+        "mentee": {"comment": "Getting there."},
+    }
+    as_partner = await gql(client, world.headers("partner"), query, id=rid)
+    assert as_partner["data"] is None or as_partner["data"]["relationship"] is None
+    assert "open up" not in str(as_partner)

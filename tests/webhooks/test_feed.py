@@ -157,3 +157,34 @@ async def test_graphql_reads_the_same_feed(
         headers=world.headers("coordinator"),
     )
     assert error_statuses(refused.json()) == [422]
+
+
+async def test_an_alert_is_heard_of_only_by_those_who_see_it(
+    hooks: httpx.AsyncClient, world: World, dispatcher: Worker
+) -> None:
+    """An urgent concern staff raise about a mentee raises an alert the mentee's mentor does
+    not see; the feed does not tell the mentor of it either. The mentor's own concern's
+    alert they do hear of; the mentee and a partner hear of none."""
+    body = {
+        "person_id": str(world.my_mentee.id),
+        "category": "risk_to_others",
+        "urgency": "urgent",
+        "description": "Threats made on the wing.",
+    }
+    by_staff = await hooks.post("/api/v1/concerns", json=body, headers=world.headers("admin"))
+    by_mentor = await hooks.post("/api/v1/concerns", json=body, headers=world.headers("mentor"))
+    assert by_staff.status_code == by_mentor.status_code == 201
+    await dispatcher.drain()
+
+    async def alerts_heard_of(who: str) -> list[str]:
+        answer = await hooks.get(FEED, params={"type": "alert.*"}, headers=world.headers(who))
+        assert answer.status_code == 200, answer.text
+        return [item["data"]["alert_id"] for item in answer.json()["items"]]
+
+    staff_heard = await alerts_heard_of("coordinator")
+    assert len(staff_heard) == 2
+    seen = await hooks.get("/api/v1/alerts", headers=world.headers("mentor"))
+    (visible,) = [a["id"] for a in seen.json()["items"] if a["rule"] == "urgent_concern"]
+    assert await alerts_heard_of("mentor") == [visible]
+    for who in ("mentee", "partner"):
+        assert await alerts_heard_of(who) == []
