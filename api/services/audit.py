@@ -336,6 +336,10 @@ def _append(session: Session) -> None:
     state = session.info.get(_STATE)
     if state is None:
         return
+    # Write the work first: its row locks come before the chain's lock, never after (no
+    # deadlock with a request that holds one and waits for the other), and what it wrote
+    # is noted by the flush.
+    session.flush()
     state.pending.extend(_reads(session, state))
     if not state.pending:
         return
