@@ -237,6 +237,8 @@ ARGUMENTS = {
     "Alert": "alert_id",
     "GroupSession": "group_session_id",
     "ReferralProgress": "referral_id",
+    "Concern": "concern_id",
+    "Assessment": "assessment_id",
 }
 
 
