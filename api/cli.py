@@ -15,6 +15,8 @@ import uvicorn
 from alembic import command
 from alembic.config import Config
 from pydantic import ValidationError
+from rich.console import Console
+from rich.progress import track
 from sqlmodel import select
 
 from api import demo, directory_import, tenancy
@@ -25,9 +27,10 @@ from api.errors import DomainError
 from api.main import create_app
 from api.models import Organisation
 from api.models.accounts import SetPasswordToken, UserInvite
+from api.models.base import utc_today
 from api.models.enums import Role
 from api.schema.schema import SDL_PATH, sdl
-from api.services import accounts, audit, directory, logins
+from api.services import accounts, audit, directory, erasure, logins
 from api.settings import get_settings
 from api.worker import Context, Worker, load_jobs
 
@@ -403,6 +406,64 @@ def audit_verify(
             )
     if broken:
         raise typer.Exit(1)
+
+
+@app.command()
+def retention(
+    org: Annotated[
+        str | None, typer.Option(help="Organisation id or exact name; every one when omitted.")
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option(help="List what would be erased; erase nothing.")
+    ] = False,
+) -> None:
+    """Erase the personal data of records past their organisation's retention period (kept
+    `retention_years` after the last relationship or referral ended); legal holds are
+    skipped. One JSON line per record, then a summary."""
+
+    async def work(db: Any) -> dict[str, Any]:
+        if org is None:
+            orgs = list((await db.exec(select(Organisation).order_by(Organisation.name))).all())
+        else:
+            orgs = [await accounts.find_organisation(db, org)]
+        today = utc_today()
+        plans = [(o.id, o.name, await erasure.due_for_erasure(db, o, today)) for o in orgs]
+        summary = {"dry_run": dry_run, "organisations": len(orgs), "due": 0, "held": 0}
+        summary |= {"erased": 0, "skipped": 0}
+        work_list = [(org_id, name, due) for org_id, name, dues in plans for due in dues]
+        steps = track(
+            work_list,
+            description="Erasing" if not dry_run else "Listing",
+            disable=not sys.stderr.isatty() or len(work_list) < 20,
+            console=Console(stderr=True),
+        )
+        for org_id, name, due in steps:
+            line = {
+                "org": name,
+                "person_id": str(due.person_id),
+                "kind": due.kind,
+                "last_ended_on": due.last_ended_on.isoformat(),
+            }
+            if due.held:
+                summary["held"] += 1
+                _print({**line, "action": "held"})
+                continue
+            summary["due"] += 1
+            if dry_run:
+                _print({**line, "action": "would_erase"})
+                continue
+            done = await erasure.erase_due(db, _admin(org_id, "retention"), due)
+            summary["erased" if done else "skipped"] += 1
+            _print({**line, "action": "erased" if done else "skipped"})
+        return summary
+
+    summary = _run(work)
+    _print({"summary": summary})
+    typer.echo(
+        f"{summary['due']} due, {summary['erased']} erased, {summary['held']} on legal hold"
+        + (" (dry run: nothing erased)" if dry_run else ""),
+        err=True,
+    )
 
 
 @app.command("import-services")

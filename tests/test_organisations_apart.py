@@ -116,6 +116,7 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
         "event": "transferred",
         "establishment": "HMP Hull",
     },
+    ("PUT", "/people/{person_id}/legal-hold"): {"reason": "A claim"},
     ("POST", "/people/{person_id}/consents"): {
         "purpose": "contact_by_text",
         "status": "granted",

@@ -134,6 +134,18 @@ ResearchNeedsConsent = Annotated[
 ]
 
 
+DEFAULT_RETENTION_YEARS = 6
+RetentionYears = Annotated[
+    int,
+    Field(
+        ge=1,
+        le=100,
+        description="Years a person's record is kept after their last relationship or "
+        "referral ends; then `throughgate retention` erases its personal data.",
+    ),
+]
+
+
 class OrganisationRead(BaseModel):
     id: uuid.UUID
     name: str
@@ -141,6 +153,7 @@ class OrganisationRead(BaseModel):
     partner_visibility_days: PartnerVisibilityDays
     unmatched_after_days_unsupervised: UnmatchedAfterDays
     research_needs_consent: ResearchNeedsConsent
+    retention_years: RetentionYears
     alert_thresholds: AlertThresholds
 
 
@@ -149,6 +162,7 @@ class OrganisationUpdate(Input):
     partner_visibility_days: PartnerVisibilityDays | None = None
     unmatched_after_days_unsupervised: UnmatchedAfterDays | None = None
     research_needs_consent: ResearchNeedsConsent | None = None
+    retention_years: RetentionYears | None = None
     alert_thresholds: AlertThresholds | None = Field(
         None, description="The thresholds given change; the others stay as they are."
     )

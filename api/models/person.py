@@ -107,6 +107,14 @@ class Person(OrgRecord, table=True):
     religion: str | None = Field(default=None, max_length=100)
     cultural_background: str | None = Field(default=None, max_length=200)
     deleted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # Erased (`api/services/erasure.py`): the personal data is gone for good, the anonymous
+    # facts stay. `deleted_at` is then set too (to the same moment, unless the record had been
+    # deleted before), so the record is hidden everywhere reports do not count it.
+    erased_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # A legal hold keeps the record from erasure (on request or by the retention run).
+    legal_hold_reason: str | None = Field(default=None, max_length=500)
+    legal_hold_since: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    legal_hold_by: str | None = Field(default=None, max_length=80)
 
     mentee_profile: MenteeProfile | None = Relationship(
         sa_relationship_kwargs={"lazy": "selectin", "uselist": False, "cascade": "all"}

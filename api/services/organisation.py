@@ -11,6 +11,7 @@ from api.models import Organisation, Referral
 from api.models.alert import AlertThresholds
 from api.models.matching import (
     DEFAULT_PARTNER_VISIBILITY_DAYS,
+    DEFAULT_RETENTION_YEARS,
     DEFAULT_UNMATCHED_AFTER_DAYS,
     MatchingWeights,
     OrganisationRead,
@@ -33,6 +34,11 @@ def matching_weights(org: Organisation) -> MatchingWeights:
 def research_needs_consent(org: Organisation) -> bool:
     """Whether the research cohort is limited to people consenting to research."""
     return bool(org.settings.get("research_needs_consent", False))
+
+
+def retention_years(org: Organisation) -> int:
+    """How many years a record is kept after the person's last relationship or referral."""
+    return int(org.settings.get("retention_years", DEFAULT_RETENTION_YEARS))
 
 
 def alert_thresholds(org: Organisation) -> AlertThresholds:
@@ -69,6 +75,8 @@ async def update_organisation(
         }
     if data.research_needs_consent is not None:
         org.settings = {**org.settings, "research_needs_consent": data.research_needs_consent}
+    if data.retention_years is not None:
+        org.settings = {**org.settings, "retention_years": data.retention_years}
     if data.alert_thresholds is not None:
         changed = data.alert_thresholds.model_dump(exclude_unset=True)
         org.settings = {
@@ -107,5 +115,6 @@ def present(org: Organisation) -> OrganisationRead:
         partner_visibility_days=partner_visibility(org).days,
         unmatched_after_days_unsupervised=supervision_overdue(org).days,
         research_needs_consent=research_needs_consent(org),
+        retention_years=retention_years(org),
         alert_thresholds=alert_thresholds(org),
     )

@@ -97,6 +97,8 @@ POLICY: dict[str, Rule] = {
         STAFF,
         "Only staff change a mentor's vetting, training and caseload or a case reference.",
     ),
+    "people.erase": Rule("admin", frozenset({Role.admin}), "Administrators only."),
+    "people.legal_hold": Rule("admin", frozenset({Role.admin}), "Administrators only."),
     "people.delete": Rule(
         "people:write", STAFF, "Only administrators and coordinators remove people."
     ),

@@ -118,7 +118,7 @@ def _cohort(
         .select_from(first)
         .join(Person, col(Person.id) == first.c.mentee_id)
         .join(MenteeProfile, col(MenteeProfile.person_id) == col(Person.id))
-        .where(first.c.rank == 1)
+        .where(first.c.rank == 1, col(Person.erased_at).is_(None))  # nobody left to match
     )
     if needs_consent:
         stmt = stmt.where(consenting(ConsentPurpose.research_and_evaluation, Person.id))

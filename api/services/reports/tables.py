@@ -84,7 +84,10 @@ def mentors_in_scope(org_id: Any, period: Period) -> sa.Select[Any]:
 
 def _people(org_id: Any, period: Period, kind: PersonKind) -> sa.Select[Any]:
     stmt = sa.select(col(Person.id)).where(
-        col(Person.org_id) == org_id, col(Person.kind) == kind, col(Person.deleted_at).is_(None)
+        col(Person.org_id) == org_id,
+        col(Person.kind) == kind,
+        # an erased record still counts (unless it had been deleted before its erasure)
+        sa.or_(col(Person.deleted_at).is_(None), col(Person.deleted_at) == col(Person.erased_at)),
     )
     if period.region:
         stmt = stmt.where(sa.func.lower(col(Person.region)) == period.region.lower())
