@@ -131,6 +131,7 @@ PARTS: tuple[Part, ...] = (
             "establishment": None,
             "external_ref": None,
             "preferred_mentor_gender": None,
+            "shared_background": [],  # wishes about ethnicity, religion or culture
             "risk_level": None,
             "offence_summary": None,
             "mappa_level": None,
