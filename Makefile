@@ -53,7 +53,9 @@ graphql-schema: $(VENV)/.installed
 
 ## Mutation testing of the modules that decide who sees and changes what (slow; not in CI)
 mutation: $(VENV)/.installed-dev
-	nice -n 10 $(BIN)/mutmut run --max-children $${MUTATION_JOBS:-1}
+	rm -f mutants/schema-template.db
+	THROUGHGATE_TEST_SCHEMA=$(CURDIR)/mutants/schema-template.db \
+		nice -n 10 $(BIN)/mutmut run --max-children $${MUTATION_JOBS:-1} $(MUTANTS)
 	@echo "Surviving mutants (mutmut show NAME for the change; see docs/mutation-testing.md):"
 	$(BIN)/mutmut results
 

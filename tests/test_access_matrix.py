@@ -478,6 +478,19 @@ async def test_rest_refuses_exactly_who_the_table_refuses(
     assert mismatches == []
 
 
+async def test_a_refusal_says_why(client: httpx.AsyncClient, world: World) -> None:
+    """A token without the action's scope is told which scope it lacks; a role the table
+    leaves out is told the rule's reason."""
+    narrowed = await client.get(
+        "/api/v1/people", headers=world.headers("coordinator", scopes="services:read")
+    )
+    assert narrowed.status_code == 403
+    assert narrowed.json()["detail"] == "This needs the scope(s): people:read."
+    mentor = await client.post("/api/v1/people", json={}, headers=world.headers("mentor"))
+    assert mentor.status_code == 403
+    assert mentor.json()["detail"] == "Only administrators and coordinators add people."
+
+
 SCHEMA = build_schema()._schema
 
 
