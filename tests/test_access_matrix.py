@@ -6,6 +6,7 @@ access that the API does not enforce (or enforces more strictly).
 """
 
 import uuid
+from types import SimpleNamespace
 from typing import Any
 
 import httpx
@@ -29,6 +30,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from api.auth.deps import Authorized
 from api.auth.principal import Principal
 from api.auth.scopes import ROLE_SCOPES
+from api.errors import Forbidden
 from api.models import ApiClient
 from api.models.enums import Role
 from api.schema.schema import build_schema
@@ -414,6 +416,66 @@ def test_the_policy_is_the_table_of_truth() -> None:
         if scope is not None:  # the right role with a token narrowed below the scope
             narrowed = _principal("admin", frozenset(ROLE_SCOPES[Role.admin] - {scope}))
             assert not policy.allows(narrowed, action), action
+
+
+def test_the_owner_rules_hold_on_their_own() -> None:
+    """Where the answer depends on the row, the table decides it alone: a mentor is refused
+    another mentor's relationship, sessions, private notes, group and records even if a
+    query ever handed them over (visibility normally keeps them out of reach first)."""
+    me, other = uuid.uuid4(), uuid.uuid4()
+    mentor = Principal(
+        org_id=uuid.uuid4(),
+        role=Role.mentor,
+        scopes=ROLE_SCOPES[Role.mentor],
+        subject="user:me",
+        person_id=me,
+    )
+    coordinator = _principal("coordinator")
+    unsensitive = _principal("coordinator", ROLE_SCOPES[Role.coordinator] - {"people:sensitive"})
+    mine = SimpleNamespace(mentor_id=me, status="active")
+    theirs = SimpleNamespace(mentor_id=other, status="active")
+    ended = SimpleNamespace(mentor_id=me, status="ended")
+    cases: list[tuple[Principal, str, object, bool]] = [
+        *[
+            case
+            for action in (
+                "relationships.change",
+                "relationships.read_move_notes",
+                "sessions.write",
+            )
+            for case in (
+                (mentor, action, mine, True),
+                (mentor, action, theirs, False),
+                (coordinator, action, theirs, True),
+            )
+        ],
+        (mentor, "sessions.write_private_notes", mine, True),
+        (mentor, "sessions.write_private_notes", theirs, False),
+        (coordinator, "sessions.write_private_notes", theirs, True),
+        (unsensitive, "sessions.write_private_notes", theirs, False),
+        (mentor, "sessions.read_private_notes", SimpleNamespace(private_notes_by="user:me"), True),
+        (mentor, "sessions.read_private_notes", SimpleNamespace(private_notes_by="user:x"), False),
+        (coordinator, "sessions.read_private_notes", SimpleNamespace(private_notes_by="x"), True),
+        (unsensitive, "sessions.read_private_notes", SimpleNamespace(private_notes_by="x"), False),
+        (mentor, "group_sessions.run", SimpleNamespace(facilitator_ids={me}), True),
+        (mentor, "group_sessions.run", SimpleNamespace(facilitator_ids={other}), False),
+        (coordinator, "group_sessions.run", SimpleNamespace(facilitator_ids={other}), True),
+        (mentor, "mentor_support.read", SimpleNamespace(id=me), True),
+        (mentor, "mentor_support.read", SimpleNamespace(id=other), False),
+        (coordinator, "mentor_support.read", SimpleNamespace(id=other), True),
+        (mentor, "relationships.read_notes", mine, True),
+        (mentor, "relationships.read_notes", ended, False),
+        (coordinator, "relationships.read_notes", ended, True),
+    ]
+    wrong = [
+        (caller.role, action, row)
+        for caller, action, row, allowed in cases
+        if policy.allows(caller, action, row) != allowed
+    ]
+    assert wrong == []
+    with pytest.raises(Forbidden):
+        policy.authorize(mentor, "sessions.write", theirs)
+    assert policy.authorize(mentor, "sessions.write", mine) is mentor
 
 
 def _operations(app: FastAPI) -> dict[tuple[str, str], APIRoute]:
