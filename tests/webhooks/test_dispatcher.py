@@ -24,14 +24,15 @@ from tests.webhooks.receiver import Receiver, running_receiver
 EXE = Path(__file__).resolve().parents[2] / ".venv" / "bin" / "throughgate"
 
 
-def start_worker(database_url: str) -> subprocess.Popen[bytes]:
+def start_worker(database_url: str, *, timeout_seconds: int = 1) -> subprocess.Popen[bytes]:
+    """A dispatcher process; its lease on a queue lasts twice `timeout_seconds` plus 5 s."""
     env = {
         **os.environ,
         "DATABASE_URL": database_url,
         "THROUGHGATE_SIGNING_KEYS": TEST_KEYS,
         "THROUGHGATE_LOG_LEVEL": "WARNING",
         "THROUGHGATE_WEBHOOK_ALLOW_PRIVATE_URLS": "true",
-        "THROUGHGATE_WEBHOOK_TIMEOUT_SECONDS": "1",
+        "THROUGHGATE_WEBHOOK_TIMEOUT_SECONDS": str(timeout_seconds),
         "THROUGHGATE_WEBHOOK_RETRY_DELAYS": "[0.05, 0.05, 0.05]",
         "THROUGHGATE_WORKER_POLL_SECONDS": "0.05",
     }
@@ -104,7 +105,9 @@ async def test_two_dispatchers_deliver_each_event_once(
     ):
         receivers = [first, second, third, fourth]
         await arrange(db, world, receivers, events=100)
-        workers = [start_worker(settings.database_url) for _ in range(2)]
+        # Leases long enough that neither dispatcher, however slow the machine, loses one to
+        # the other mid-queue (a lost lease means a resend: the killed-dispatcher test).
+        workers = [start_worker(settings.database_url, timeout_seconds=20) for _ in range(2)]
         try:
             await wait_until(lambda: all(len(r.received) >= 100 for r in receivers), 90)
             await asyncio.sleep(1)
