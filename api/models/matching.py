@@ -86,8 +86,25 @@ class Reason(BaseModel):
 
 class MatchSuggestion(BaseModel):
     mentor_id: uuid.UUID
+    mentor_name: str = Field(description="The name the mentor goes by.")
+    open_relationships: int = Field(description="The mentor's open relationships now.")
+    max_caseload: int
+    availability: str | None = Field(description="When the mentor says they can meet.")
     score: float = Field(ge=0, le=1)
     reasons: list[Reason]
+
+
+class MatchExplanation(MatchSuggestion):
+    """One mentor for one mentee: the score with every factor, and what keeps them out."""
+
+    suggested: bool = Field(description="Whether the mentor is among the eligible ones.")
+    exclusions: list[str] = Field(
+        description="Each rule that keeps the mentor out of this mentee's suggestions.",
+        examples=[["caseload full (3 of 3)", "the mentee asked for a female mentor"]],
+    )
+    held_back: str | None = Field(
+        description="Eligible, but held back from new matches, and why (staff)."
+    )
 
 
 class HeldBack(BaseModel):

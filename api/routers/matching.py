@@ -10,7 +10,7 @@ from api.auth.principal import Principal
 from api.db import DB
 from api.errors import problem_responses
 from api.models.common import Page
-from api.models.matching import MatchSuggestions
+from api.models.matching import MatchExplanation, MatchSuggestions
 from api.models.relationship import NonAssociationCreate, NonAssociationRead
 from api.routers.common import Cursor, Limit
 from api.services import matching, non_associations
@@ -40,6 +40,23 @@ async def match_suggestions(
     Weights and the threshold are organisation settings (`PATCH /organisation`). Staff only.
     """
     return await matching.suggest(db, caller, mentee_id, limit=limit)
+
+
+@router.get(
+    "/match-suggestions/{mentor_id}",
+    summary="Explain one mentor for a mentee",
+    response_model=MatchExplanation,
+)
+async def match_explanation(
+    db: DB,
+    caller: Annotated[Principal, may("matching.suggest")],
+    mentee_id: uuid.UUID,
+    mentor_id: uuid.UUID,
+) -> MatchExplanation:
+    """Why this mentor is or is not suggested: the score with every factor (as in the
+    suggestions), each rule that keeps them out (`exclusions`), or why they are held back.
+    404 when no mentor of your organisation has that id. Staff only."""
+    return await matching.explain(db, caller, mentee_id, mentor_id)
 
 
 @router.get(

@@ -45,6 +45,7 @@ from api.schema.types import (
     EventFeed,
     Goal,
     HeldBack,
+    MatchExplanation,
     MatchSuggestion,
     Me,
     NonAssociation,
@@ -586,6 +587,19 @@ class Query:
             raise Invalid("`limit` must be between 1 and 50.", loc=["limit"])
         found = await matching.suggest(context.db, caller, mentee_id, limit=limit)
         return [HeldBack.from_pydantic(h) for h in found.held_back]
+
+    @strawberry.field(
+        description="One mentor for a mentee: the score with every factor, and what keeps "
+        "them out of the suggestions (staff)."
+    )
+    @one_at_a_time
+    async def match_explanation(
+        self, info: Info[Context, None], mentee_id: uuid.UUID, mentor_id: uuid.UUID
+    ) -> MatchExplanation:
+        context = info.context
+        caller = context.authorize("matching.suggest")
+        found = await matching.explain(context.db, caller, mentee_id, mentor_id)
+        return MatchExplanation.from_pydantic(found)
 
     @strawberry.field(description="A mentee's custody events, oldest first (staff, referrer).")
     @one_at_a_time

@@ -29,6 +29,7 @@ from api.models.enums import (
 from api.models.event import EventPage, EventRead
 from api.models.goal import GoalRead, GoalStatusChangeRead, ReviewRead, StepProgress, StepRead
 from api.models.matching import HeldBack as HeldBackModel
+from api.models.matching import MatchExplanation as ExplanationModel
 from api.models.matching import MatchingWeights as WeightsModel
 from api.models.matching import MatchSuggestion as SuggestionModel
 from api.models.matching import OrganisationRead
@@ -470,6 +471,11 @@ class Reason:
 
 @strawberry.experimental.pydantic.type(model=SuggestionModel, all_fields=True)
 class MatchSuggestion:
+    pass
+
+
+@strawberry.experimental.pydantic.type(model=ExplanationModel, all_fields=True)
+class MatchExplanation:
     pass
 
 

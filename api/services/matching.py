@@ -18,7 +18,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.auth.principal import Principal
-from api.errors import Invalid
+from api.errors import Invalid, NotFound
 from api.models import MentoringRelationship, MentorProfile, NonAssociation, Person
 from api.models.base import utc_today
 from api.models.enums import (
@@ -28,8 +28,16 @@ from api.models.enums import (
     Pathway,
     PersonKind,
     SharedBackground,
+    VettingStatus,
 )
-from api.models.matching import Effect, HeldBack, MatchSuggestion, MatchSuggestions, Reason
+from api.models.matching import (
+    Effect,
+    HeldBack,
+    MatchExplanation,
+    MatchSuggestion,
+    MatchSuggestions,
+    Reason,
+)
 from api.services import audit, organisation, people, policy
 from api.services.consents import consenting, has_consent
 from api.services.eligibility import cleared_and_trained, open_caseloads, supervised_since
@@ -124,11 +132,33 @@ def _background_columns(background: Background) -> dict[str, ColumnElement[Any]]
     }
 
 
-async def suggest(
-    db: AsyncSession, caller: Principal, mentee_id: uuid.UUID, *, limit: int
-) -> MatchSuggestions:
-    """The organisation's eligible mentors for this mentee, best first, and those held back
-    because their supervision is overdue (with the reason, for staff)."""
+@dataclass
+class _Ranking:
+    """Everything one mentee's ranking needs: the scoring select (eligible mentors only, or
+    every mentor of the organisation for an explanation) and the filters that apply."""
+
+    mentee: Person
+    wanted: Wanted
+    factors: dict[str, tuple[float, ColumnElement[Any]]]
+    shares: dict[str, ColumnElement[Any]]
+    excluded: list[uuid.UUID]
+    in_date: ColumnElement[bool]
+    overdue: timedelta
+    gender: str | None
+    caseload: Any
+    open_count: Any
+
+    def filters(self) -> list[ColumnElement[bool]]:
+        """What keeps a mentor out, besides eligibility: exclusions and what the mentee asked."""
+        found: list[ColumnElement[bool]] = [col(Person.id).not_in(self.excluded)]
+        if self.shares and self.wanted.background.required:  # a filter only when asked
+            found.extend(value == 1.0 for value in self.shares.values())
+        if self.gender:
+            found.append(sa.func.lower(col(Person.gender)) == self.gender.lower())
+        return found
+
+
+async def _ranking(db: AsyncSession, caller: Principal, mentee_id: uuid.UUID) -> _Ranking:
     policy.authorize(caller, "matching.suggest")
     mentee = await people.find_person(db, caller, mentee_id, "relationships")
     profile = mentee.mentee_profile
@@ -137,7 +167,6 @@ async def suggest(
     org = await organisation.get_organisation(db, caller)
     weights = organisation.matching_weights(org)
     overdue = organisation.supervision_overdue(org)
-    in_date = supervised_since(utc_today() - overdue)
     wanted = Wanted(
         needs=frozenset(profile.needs),
         languages=frozenset(language.lower() for language in mentee.languages),
@@ -155,32 +184,151 @@ async def suggest(
         for name, value in _factor_values(wanted, open_count).items()
         if (weight := getattr(weights, name)) > 0
     }
-    shares = _background_columns(wanted.background) if wanted.background.counted else {}
-    stmt = _ranked_mentors(caller, caseload, open_count, factors, shares, limit).where(
-        col(Person.id).not_in(await _excluded_mentors(db, mentee.id))
+    return _Ranking(
+        mentee=mentee,
+        wanted=wanted,
+        factors=factors,
+        shares=_background_columns(wanted.background) if wanted.background.counted else {},
+        excluded=await _excluded_mentors(db, mentee.id),
+        in_date=supervised_since(utc_today() - overdue),
+        overdue=overdue,
+        gender=profile.preferred_mentor_gender,
+        caseload=caseload,
+        open_count=open_count,
     )
-    if shares and wanted.background.required:  # a filter only when the mentee asks for one
-        stmt = stmt.where(*(value == 1.0 for value in shares.values()))
-    if profile.preferred_mentor_gender:
-        stmt = stmt.where(
-            sa.func.lower(col(Person.gender)) == profile.preferred_mentor_gender.lower()
-        )
+
+
+async def suggest(
+    db: AsyncSession, caller: Principal, mentee_id: uuid.UUID, *, limit: int
+) -> MatchSuggestions:
+    """The organisation's eligible mentors for this mentee, best first, and those held back
+    because their supervision is overdue (with the reason, for staff)."""
+    ranking = await _ranking(db, caller, mentee_id)
+    stmt = (
+        _scored_mentors(caller, ranking)
+        .where(*_eligible(ranking), *ranking.filters())
+        .order_by(sa.desc("score"), ranking.open_count, col(Person.id))
+        .limit(limit)
+    )
     connection = await db.connection()  # plain rows: only the page, no ORM objects
-    rows = (await connection.execute(stmt.where(in_date))).mappings().all()
-    held = (await connection.execute(stmt.where(sa.not_(in_date)))).mappings().all()
+    rows = (await connection.execute(stmt.where(ranking.in_date))).mappings().all()
+    held = (await connection.execute(stmt.where(sa.not_(ranking.in_date)))).mappings().all()
     audit.read_rows(db, "person", [row["id"] for row in (*rows, *held)])
     return MatchSuggestions(
-        items=[_suggestion(row, wanted, factors) for row in rows],
+        items=[_suggestion(row, ranking.wanted, ranking.factors) for row in rows],
         held_back=[
-            HeldBack(
-                mentor_id=row["id"],
-                reason=f"supervision overdue: none since "
-                f"{row['last_supervision_on'] or 'their training'} "
-                f"(over {overdue.days} days)",
-            )
+            HeldBack(mentor_id=row["id"], reason=_held_back_reason(row, ranking.overdue))
             for row in held
         ],
     )
+
+
+async def explain(
+    db: AsyncSession, caller: Principal, mentee_id: uuid.UUID, mentor_id: uuid.UUID
+) -> MatchExplanation:
+    """One mentor for one mentee: the score with every factor, and whatever keeps them out
+    of the suggestions. The same scoring select as `suggest`, for one mentor of any state."""
+    ranking = await _ranking(db, caller, mentee_id)
+    connection = await db.connection()
+    row = (
+        (
+            await connection.execute(
+                _scored_mentors(caller, ranking).where(col(Person.id) == mentor_id)
+            )
+        )
+        .mappings()
+        .first()
+    )
+    if row is None:
+        raise NotFound("No mentor with that id.")
+    audit.read_rows(db, "person", [row["id"]])
+    exclusions = await _exclusions(db, ranking, row)
+    held_back = None
+    if not exclusions and not _supervised(row, ranking):
+        held_back = _held_back_reason(row, ranking.overdue)
+    suggestion = _suggestion(row, ranking.wanted, ranking.factors)
+    return MatchExplanation(
+        **suggestion.model_dump(),
+        suggested=not exclusions and held_back is None,
+        exclusions=exclusions,
+        held_back=held_back,
+    )
+
+
+def _held_back_reason(row: Any, overdue: timedelta) -> str:
+    return (
+        f"supervision overdue: none since {row['last_supervision_on'] or 'their training'} "
+        f"(over {overdue.days} days)"
+    )
+
+
+def _supervised(row: Any, ranking: _Ranking) -> bool:
+    since = utc_today() - ranking.overdue
+    last = row["last_supervision_on"] or row["training_completed_on"]
+    return last is not None and last >= since
+
+
+async def _exclusions(db: AsyncSession, ranking: _Ranking, row: Any) -> list[str]:
+    """Each rule that keeps this mentor out of this mentee's suggestions, in words."""
+    today = utc_today()
+    found = []
+    if row["vetting_status"] != VettingStatus.cleared:
+        found.append(f"vetting is {row['vetting_status']}, not cleared")
+    elif row["vetting_expires_on"] is None or row["vetting_expires_on"] < today:
+        found.append(f"vetting out of date (expires {row['vetting_expires_on'] or 'unknown'})")
+    if row["training_completed_on"] is None or row["training_completed_on"] > today:
+        found.append("training not completed")
+    if row["open_count"] >= row["max_caseload"]:
+        found.append(f"caseload full ({row['open_count']} of {row['max_caseload']})")
+    if row["id"] in ranking.excluded:
+        found.append(await _why_excluded(db, ranking.mentee.id, row["id"]))
+    if ranking.gender and (row["gender"] or "").lower() != ranking.gender.lower():
+        found.append(f"the mentee asked for a {ranking.gender} mentor")
+    if ranking.shares and ranking.wanted.background.required:
+        missing = [
+            BACKGROUND_WORDS[d]
+            for d, _ in ranking.wanted.background.values
+            if not row[f"shares_{d.value}"]
+        ]
+        if missing:
+            found.append(
+                f"the mentee requires a mentor sharing their {' and '.join(missing)}; "
+                "not known to share it"
+            )
+    return found
+
+
+async def _why_excluded(db: AsyncSession, mentee_id: uuid.UUID, mentor_id: uuid.UUID) -> str:
+    non_associated = (
+        await db.exec(
+            select(NonAssociation.id).where(
+                sa.or_(
+                    sa.and_(
+                        col(NonAssociation.mentee_id) == mentee_id,
+                        col(NonAssociation.other_person_id) == mentor_id,
+                    ),
+                    sa.and_(
+                        col(NonAssociation.mentee_id) == mentor_id,
+                        col(NonAssociation.other_person_id) == mentee_id,
+                    ),
+                )
+            )
+        )
+    ).first()
+    if non_associated is not None:
+        return "a non-association links them"
+    open_now = (
+        await db.exec(
+            select(MentoringRelationship.id).where(
+                MentoringRelationship.mentee_id == mentee_id,
+                MentoringRelationship.mentor_id == mentor_id,
+                col(MentoringRelationship.status).in_(OPEN_RELATIONSHIP_STATUSES),
+            )
+        )
+    ).first()
+    if open_now is not None:
+        return "already matched with this mentee"
+    return "an earlier relationship between them ended for safeguarding"
 
 
 def _factor_values(wanted: Wanted, open_count: Any) -> dict[str, ColumnElement[Any]]:
@@ -225,43 +373,49 @@ def _factor_values(wanted: Wanted, open_count: Any) -> dict[str, ColumnElement[A
     return values
 
 
-def _ranked_mentors(
-    caller: Principal,
-    caseload: Any,
-    open_count: Any,
-    factors: dict[str, tuple[float, ColumnElement[Any]]],
-    extra: dict[str, ColumnElement[Any]],
-    limit: int,
-) -> sa.Select[Any]:
-    """Eligible mentors with each factor's value and the weighted mean, best first."""
+def _eligible(ranking: _Ranking) -> list[ColumnElement[bool]]:
+    """The hard rules every suggested mentor meets (eligibility.py), as filters."""
+    return [
+        cleared_and_trained(utc_today()),
+        ranking.open_count < col(MentorProfile.max_caseload),
+    ]
+
+
+def _scored_mentors(caller: Principal, ranking: _Ranking) -> Any:
+    """The organisation's mentors with what a coordinator needs to know of each (name, load,
+    availability), each factor's value and the weighted mean: one statement."""
+    factors = ranking.factors
     total = sum(weight for weight, _ in factors.values())
     weighted = sum((weight * value for weight, value in factors.values()), start=sa.literal(0.0))
     score = weighted / total if total else sa.literal(0.0)
     return (
         sa.select(
             col(Person.id),
+            col(Person.given_name),
+            col(Person.preferred_name),
+            col(Person.family_name),
             col(Person.gender),
             col(Person.region),
             col(Person.languages),
             col(MentorProfile.skills),
             col(MentorProfile.max_caseload),
+            col(MentorProfile.availability),
             col(MentorProfile.last_supervision_on),
-            open_count.label("open_count"),
+            col(MentorProfile.training_completed_on),
+            col(MentorProfile.vetting_status),
+            col(MentorProfile.vetting_expires_on),
+            ranking.open_count.label("open_count"),
             *(value.label(f"factor_{name}") for name, (_, value) in factors.items()),
-            *(value.label(name) for name, value in extra.items()),
+            *(value.label(name) for name, value in ranking.shares.items()),
             score.label("score"),
         )
         .join(MentorProfile, col(MentorProfile.person_id) == col(Person.id))
-        .outerjoin(caseload, caseload.c.mentor_id == col(Person.id))
+        .outerjoin(ranking.caseload, ranking.caseload.c.mentor_id == col(Person.id))
         .where(
             col(Person.org_id) == caller.org_id,
             col(Person.kind) == PersonKind.mentor,
             col(Person.deleted_at).is_(None),
-            cleared_and_trained(utc_today()),
-            open_count < col(MentorProfile.max_caseload),
         )
-        .order_by(sa.desc("score"), open_count, col(Person.id))
-        .limit(limit)
     )
 
 
@@ -305,7 +459,13 @@ def _suggestion(
             Reason(factor="background", effect=Effect.not_counted, detail=wanted.background.why_not)
         )
     return MatchSuggestion(
-        mentor_id=row["id"], score=round(float(row["score"]), 4), reasons=reasons
+        mentor_id=row["id"],
+        mentor_name=f"{row['preferred_name'] or row['given_name']} {row['family_name']}",
+        open_relationships=row["open_count"],
+        max_caseload=row["max_caseload"],
+        availability=row["availability"],
+        score=round(float(row["score"]), 4),
+        reasons=reasons,
     )
 
 
