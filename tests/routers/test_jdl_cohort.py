@@ -104,6 +104,16 @@ async def test_the_file_is_for_admins_and_audited(
     ).all()
     assert len(audited) == 1
     assert audited[0].details["rows"] == 5 and audited[0].details["period_from"] == "2026-01-01"
+    # and each person in the file has a row of their own, so "who saw X?" finds the export
+    per_person = (
+        await db.exec(
+            select(AuditEvent.person_id).where(
+                AuditEvent.request_id == audited[0].request_id,
+                AuditEvent.action == "reports.cohort_file",
+            )
+        )
+    ).all()
+    assert len(per_person) == len(set(per_person)) == 5
 
 
 @pytest.mark.parametrize(

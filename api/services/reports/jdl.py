@@ -181,16 +181,10 @@ async def summary(db: AsyncSession, caller: Principal, period: Period) -> Cohort
 
 async def start_export(db: AsyncSession, caller: Principal, period: Period) -> int:
     """Record the export in the audit log (committed before a byte is sent); the row count."""
-    rows = int(
-        (
-            await run(
-                db,
-                sa.select(sa.func.count()).select_from(
-                    (await _cohort_of(db, caller.org_id, period)).subquery()
-                ),
-            )
-        ).scalar_one()
-    )
+    cohort = (await _cohort_of(db, caller.org_id, period)).subquery()
+    people = list((await run(db, sa.select(cohort.c.mentee_id))).scalars().all())
+    rows = len(people)
+    audit.read_rows(db, "person", people)  # each person in the file: a row of their own
     audit.record(
         db,
         caller,
