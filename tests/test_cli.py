@@ -262,10 +262,44 @@ def test_seed_demo_covers_the_domain(database: str) -> None:
                 for reason in item["reasons"]
                 if reason["factor"] == "background"
             ]
+            # mentors' support and safeguarding: concerns, records, a group, who is held back
+            found["concerns"] = (
+                await client.get("/api/v1/concerns", params={"limit": 200}, headers=headers)
+            ).json()["items"]
+            found["group_sessions"] = (
+                await client.get("/api/v1/group-sessions", headers=headers)
+            ).json()["items"]
+            mentors = (
+                await client.get("/api/v1/people?kind=mentor&limit=200", headers=headers)
+            ).json()["items"]
+            for kind in ("supervisions", "trainings"):
+                found[kind] = [
+                    row
+                    for mentor in mentors
+                    for row in (
+                        await client.get(f"/api/v1/people/{mentor['id']}/{kind}", headers=headers)
+                    ).json()["items"]
+                ]
+            found["held_back"] = [
+                held["mentor_id"]
+                for mentee in mentees[:5]
+                for held in (
+                    await client.get(
+                        f"/api/v1/people/{mentee['id']}/match-suggestions", headers=headers
+                    )
+                ).json()["held_back"]
+            ]
         await app.state.engine.dispose()
         return found
 
     found = asyncio.run(fetch())
+    assert {c["status"] for c in found["concerns"]} == {"open", "in_review", "closed"}
+    assert any(c["escalated_to"] for c in found["concerns"] if c["status"] == "closed")
+    assert len({s["mentor_id"] for s in found["supervisions"]}) >= 2
+    assert {t["course"] for t in found["trainings"]} >= {"Peer mentor induction"}
+    assert found["held_back"], "a mentor whose supervision is overdue is held back"
+    attended = {a["attendance"] for group in found["group_sessions"] for a in group["attendees"]}
+    assert len(found["group_sessions"]) == 2 and {"attended", "expected"} <= attended
     # mentees who asked for a mentor sharing their background, each suggestion saying how
     assert {r["effect"] for r in found["background_reasons"]} == {
         "raised",
