@@ -103,7 +103,14 @@ def fuzzed(migrated: str) -> Iterator[Fuzzed]:
     asyncio.run(clean())
 
 
-def _run(fuzzed: Fuzzed, org: str, phases: list[str], seconds: int) -> tuple[list[str], set[str]]:
+@dataclass
+class Outcome:
+    failures: list[str]
+    ran: set[str]  # the checks that ran
+    linked: set[str]  # operations reached by following a link, with the link's values
+
+
+def _run(fuzzed: Fuzzed, org: str, phases: list[str], seconds: int) -> Outcome:
     config = SchemathesisConfig.from_dict(
         {
             "seed": SEED,
@@ -125,8 +132,12 @@ def _run(fuzzed: Fuzzed, org: str, phases: list[str], seconds: int) -> tuple[lis
     schema = schemathesis.openapi.from_asgi("/api/v1/openapi.json", fuzzed.app, config=config)
     failures: dict[tuple[str, str, str], str] = {}
     ran: set[str] = set()
+    linked: set[str] = set()
     for event in from_schema(schema).execute():
         if isinstance(event, events.ScenarioFinished | events.FuzzScenarioFinished):
+            for case_node in event.recorder.cases.values():
+                if case_node.transition is not None and case_node.is_transition_applied:
+                    linked.add(case_node.value.operation.label)
             for case_id, nodes in event.recorder.checks.items():
                 for node in nodes:
                     ran.add(node.name)
@@ -151,15 +162,17 @@ def _run(fuzzed: Fuzzed, org: str, phases: list[str], seconds: int) -> tuple[lis
         elif isinstance(event, events.EngineFinished):
             for failure in event.failures:
                 failures.setdefault(("run", "after run", failure.title), failure.message)
-    return [f"{' | '.join(key)}\n{text}" for key, text in sorted(failures.items())], ran
+    return Outcome(
+        [f"{' | '.join(key)}\n{text}" for key, text in sorted(failures.items())], ran, linked
+    )
 
 
 @pytest.mark.parametrize("org", ["Northgate", "Southgate"])
 def test_every_operation_keeps_its_contract_under_every_check(fuzzed: Fuzzed, org: str) -> None:
-    failures, ran = _run(fuzzed, org, ["examples", "coverage", "fuzzing"], CONTRACT_SECONDS)
-    assert not failures, "\n\n".join(failures)
+    outcome = _run(fuzzed, org, ["examples", "coverage", "fuzzing"], CONTRACT_SECONDS)
+    assert not outcome.failures, "\n\n".join(outcome.failures)
     load_all_checks()
-    assert ran >= set(CHECKS.get_all_names()) - NOT_APPLICABLE - {
+    assert outcome.ran >= set(CHECKS.get_all_names()) - NOT_APPLICABLE - {
         # These two follow links, so they run in the stateful test below.
         "use_after_free",
         "ensure_resource_availability",
@@ -168,6 +181,10 @@ def test_every_operation_keeps_its_contract_under_every_check(fuzzed: Fuzzed, or
 
 @pytest.mark.parametrize("org", ["Northgate", "Southgate"])
 def test_operations_linked_by_the_document_hold_together(fuzzed: Fuzzed, org: str) -> None:
-    failures, ran = _run(fuzzed, org, ["stateful"], STATEFUL_SECONDS)
-    assert not failures, "\n\n".join(failures)
-    assert {"use_after_free", "ensure_resource_availability", "not_a_server_error"} <= ran
+    outcome = _run(fuzzed, org, ["stateful"], STATEFUL_SECONDS)
+    assert not outcome.failures, "\n\n".join(outcome.failures)
+    assert {"use_after_free", "ensure_resource_availability", "not_a_server_error"} <= outcome.ran
+    # Sequences did follow the links: records were created, then read, changed and removed
+    # by the id (and with the ETag) the create answered.
+    assert {"GET /api/v1/people/{person_id}", "PATCH /api/v1/people/{person_id}"} & outcome.linked
+    assert len(outcome.linked) >= 10, sorted(outcome.linked)

@@ -3,6 +3,7 @@
 import secrets
 import uuid
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -91,7 +92,12 @@ async def add_user(
     user = UserAccount(
         org_id=org.id, email=email, role=role, password_hash=NO_PASSWORD, person_id=person_id
     )
-    db.add(user)
+    try:
+        async with db.begin_nested():
+            db.add(user)
+    except IntegrityError as exc:
+        # Emails are logins, unique across organisations; another's is not visible above.
+        raise Conflict(f"An account for {email} already exists.") from exc
     return user
 
 

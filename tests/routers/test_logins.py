@@ -243,3 +243,16 @@ async def test_forwarded_addresses_count_only_from_trusted_proxies(
         # a direct caller cannot choose its address by sending the header
         assert [await ask(direct, f"198.51.100.{n}") for n in range(10, 13)] == [400, 400, 429]
     await app.state.engine.dispose()
+
+
+async def test_an_email_taken_in_another_organisation_is_a_409_not_a_500(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    foreign = world.accounts["foreign_coordinator"]
+    assert isinstance(foreign, UserAccount)
+    answer = await invite(client, world, email=foreign.email.upper(), role="analyst")
+    assert answer.status_code == 409, answer.text
+    assert answer.json()["type"] == "/problems/conflict"
+    assert (
+        await invite(client, world, email="fresh@example.org", role="analyst")
+    ).status_code == 201
