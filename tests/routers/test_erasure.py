@@ -363,8 +363,21 @@ async def test_erasure_is_refused_while_a_relationship_is_open_or_a_hold_is_set(
     assert lifted.status_code == 204
     again = await client.delete(f"{API}/people/{ended.id}/legal-hold", headers=admin)
     assert again.status_code == 404
+    alert = Alert(  # still open: erasure resolves it
+        org_id=world.org.id,
+        rule="release_without_match",
+        severity="warning",
+        subject_type="mentee",
+        subject_id=ended.id,
+        mentee_id=ended.id,
+        message="Due for release with no mentor.",
+    )
+    db.add(alert)
+    await db.commit()
     erased = await client.post(f"{API}/people/{ended.id}/erase", headers=admin)
     assert erased.status_code == 200, erased.text
+    after = await db.get(Alert, alert.id, populate_existing=True)
+    assert after is not None and after.status == "resolved" and after.message == ""
     late = await client.put(
         f"{API}/people/{ended.id}/legal-hold", json={"reason": "too late"}, headers=admin
     )
