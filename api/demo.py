@@ -22,6 +22,7 @@ from api.models.enums import (
     ConsentStatus,
     CustodyEventName,
     CustodyStatus,
+    DayPart,
     EndingReason,
     Ethnicity,
     NonAssociationKind,
@@ -282,6 +283,18 @@ async def seed(db: AsyncSession) -> dict[str, Any]:
     }
 
 
+# When each mentor can usually meet (day parts); matching scores the overlap with a mentee's.
+_WEEKLY: dict[str, list[DayPart]] = {
+    "Sam": [DayPart.tue_evening, DayPart.thu_evening, DayPart.sat_morning],
+    "Bernie": [DayPart.mon_morning, DayPart.wed_morning, DayPart.fri_morning],
+    "Priya": [DayPart.tue_afternoon, DayPart.thu_afternoon],
+    "Tony": [DayPart.tue_evening, DayPart.wed_evening],
+    "Grace": [DayPart.sat_morning, DayPart.sat_afternoon, DayPart.sun_afternoon],
+    "Rhys": [DayPart.mon_evening, DayPart.thu_evening],
+}
+# ... and when the mentees of `_BACKGROUNDS` can.
+_MENTEE_WEEKLY = [DayPart.tue_evening, DayPart.thu_evening, DayPart.sat_afternoon]
+
 # Mentees (by index, none yet matched) who asked for a mentor sharing their background:
 # ethnicity, religion, culture as recorded; what they asked for; whether it is required; and
 # whether they consented to its use in matching (without it, suggestions say so).
@@ -319,7 +332,9 @@ async def _backgrounds(
                 ethnicity=ethnicity,
                 religion=religion,
                 cultural_background=culture,
-                mentee=MenteeProfileUpdate(preferences=preferences),
+                mentee=MenteeProfileUpdate(
+                    preferences=preferences, weekly_availability=_MENTEE_WEEKLY[: 1 + index % 3]
+                ),
             ),
         )
         if consented:
@@ -783,6 +798,7 @@ def _mentor(spec: dict[str, Any], rng: random.Random, today: date) -> PersonCrea
             vetting_expires_on=today + timedelta(days=-20 if vetting == "expired" else 400),
             last_supervision_on=today - timedelta(days=rng.randint(5, 70)),
             availability=rng.choice(["Weekday evenings", "Tuesdays and Thursdays", "Weekends"]),
+            weekly_availability=_WEEKLY.get(spec["given_name"], []),
             lived_experience=spec["lived_experience"],
         ),
     )

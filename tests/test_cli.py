@@ -260,7 +260,7 @@ def test_seed_demo_covers_the_domain(database: str) -> None:
                     )
                 ).json()["items"]
                 for reason in item["reasons"]
-                if reason["factor"] == "background"
+                if reason["factor"] in ("background", "availability")
             ]
             # mentors' support and safeguarding: concerns, records, a group, who is held back
             found["concerns"] = (
@@ -301,6 +301,7 @@ def test_seed_demo_covers_the_domain(database: str) -> None:
     attended = {a["attendance"] for group in found["group_sessions"] for a in group["attendees"]}
     assert len(found["group_sessions"]) == 2 and {"attended", "expected"} <= attended
     # mentees who asked for a mentor sharing their background, each suggestion saying how
+    assert {r["factor"] for r in found["background_reasons"]} == {"background", "availability"}
     assert {r["effect"] for r in found["background_reasons"]} == {
         "raised",
         "lowered",

@@ -16,6 +16,7 @@ DEFAULT_WEIGHTS: dict[str, float] = {
     "capacity": 0.15,
     "language": 0.10,
     "background": 0.15,
+    "availability": 0.10,
     "women_specific": 0.05,
     "supervision": 0.05,
 }
@@ -63,6 +64,12 @@ class MatchingWeights(Input):
         le=1,
         description="Shares the ethnicity, religion or culture the mentee asked for "
         "(only with both people's consent; counted only when the mentee asks).",
+    )
+    availability: float = Field(
+        DEFAULT_WEIGHTS["availability"],
+        ge=0,
+        le=1,
+        description="Share of the mentee's weekly times (day parts) the mentor can meet too.",
     )
     supervision: float = Field(
         DEFAULT_WEIGHTS["supervision"],

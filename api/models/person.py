@@ -32,6 +32,7 @@ from api.models.common import (
 )
 from api.models.enums import (
     CustodyStatus,
+    DayPart,
     Ethnicity,
     MappaLevel,
     Pathway,
@@ -58,6 +59,7 @@ class MenteeProfile(SQLModel, OrgOwned, table=True):
     peer_mentor_preferred: bool = False
     shared_background: list[str] = Field(default_factory=empty_list, sa_column=json_column())
     shared_background_required: bool = False
+    weekly_availability: list[str] = Field(default_factory=empty_list, sa_column=json_column())
     external_ref: str | None = Field(default=None, max_length=100)
     risk_level: str | None = Field(default=None, max_length=10)
     offence_summary: str | None = Field(default=None, max_length=4000)
@@ -81,6 +83,7 @@ class MentorProfile(SQLModel, table=True):
     vetting_expires_on: date | None = None
     last_supervision_on: date | None = None
     availability: str | None = Field(default=None, max_length=500)
+    weekly_availability: list[str] = Field(default_factory=empty_list, sa_column=json_column())
     lived_experience: bool | None = None
 
 
@@ -153,6 +156,14 @@ STAFF_ONLY_MENTOR_FIELDS = (
 
 Languages = Annotated[list[Short], PydField(max_length=20)]
 Pathways = Annotated[list[Pathway], AfterValidator(unique), PydField(max_length=len(Pathway))]
+WeeklyAvailability = Annotated[
+    list[DayPart],
+    AfterValidator(unique),
+    PydField(
+        max_length=21,
+        description="When they can usually meet: day parts of the week, e.g. `tue_evening`.",
+    ),
+]
 
 
 class MenteePreferences(Input):
@@ -187,6 +198,7 @@ class MenteeProfileCreate(Input):
     release_date: date | None = None
     probation_region: Text100 | None = None
     needs: Pathways = []
+    weekly_availability: WeeklyAvailability = []
     preferences: MenteePreferences = MenteePreferences()
     external_ref: Text100 | None = PydField(
         None, description="The referring partner's case reference."
@@ -210,6 +222,7 @@ class MenteeProfileUpdate(Input):
     release_date: date | None = None
     probation_region: Text100 | None = None
     needs: Pathways | None = None
+    weekly_availability: WeeklyAvailability | None = None
     preferences: MenteePreferences | None = None
     external_ref: Text100 | None = None
     risk_level: RiskLevel | None = None
@@ -220,7 +233,7 @@ class MenteeProfileUpdate(Input):
     pnc_number: PncNumber | None = None
     prison_number: PrisonNumber | None = None
 
-    not_null = frozenset({"custody_status", "needs", "preferences"})
+    not_null = frozenset({"custody_status", "needs", "preferences", "weekly_availability"})
 
 
 class MentorProfileCreate(Input):
@@ -231,6 +244,7 @@ class MentorProfileCreate(Input):
     vetting_expires_on: date | None = None
     last_supervision_on: date | None = None
     availability: Text500 | None = None
+    weekly_availability: WeeklyAvailability = []
     lived_experience: bool | None = PydField(
         None, description="Sensitive: lived experience of conviction, disclosed with consent."
     )
@@ -244,9 +258,10 @@ class MentorProfileUpdate(Input):
     vetting_expires_on: date | None = None
     last_supervision_on: date | None = None
     availability: Text500 | None = None
+    weekly_availability: WeeklyAvailability | None = None
     lived_experience: bool | None = None
 
-    not_null = frozenset({"skills", "max_caseload", "vetting_status"})
+    not_null = frozenset({"skills", "max_caseload", "vetting_status", "weekly_availability"})
 
 
 class _PersonFields(Input):
@@ -355,6 +370,7 @@ class MenteeProfileRead(BaseModel):
     release_date: date | None
     probation_region: str | None
     needs: list[Pathway]
+    weekly_availability: list[DayPart] = []
     preferences: MenteePreferences
     external_ref: str | None
     risk_level: RiskLevel | None = PydField(None, description="Only with `people:sensitive`.")
@@ -376,6 +392,7 @@ class MentorProfileRead(BaseModel):
     vetting_expires_on: date | None
     last_supervision_on: date | None
     availability: str | None
+    weekly_availability: list[DayPart] = []
     lived_experience: bool | None = PydField(None, description="Only with `people:sensitive`.")
 
 

@@ -104,6 +104,7 @@ class MenteeProfile:
     release_date: strawberry.auto
     probation_region: strawberry.auto
     needs: strawberry.auto
+    weekly_availability: strawberry.auto
     preferences: strawberry.auto
     external_ref: strawberry.auto
     risk_level: strawberry.auto = sensitive()
@@ -124,6 +125,7 @@ class MentorProfile:
     vetting_expires_on: strawberry.auto
     last_supervision_on: strawberry.auto
     availability: strawberry.auto
+    weekly_availability: strawberry.auto
     lived_experience: strawberry.auto = sensitive()
 
 

@@ -58,6 +58,7 @@ class Wanted:
     sensitive: bool
     supervised_since: date
     background: "Background"
+    times: frozenset[str] = frozenset()  # the day parts the mentee can meet
 
 
 # Each shared-background dimension, and the person's column that holds it.
@@ -176,6 +177,7 @@ async def _ranking(db: AsyncSession, caller: Principal, mentee_id: uuid.UUID) ->
         sensitive=caller.has("people:sensitive"),
         supervised_since=utc_today() - timedelta(days=SUPERVISION_DAYS),
         background=await _background(db, caller, mentee, profile),
+        times=frozenset(profile.weekly_availability),
     )
     caseload = open_caseloads(caller.org_id)
     open_count = sa.func.coalesce(caseload.c.open_count, 0)
@@ -362,6 +364,12 @@ def _factor_values(wanted: Wanted, open_count: Any) -> dict[str, ColumnElement[A
         )
     if wanted.areas:
         values["region"] = flag(sa.func.lower(col(Person.region)).in_(sorted(wanted.areas)))
+    if wanted.times:
+        common = sum(
+            (flag(lists(MentorProfile.weekly_availability, t)) for t in sorted(wanted.times)),
+            start=sa.literal(0.0),
+        )
+        values["availability"] = common / float(len(wanted.times))
     if wanted.background.counted:
         shares = list(_background_columns(wanted.background).values())
         values["background"] = sum(shares, start=sa.literal(0.0)) / float(len(shares))
@@ -400,6 +408,7 @@ def _scored_mentors(caller: Principal, ranking: _Ranking) -> Any:
             col(MentorProfile.skills),
             col(MentorProfile.max_caseload),
             col(MentorProfile.availability),
+            col(MentorProfile.weekly_availability),
             col(MentorProfile.last_supervision_on),
             col(MentorProfile.training_completed_on),
             col(MentorProfile.vetting_status),
@@ -502,7 +511,17 @@ def _background_words(row: Any, wanted: Wanted) -> str:
     return "; ".join(parts) + asked
 
 
+def _availability_words(row: Any, wanted: Wanted) -> str:
+    common = [t for t in sorted(wanted.times) if t in set(row["weekly_availability"] or ())]
+    if not common:
+        return "no time in the week in common with the mentee"
+    return f"can meet at {len(common)} of the mentee's {len(wanted.times)} times: " + ", ".join(
+        common
+    )
+
+
 _WORDS: dict[str, Callable[[Any, Wanted], str]] = {
+    "availability": _availability_words,
     "background": _background_words,
     "needs": _needs_words,
     "language": _language_words,
