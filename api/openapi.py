@@ -133,7 +133,9 @@ def _link_creates(paths: dict[str, dict[str, Any]]) -> None:
             new = _PATH_PARAMETER.match(first) if path.startswith(create_path + "/") else None
             if new is None:
                 continue
-            for target in targets.values():
+            for method, target in targets.items():
+                if "put" in targets and method != "put":
+                    continue  # a PUT-set sub-resource (a legal hold) is absent until PUT
                 # Ids further down the path (a delivery of a webhook) are not known yet.
                 parameters = {name: f"$request.path.{name}" for name in own}
                 parameters[new.group(1)] = "$response.body#/id"
