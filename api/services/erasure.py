@@ -132,6 +132,7 @@ PARTS: tuple[Part, ...] = (
             "external_ref": None,
             "preferred_mentor_gender": None,
             "shared_background": [],  # wishes about ethnicity, religion or culture
+            "weekly_availability": [],  # when they can meet: their week's routine
             "risk_level": None,
             "offence_summary": None,
             "mappa_level": None,
@@ -145,7 +146,7 @@ PARTS: tuple[Part, ...] = (
     Part(
         MentorProfile,
         lambda p: col(MentorProfile.person_id) == p,
-        erased={"availability": None},
+        erased={"availability": None, "weekly_availability": []},
         kept={"skills": CODED, "vetting_status": CODED},
     ),
     Part(
