@@ -422,14 +422,22 @@ def test_the_policy_is_the_table_of_truth() -> None:
 
 def test_the_owner_rules_hold_on_their_own() -> None:
     """Where the answer depends on the row, the table decides it alone: a mentor is refused
-    another mentor's relationship, sessions, private notes, group and records even if a
-    query ever handed them over (visibility normally keeps them out of reach first)."""
+    another mentor's relationship, sessions, private notes, group and records, and a mentee
+    another mentee's match, even if a query ever handed them over (visibility normally keeps
+    them out of reach first)."""
     me, other = uuid.uuid4(), uuid.uuid4()
     mentor = Principal(
         org_id=uuid.uuid4(),
         role=Role.mentor,
         scopes=ROLE_SCOPES[Role.mentor],
         subject="user:me",
+        person_id=me,
+    )
+    mentee = Principal(
+        org_id=mentor.org_id,
+        role=Role.mentee,
+        scopes=ROLE_SCOPES[Role.mentee],
+        subject="user:mentee",
         person_id=me,
     )
     coordinator = _principal("coordinator")
@@ -468,6 +476,9 @@ def test_the_owner_rules_hold_on_their_own() -> None:
         (mentor, "relationships.read_notes", mine, True),
         (mentor, "relationships.read_notes", ended, False),
         (coordinator, "relationships.read_notes", ended, True),
+        (mentee, "relationships.mentee_say", SimpleNamespace(mentee_id=me), True),
+        (mentee, "relationships.mentee_say", SimpleNamespace(mentee_id=other), False),
+        (coordinator, "relationships.mentee_say", SimpleNamespace(mentee_id=other), True),
     ]
     wrong = [
         (caller.role, action, row)
