@@ -156,8 +156,13 @@ def _whole_number(value: Any) -> Any:
 
 
 def _make_strict(schema: Any) -> None:
-    """Mark every number and boolean in a core schema strict, however deeply nested."""
+    """Mark every number and boolean in a core schema strict, however deeply nested.
+
+    Idempotent: a model's schema embeds its nested models' schemas, which were made strict
+    already, and building an app builds some schemas again."""
     if isinstance(schema, dict):
+        if _is_whole_number_wrapper(schema):
+            return
         if schema.get("type") == "int":
             strict_int = {**schema, "strict": True}
             schema.clear()
@@ -170,6 +175,15 @@ def _make_strict(schema: Any) -> None:
     elif isinstance(schema, list):
         for value in schema:
             _make_strict(value)
+
+
+def _is_whole_number_wrapper(schema: dict[str, Any]) -> bool:
+    function = schema.get("function")
+    return (
+        schema.get("type") == "function-before"
+        and isinstance(function, dict)
+        and function.get("function") is _whole_number
+    )
 
 
 def _drop_null(property_schema: dict[str, Any]) -> None:
