@@ -117,12 +117,29 @@ def _run(fuzzed: Fuzzed, org: str, phases: list[str], seconds: int) -> Outcome:
             "seed": SEED,
             "max-time": seconds,
             "headers": fuzzed.tokens[org],
+            "request-timeout": 60,  # generous: a loaded machine can take seconds
             "generation": {"max-examples": 8},
             "checks": {
                 "enabled": True,
                 "negative_data_rejection": {"expected-statuses": REFUSALS},
                 "positive_data_acceptance": {"expected-statuses": ACCEPTED},
             },
+            # A deleted person is hidden from view but still held until erased: exporting,
+            # erasing or holding their record is what data protection needs, not a use after
+            # free.
+            "operations": [
+                {
+                    "include-path-regex": r"/people/\{person_id\}/"
+                    r"(subject-access-export|erase|legal-hold)$",
+                    "checks": {"use_after_free": {"enabled": False}},
+                },
+                # Erasure is a POST that ends the record; the stateful run knows only DELETE
+                # as an end, and would report each later 404 as a created record gone missing.
+                {
+                    "include-path-regex": r"/people/\{person_id\}/erase$",
+                    "phases": {"stateful": {"enabled": False}},
+                },
+            ],
             "phases": {
                 **{name: {"enabled": name in phases} for name in ("examples", "coverage")},
                 "fuzzing": {"enabled": "fuzzing" in phases},
