@@ -99,6 +99,29 @@ async def test_mentees_and_partners_never_see_a_concern(
     assert [c["id"] for c in mentor_view.json()["items"]] == [mine["id"]]
 
 
+async def test_a_read_only_staff_token_reads_the_concerns(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    """A safeguarding dashboard's token may read without raising or triaging anything."""
+    raised = (await raise_one(client, world)).json()
+    read_only = world.headers("coordinator", scopes="people:read")
+    listed = await client.get(BASE, headers=read_only)
+    assert listed.status_code == 200, listed.text
+    assert [c["id"] for c in listed.json()["items"]] == [raised["id"]]
+    assert (await client.get(f"{BASE}/{raised['id']}", headers=read_only)).status_code == 200
+    cannot = await client.post(
+        BASE,
+        json={
+            "person_id": str(world.my_mentee.id),
+            "category": "other",
+            "urgency": "routine",
+            "description": "x",
+        },
+        headers=read_only,
+    )
+    assert cannot.status_code == 403
+
+
 async def test_a_mentor_raises_only_about_their_own_mentees(
     client: httpx.AsyncClient, world: World
 ) -> None:
