@@ -122,6 +122,17 @@ async def test_a_read_only_staff_token_reads_the_concerns(
     assert cannot.status_code == 403
 
 
+async def test_a_write_only_staff_token_triages_a_concern(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    """A case-management system that only writes may still move a concern on."""
+    raised = (await raise_one(client, world)).json()
+    write_only = world.headers("coordinator", scopes="people:write")
+    reviewed = await client.post(f"{BASE}/{raised['id']}/review", headers=write_only)
+    assert reviewed.status_code == 200, reviewed.text
+    assert reviewed.json()["status"] == "in_review"
+
+
 async def test_a_mentor_raises_only_about_their_own_mentees(
     client: httpx.AsyncClient, world: World
 ) -> None:
