@@ -3,9 +3,11 @@
 from datetime import timedelta
 
 import httpx
+from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.auth.principal import Principal
+from api.models import Referral
 from api.models.base import utcnow
 from api.models.enums import ConsentPurpose
 from api.services.outbox import emit
@@ -188,3 +190,23 @@ async def test_an_alert_is_heard_of_only_by_those_who_see_it(
     assert await alerts_heard_of("mentor") == [visible]
     for who in ("mentee", "partner"):
         assert await alerts_heard_of(who) == []
+
+
+async def test_a_partner_hears_of_its_own_referrals_only(
+    hook_app: object, world: World, hooks: httpx.AsyncClient, dispatcher: Worker
+) -> None:
+    """Two partners of one organisation: a referral's events reach the one that made it."""
+    factory = hook_app.state.db_factory  # type: ignore[attr-defined]
+    async with factory() as db:
+        enter_organisation(db, world.org.id)
+        referral = (
+            await db.exec(select(Referral).where(Referral.mentee_id == world.other_mentee.id))
+        ).one()
+        system = Principal.system(world.org.id, "test")
+        emit(db, system, "referral.accepted", referral, person_id=referral.mentee_id)
+        await db.commit()
+    await dispatcher.drain()
+    heard = (await hooks.get(FEED, headers=world.headers("partner"))).json()["items"]
+    assert [i["data"]["referral_id"] for i in heard] == [str(referral.id)]
+    other = (await hooks.get(FEED, headers=world.headers("other_partner"))).json()["items"]
+    assert other == []
