@@ -153,7 +153,7 @@ PARTS: tuple[Part, ...] = (
         UserAccount,
         lambda p: col(UserAccount.person_id) == p,
         erased={
-            # unique and required: a placeholder that names nobody
+            # unique and required: the erased login keeps an address that names nobody
             "email": (
                 sa.literal("erased-") + sa.cast(col(UserAccount.id), sa.String) + "@erased.invalid"
             ),
