@@ -54,20 +54,23 @@ def supervised_since(since: date) -> ColumnElement[bool]:
     )
 
 
+def non_association_between(mentee_id: uuid.UUID, mentor_id: Any) -> ColumnElement[bool]:
+    """A non-association row linking the two, recorded on either of them."""
+    return sa.or_(
+        sa.and_(
+            col(NonAssociation.mentee_id) == mentee_id,
+            col(NonAssociation.other_person_id) == mentor_id,
+        ),
+        sa.and_(
+            col(NonAssociation.mentee_id) == mentor_id,
+            col(NonAssociation.other_person_id) == mentee_id,
+        ),
+    )
+
+
 def excluded_for(mentee_id: uuid.UUID, mentor_id: Any) -> ColumnElement[bool]:
     """The mentor must never be matched with this mentee."""
-    non_associated = sa.exists().where(
-        sa.or_(
-            sa.and_(
-                col(NonAssociation.mentee_id) == mentee_id,
-                col(NonAssociation.other_person_id) == mentor_id,
-            ),
-            sa.and_(
-                col(NonAssociation.mentee_id) == mentor_id,
-                col(NonAssociation.other_person_id) == mentee_id,
-            ),
-        )
-    )
+    non_associated = sa.exists().where(non_association_between(mentee_id, mentor_id))
     ended_for_safeguarding = sa.exists().where(
         col(MentoringRelationship.mentee_id) == mentee_id,
         col(MentoringRelationship.mentor_id) == mentor_id,

@@ -40,7 +40,12 @@ from api.models.matching import (
 )
 from api.services import audit, organisation, people, policy
 from api.services.consents import consenting, has_consent
-from api.services.eligibility import cleared_and_trained, open_caseloads, supervised_since
+from api.services.eligibility import (
+    cleared_and_trained,
+    non_association_between,
+    open_caseloads,
+    supervised_since,
+)
 
 WOMEN_SPECIFIC = frozenset({Pathway.abuse_domestic_violence, Pathway.sex_work})
 WOMEN = ("female", "woman", "f")
@@ -303,18 +308,7 @@ async def _exclusions(db: AsyncSession, ranking: _Ranking, row: Any) -> list[str
 async def _why_excluded(db: AsyncSession, mentee_id: uuid.UUID, mentor_id: uuid.UUID) -> str:
     non_associated = (
         await db.exec(
-            select(NonAssociation.id).where(
-                sa.or_(
-                    sa.and_(
-                        col(NonAssociation.mentee_id) == mentee_id,
-                        col(NonAssociation.other_person_id) == mentor_id,
-                    ),
-                    sa.and_(
-                        col(NonAssociation.mentee_id) == mentor_id,
-                        col(NonAssociation.other_person_id) == mentee_id,
-                    ),
-                )
-            )
+            select(NonAssociation.id).where(non_association_between(mentee_id, mentor_id))
         )
     ).first()
     if non_associated is not None:
