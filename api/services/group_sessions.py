@@ -116,16 +116,7 @@ async def remove_attendee(
     group = await find_group_session(db, caller, group_id)
     policy.authorize(caller, "group_sessions.run", await _facilitation(db, group.id))
     check_version(group, if_match)
-    rows = (
-        await db.exec(
-            select(MentoringSession, MentoringRelationship)
-            .join(
-                MentoringRelationship,
-                col(MentoringRelationship.id) == col(MentoringSession.relationship_id),
-            )
-            .where(col(MentoringSession.group_session_id) == group.id)
-        )
-    ).all()
+    rows = await _attendance(db, group.id)
     found = [(s, r) for s, r in rows if s.relationship_id == relationship_id]
     if not found:
         raise NotFound("That relationship is not one of the group's attendees.")
@@ -165,16 +156,7 @@ async def record_attendance(
     """Each attendee attended, missed or was cancelled; an outcome, once recorded, stays."""
     group = await find_group_session(db, caller, group_id)
     policy.authorize(caller, "group_sessions.run", await _facilitation(db, group.id))
-    rows = (
-        await db.exec(
-            select(MentoringSession, MentoringRelationship)
-            .join(
-                MentoringRelationship,
-                col(MentoringRelationship.id) == col(MentoringSession.relationship_id),
-            )
-            .where(col(MentoringSession.group_session_id) == group.id)
-        )
-    ).all()
+    rows = await _attendance(db, group.id)
     attendees = {session.relationship_id: (session, rel) for session, rel in rows}
     for index, mark in enumerate(data.marks):
         if mark.relationship_id not in attendees:
@@ -328,6 +310,21 @@ async def _enrol(
             person_id=relationship.mentee_id,
         )
         await referrals.touch_for(db, relationship.mentee_id)
+
+
+async def _attendance(
+    db: AsyncSession, group_id: uuid.UUID
+) -> Sequence[tuple[MentoringSession, MentoringRelationship]]:
+    """Each attendee's session of the group, with the relationship it counts for."""
+    rows = await db.exec(
+        select(MentoringSession, MentoringRelationship)
+        .join(
+            MentoringRelationship,
+            col(MentoringRelationship.id) == col(MentoringSession.relationship_id),
+        )
+        .where(col(MentoringSession.group_session_id) == group_id)
+    )
+    return rows.all()
 
 
 async def _facilitation(db: AsyncSession, group_id: uuid.UUID) -> Facilitation:
