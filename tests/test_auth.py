@@ -295,7 +295,9 @@ async def test_token_requests_are_rate_limited(migrated: str, world: World) -> N
 
 
 async def test_api_requests_are_rate_limited_per_caller(migrated: str, world: World) -> None:
-    app: FastAPI = create_app(make_settings(migrated, rate_limit_api="2/minute"))
+    # An hour's window: the limiter's sliding count lets a third request through when a
+    # window boundary falls between the second and the third, far likelier in a minute.
+    app: FastAPI = create_app(make_settings(migrated, rate_limit_api="2/hour"))
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://t") as limited:
         mine = [
