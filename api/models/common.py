@@ -76,10 +76,16 @@ Text200 = Annotated[
 Text500 = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500), NoNul]
 Text4000 = Annotated[str, StringConstraints(strip_whitespace=True, max_length=4000), NoNul]
 Short = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40), NoNul]
+# Spaces around a number are trimmed before its length is counted, so the pattern asks for
+# three characters from the first non-space to the last: what the schema admits is never
+# refused as too short once trimmed.
 Phone = Annotated[
     str,
     StringConstraints(
-        strip_whitespace=True, min_length=3, max_length=40, pattern=r"^[0-9+() .-]+$"
+        strip_whitespace=True,
+        min_length=3,
+        max_length=40,
+        pattern=r"^ *[0-9+().-][0-9+() .-]+[0-9+().-] *$",
     ),
 ]
 

@@ -219,3 +219,20 @@ def test_the_document_stays_the_same_however_many_apps_serve_it(settings: Settin
     first = create_app(settings).openapi()
     for _ in range(25):
         assert create_app(settings).openapi() == first
+
+
+@pytest.mark.parametrize(
+    ("phone", "accepted"),
+    [(" 1 ", False), ("1  ", False), ("  12", False), ("123", True), (" 1 2 ", True)],
+)
+async def test_a_phone_number_short_once_trimmed_is_refused_by_the_schema_too(
+    client: httpx.AsyncClient, world: World, phone: str, accepted: bool
+) -> None:
+    """Surrounding spaces are trimmed before the length is counted, so the schema counts
+    only what is left: a schema-valid number is never refused as too short."""
+    body = {"kind": "mentor", "given_name": "A", "family_name": "B", "phone": phone}
+    assert _valid("PersonCreate", body) is accepted
+    response = await client.post("/api/v1/people", json=body, headers=world.headers("coordinator"))
+    assert (response.status_code == 201) is accepted, response.text
+    if accepted:
+        assert response.json()["phone"] == phone.strip()
