@@ -37,6 +37,7 @@ IMPERSONAL = {
     "/api/v1/reports/programme": "aggregates with small numbers suppressed",
     "/api/v1/reports/programme.html": "aggregates with small numbers suppressed",
     "/api/v1/reports/jdl-cohort": "aggregates; the cohort file is audited as an export",
+    "/api/v1/reports/matching-fairness": "aggregates with small numbers suppressed",
     "/api/v1/reports/jdl-cohort.csv": "each person in it is audited (test_jdl_cohort.py)",
     "/api/v1/audit-events": "the audit itself",
     "/api/v1/users": "logins (audited by the logins service)",

@@ -56,6 +56,12 @@ class MentoringRelationship(OrgRecord, table=True):
     mentee_agreed_by: str | None = Field(default=None, max_length=80)
     mentee_agreement_note: str | None = Field(default=None, max_length=500)
     mentee_agreed_on_behalf: bool | None = None
+    # How well the match fitted when it was proposed, for the fairness report: the mentor's
+    # score, their rank among the mentee's suggestions (null when not suggestible) and how
+    # many mentors were suggestible. Null for matches proposed before these were kept.
+    match_score: float | None = None
+    mentor_rank: int | None = None
+    suggestible_mentors: int | None = None
 
 
 class RelationshipEvent(OrgRecord, table=True):

@@ -26,7 +26,9 @@ class ReportTable(BaseModel):
     rows: list[ReportRow]
 
 
-class ProgrammeReport(BaseModel):
+class TabledReport(BaseModel):
+    """A report of tables over a period (and optionally a region) of one organisation."""
+
     organisation: str
     period_from: date = Field(alias="from", serialization_alias="from")
     period_to: date = Field(alias="to", serialization_alias="to")
@@ -42,6 +44,14 @@ class ProgrammeReport(BaseModel):
 
     def table(self, key: str) -> ReportTable:
         return next(t for t in self.tables if t.key == key)
+
+
+class ProgrammeReport(TabledReport):
+    """What the programme did and achieved."""
+
+
+class FairnessReport(TabledReport):
+    """Suggestions and matches by the mentee's gender, ethnicity and region."""
 
 
 class MissingIdentifiers(BaseModel):

@@ -7,7 +7,7 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from api.models.report import ProgrammeReport, ReportTable
+from api.models.report import ProgrammeReport, ReportTable, TabledReport
 
 CSV_HEADER = ("table", "group", "measure", "value", "suppressed")
 # Inline styles only; nothing is loaded from anywhere, not even this host.
@@ -20,7 +20,7 @@ LABEL_WIDTH = 260
 CHART_WIDTH = 640
 
 
-def csv_rows(report: ProgrammeReport) -> Iterator[tuple[Any, ...]]:
+def csv_rows(report: TabledReport) -> Iterator[tuple[Any, ...]]:
     """One line per figure: `table, group, measure, value, suppressed` (long format)."""
     for table in report.tables:
         for row in table.rows:

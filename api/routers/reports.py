@@ -13,10 +13,11 @@ from api.auth.principal import Principal
 from api.db import DB, SessionFactory
 from api.errors import problem_responses
 from api.models.common import Day, QueryText
-from api.models.report import CohortSummary, ProgrammeReport
+from api.models.report import CohortSummary, FairnessReport, ProgrammeReport, TabledReport
 from api.render import csv_safe
 from api.render import report as render
 from api.services.reports import jdl
+from api.services.reports.fairness import fairness_report
 from api.services.reports.period import Period
 from api.services.reports.programme import programme_report
 
@@ -50,6 +51,14 @@ def _attachment(name: str, period: Period, extension: str) -> dict[str, str]:
     }
 
 
+def _as_asked(report: TabledReport, name: str, period: Period, accept: str | None) -> Any:
+    """The report as JSON, or as CSV (one line per figure) when the client asks for it."""
+    if "text/csv" in (accept or ""):
+        body = csv_safe.encode([render.CSV_HEADER, *render.csv_rows(report)])
+        return Response(body, media_type=CSV, headers=_attachment(name, period, "csv"))
+    return report
+
+
 @router.get(
     "/programme",
     summary="Programme report",
@@ -66,11 +75,7 @@ async def get_programme_report(
     """Relationships, durations, through the gate, sessions, goals, referrals, outcomes,
     distance travelled and mentors, over a period (default: the last year). JSON, or CSV
     with `Accept: text/csv`. Counts from 1 to 4 are suppressed for readers who are not staff."""
-    report = await programme_report(db, caller, period)
-    if "text/csv" in (accept or ""):
-        body = csv_safe.encode([render.CSV_HEADER, *render.csv_rows(report)])
-        return Response(body, media_type=CSV, headers=_attachment("programme", period, "csv"))
-    return report
+    return _as_asked(await programme_report(db, caller, period), "programme", period, accept)
 
 
 @router.get(
@@ -94,6 +99,25 @@ async def get_programme_page(
             "Cache-Control": "no-store",
         },
     )
+
+
+@router.get(
+    "/matching-fairness",
+    summary="Fairness of matching",
+    response_model=FairnessReport,
+    response_model_by_alias=True,
+    responses={200: {"content": {"text/csv": {"schema": {"type": "string"}}}}},
+)
+async def get_fairness_report(
+    db: DB,
+    caller: Annotated[Principal, may("reports.fairness")],
+    period: ReportPeriod,
+    accept: Annotated[str | None, Header(include_in_schema=False)] = None,
+) -> Any:
+    """Suggestions and matches by the mentee's gender, ethnicity and region over a period:
+    who waits longer, who declines, who is offered worse-fitting matches. Staff only; counts
+    from 1 to 4 are suppressed for every reader. JSON, or CSV with `Accept: text/csv`."""
+    return _as_asked(await fairness_report(db, caller, period), "fairness", period, accept)
 
 
 @router.get("/jdl-cohort", summary="Justice Data Lab cohort: summary", response_model=CohortSummary)

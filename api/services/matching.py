@@ -539,3 +539,39 @@ _WORDS: dict[str, Callable[[Any, Wanted], str]] = {
         else f"no supervision recorded in {SUPERVISION_DAYS} days"
     ),
 }
+
+
+@dataclass(frozen=True)
+class Fit:
+    """How well a proposed mentor fitted the mentee, among the mentors who could be offered."""
+
+    score: float
+    rank: int | None  # 1 for the best suggestion; None when the mentor was not suggestible
+    suggestible: int
+
+
+async def fit(
+    db: AsyncSession, caller: Principal, mentee_id: uuid.UUID, mentor_id: uuid.UUID
+) -> Fit:
+    """The mentor's score for this mentee and their place in the mentee's suggestions, as the
+    caller would have seen them when proposing the match: what the fairness report compares
+    across groups of mentees."""
+    ranking = await _ranking(db, caller, mentee_id)
+    connection = await db.connection()
+    scored = _scored_mentors(caller, ranking).where(col(Person.id) == mentor_id).subquery()
+    chosen = (await connection.execute(sa.select(scored.c.score))).scalar_one()
+    suggestible = (
+        _scored_mentors(caller, ranking)
+        .where(*_eligible(ranking), *ranking.filters(), ranking.in_date)
+        .subquery()
+    )
+    pool, better, listed = (
+        await connection.execute(
+            sa.select(
+                sa.func.count(),
+                sa.func.count().filter(suggestible.c.score > chosen),
+                sa.func.count().filter(suggestible.c.id == mentor_id),
+            ).select_from(suggestible)
+        )
+    ).one()
+    return Fit(score=round(float(chosen), 4), rank=better + 1 if listed else None, suggestible=pool)

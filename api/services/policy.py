@@ -287,6 +287,9 @@ POLICY: dict[str, Rule] = {
     ),
     "alerts.change": Rule("people:write", STAFF, "Alerts are acknowledged and resolved by staff."),
     "reports.read": Rule("reports:read", REPORT_READERS, "Reports are read by staff and analysts."),
+    "reports.fairness": Rule(
+        "reports:read", STAFF, "The fairness report is for administrators and coordinators."
+    ),
     "reports.cohort_file": Rule(
         "admin", frozenset({Role.admin}), "The cohort file is for administrators only."
     ),

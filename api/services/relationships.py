@@ -50,7 +50,7 @@ from api.models.relationship import (
     RelationshipRead,
     RelationshipUpdate,
 )
-from api.services import audit, policy, referrals
+from api.services import audit, matching, policy, referrals
 from api.services.eligibility import cleared_and_trained, excluded_for, open_caseloads
 from api.services.outbox import emit
 from api.services.pagination import paginate
@@ -175,6 +175,7 @@ async def create_relationship(
     if await open_relationship_of(db, mentee.id) is not None:
         raise Conflict("This mentee already has an open relationship; end it first.")
 
+    fit = await matching.fit(db, caller, mentee.id, mentor.id)
     assert mentee.mentee_profile is not None
     phase = data.phase or PHASE_FOR_CUSTODY[CustodyStatus(mentee.mentee_profile.custody_status)]
     relationship = MentoringRelationship(
@@ -185,6 +186,9 @@ async def create_relationship(
         phase=phase,
         expectations=data.expectations,
         review_date=data.review_date,
+        match_score=fit.score,
+        mentor_rank=fit.rank,
+        suggestible_mentors=fit.suggestible,
     )
     db.add(relationship)
     _record(db, caller, relationship, "status", None, RelationshipStatus.proposed)
