@@ -67,6 +67,7 @@ TRUTH: dict[str, tuple[str | None, set[str]]] = {
     "consents.write": ("people:write", STAFF),
     "non_associations.read": ("people:read", STAFF),
     "non_associations.write": ("people:write", STAFF),
+    "people.expectations": ("relationships:write", WITH_MENTEE),
     "matching.suggest": ("relationships:write", STAFF),
     "relationships.read": ("relationships:read", WITH_MENTEE),
     "relationships.read_notes": ("relationships:read", WITH_MENTEE),
@@ -178,6 +179,7 @@ REST: dict[tuple[str, str], str | None] = {
     ("GET", "/api/v1/people/{person_id}/legal-hold"): "people.legal_hold",
     ("PUT", "/api/v1/people/{person_id}/legal-hold"): "people.legal_hold",
     ("DELETE", "/api/v1/people/{person_id}/legal-hold"): "people.legal_hold",
+    ("PUT", "/api/v1/people/{person_id}/expectations"): "people.expectations",
     ("GET", "/api/v1/people/{mentee_id}/match-suggestions"): "matching.suggest",
     ("GET", "/api/v1/people/{mentee_id}/match-suggestions/{mentor_id}"): "matching.suggest",
     ("GET", "/api/v1/people/{person_id}/consents"): "consents.read",
@@ -290,6 +292,7 @@ GRAPHQL_ROOT: dict[str, str] = {
     "Mutation.createPerson": "people.create",
     "Mutation.updatePerson": "people.update",
     "Mutation.deletePerson": "people.delete",
+    "Mutation.stateExpectations": "people.expectations",
     "Mutation.createRelationship": "relationships.create",
     "Mutation.updateRelationship": "relationships.change",
     "Mutation.moveRelationship": "relationships.change",
@@ -481,6 +484,16 @@ def test_the_owner_rules_hold_on_their_own() -> None:
         (mentee, "relationships.mentee_say", SimpleNamespace(mentee_id=me), True),
         (mentee, "relationships.mentee_say", SimpleNamespace(mentee_id=other), False),
         (coordinator, "relationships.mentee_say", SimpleNamespace(mentee_id=other), True),
+        *[
+            (caller, "people.expectations", SimpleNamespace(id=person), allowed)
+            for caller, person, allowed in (
+                (mentee, me, True),
+                (mentee, other, False),
+                (mentor, me, True),
+                (mentor, other, False),
+                (coordinator, other, True),
+            )
+        ],
     ]
     wrong = [
         (caller.role, action, row)

@@ -117,6 +117,7 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
         "establishment": "HMP Hull",
     },
     ("PUT", "/people/{person_id}/legal-hold"): {"reason": "A claim"},
+    ("PUT", "/people/{person_id}/expectations"): {"contact_frequency": "weekly"},
     ("POST", "/people/{person_id}/consents"): {
         "purpose": "contact_by_text",
         "status": "granted",

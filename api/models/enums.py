@@ -342,3 +342,21 @@ class DayPart(StrEnum):
     sun_morning = "sun_morning"
     sun_afternoon = "sun_afternoon"
     sun_evening = "sun_evening"
+
+
+class ContactFrequency(StrEnum):
+    """How often the two sides of a relationship expect to be in touch."""
+
+    weekly = "weekly"
+    fortnightly = "fortnightly"
+    monthly = "monthly"
+
+
+class ContactChannel(StrEnum):
+    """How someone prefers to keep in touch between sessions."""
+
+    phone = "phone"
+    text = "text"
+    email = "email"
+    letter = "letter"
+    in_person = "in_person"

@@ -17,6 +17,7 @@ DEFAULT_WEIGHTS: dict[str, float] = {
     "language": 0.10,
     "background": 0.15,
     "availability": 0.10,
+    "expectations": 0.10,
     "women_specific": 0.05,
     "supervision": 0.05,
 }
@@ -70,6 +71,13 @@ class MatchingWeights(Input):
         ge=0,
         le=1,
         description="Share of the mentee's weekly times (day parts) the mentor can meet too.",
+    )
+    expectations: float = Field(
+        DEFAULT_WEIGHTS["expectations"],
+        ge=0,
+        le=1,
+        description="Share of the expectations both sides state (contact, settings, focus, "
+        "length, keeping in touch) on which they agree; counts only where both state some.",
     )
     supervision: float = Field(
         DEFAULT_WEIGHTS["supervision"],

@@ -41,6 +41,7 @@ from api.models.enums import (
     SharedBackground,
     VettingStatus,
 )
+from api.models.expectations import Expectations
 from api.models.identifiers import PncNumber, PrisonNumber
 
 
@@ -60,6 +61,12 @@ class MenteeProfile(SQLModel, OrgOwned, table=True):
     shared_background: list[str] = Field(default_factory=empty_list, sa_column=json_column())
     shared_background_required: bool = False
     weekly_availability: list[str] = Field(default_factory=empty_list, sa_column=json_column())
+    # What they expect of a mentoring relationship (`api/models/expectations.py`).
+    expected_contact_frequency: str | None = Field(default=None, max_length=12)
+    expected_settings: list[str] = Field(default_factory=empty_list, sa_column=json_column())
+    expected_pathways: list[str] = Field(default_factory=empty_list, sa_column=json_column())
+    expected_length_months: int | None = None
+    expected_communication: list[str] = Field(default_factory=empty_list, sa_column=json_column())
     external_ref: str | None = Field(default=None, max_length=100)
     risk_level: str | None = Field(default=None, max_length=10)
     offence_summary: str | None = Field(default=None, max_length=4000)
@@ -84,6 +91,12 @@ class MentorProfile(SQLModel, table=True):
     last_supervision_on: date | None = None
     availability: str | None = Field(default=None, max_length=500)
     weekly_availability: list[str] = Field(default_factory=empty_list, sa_column=json_column())
+    # What they expect of a mentoring relationship (`api/models/expectations.py`).
+    expected_contact_frequency: str | None = Field(default=None, max_length=12)
+    expected_settings: list[str] = Field(default_factory=empty_list, sa_column=json_column())
+    expected_pathways: list[str] = Field(default_factory=empty_list, sa_column=json_column())
+    expected_length_months: int | None = None
+    expected_communication: list[str] = Field(default_factory=empty_list, sa_column=json_column())
     lived_experience: bool | None = None
 
 
@@ -371,6 +384,9 @@ class MenteeProfileRead(BaseModel):
     probation_region: str | None
     needs: list[Pathway]
     weekly_availability: list[DayPart] = []
+    expectations: Expectations = PydField(
+        Expectations(), description="What the mentee expects of a mentoring relationship."
+    )
     preferences: MenteePreferences
     external_ref: str | None
     risk_level: RiskLevel | None = PydField(None, description="Only with `people:sensitive`.")
@@ -393,6 +409,9 @@ class MentorProfileRead(BaseModel):
     last_supervision_on: date | None
     availability: str | None
     weekly_availability: list[DayPart] = []
+    expectations: Expectations = PydField(
+        Expectations(), description="What the mentor expects of (and offers) a relationship."
+    )
     lived_experience: bool | None = PydField(None, description="Only with `people:sensitive`.")
 
 

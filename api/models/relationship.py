@@ -2,14 +2,14 @@
 
 import uuid
 from datetime import date, datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 import sqlalchemy as sa
 from pydantic import BaseModel, ConfigDict, StringConstraints
 from pydantic import Field as PydField
 from sqlmodel import Field
 
-from api.models.base import OrgRecord, UTCDateTime, utcnow
+from api.models.base import OrgRecord, UTCDateTime, json_column, utcnow
 from api.models.common import Input, NoNul, RecordRead, Text500, Text4000
 from api.models.enums import (
     CheckInFeeling,
@@ -19,6 +19,7 @@ from api.models.enums import (
     RelationshipStatus,
     Side,
 )
+from api.models.expectations import AgreedExpectations, Expectations
 
 _OPEN = sa.text("status IN ('proposed', 'active', 'paused')")
 
@@ -62,6 +63,13 @@ class MentoringRelationship(OrgRecord, table=True):
     match_score: float | None = None
     mentor_rank: int | None = None
     suggestible_mentors: int | None = None
+    # The structured expectations both sides agreed (`api/models/expectations.py`); the
+    # mentee's side is their agreement above, the mentor's side the activation.
+    agreed_expectations: dict[str, Any] | None = Field(
+        default=None, sa_column=json_column(nullable=True)
+    )
+    mentor_agreed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    mentor_agreed_by: str | None = Field(default=None, max_length=80)
 
 
 class RelationshipEvent(OrgRecord, table=True):
@@ -120,12 +128,21 @@ class RelationshipCreate(Input):
     expectations: Text4000 | None = PydField(
         None, description="What mentor and mentee agreed to expect of each other at the start."
     )
+    agreed_expectations: Expectations | None = PydField(
+        None,
+        description="The structured expectations the two sides agree. Left out: what the "
+        "mentee's and the mentor's stated expectations agree on (null when nothing does).",
+    )
     review_date: date | None = None
 
 
 class RelationshipUpdate(Input):
     phase: Phase | None = PydField(None, description="Moves forward only.")
     expectations: Text4000 | None = None
+    agreed_expectations: Expectations | None = PydField(
+        None,
+        description="Changed only while proposed and before the mentee agreed (409 otherwise).",
+    )
     review_date: date | None = None
 
     not_null = frozenset({"phase"})
@@ -209,6 +226,9 @@ class RelationshipRead(RecordRead):
         description="When each phase the relationship has been in began."
     )
     expectations: str | None
+    agreed_expectations: AgreedExpectations | None = PydField(
+        None, description="The structured expectations agreed, and when each side agreed them."
+    )
     started_on: date | None
     ended_on: date | None
     ending_reason: EndingReason | None

@@ -12,9 +12,10 @@ from api.errors import problem_responses
 from api.models.common import Page, QueryText, Timestamp
 from api.models.custody import CustodyEventCreate, CustodyEventRead
 from api.models.enums import PersonKind
+from api.models.expectations import Expectations
 from api.models.person import PersonCreate, PersonRead, PersonUpdate, SubjectAccessExport
 from api.routers.common import Cursor, IfMatch, Limit, with_etag
-from api.services import people, subject_access
+from api.services import expectations, people, subject_access
 from api.services.people import PeopleFilter
 
 router = APIRouter(prefix="/people", tags=["people"], responses=problem_responses(401, 403, 429))
@@ -126,6 +127,25 @@ async def update_person(
     person = await people.update_person(db, caller, person_id, body, if_match=if_match)
     with_etag(response, person)
     return people.present(person, caller)
+
+
+@router.put(
+    "/{person_id}/expectations",
+    summary="State what a mentee or a mentor expects of a relationship",
+    response_model=Expectations,
+    responses=problem_responses(404, 422),
+)
+async def state_expectations(
+    db: DB,
+    caller: Annotated[Principal, may("people.expectations")],
+    person_id: uuid.UUID,
+    body: Expectations,
+) -> Expectations:
+    """Replace the person's expectations profile (read as `mentee.expectations` or
+    `mentor.expectations`), which matching compares before a match: by the mentee or the
+    mentor themself, or by staff."""
+    person = await expectations.state(db, caller, person_id, body)
+    return expectations.of(person.mentee_profile or person.mentor_profile)
 
 
 @router.delete(

@@ -17,6 +17,7 @@ from api.models.assessment import AssessmentCreate, AssessmentRead
 from api.models.consent import ConsentCreate, ConsentRead
 from api.models.custody import CustodyEventCreate, CustodyEventRead
 from api.models.enums import Pathway, ReferralMoveName, ReferralOutcome, Transition
+from api.models.expectations import Expectations
 from api.models.goal import (
     GoalCreate,
     GoalUpdate,
@@ -73,6 +74,7 @@ from api.services import (
     assessments,
     consent_records,
     directory,
+    expectations,
     goals,
     non_associations,
     organisation,
@@ -117,6 +119,7 @@ RemovedResult = Annotated[Removed | Problem, strawberry.union("RemovedResult")]
 
 PersonCreateInput = input_type(PersonCreate)
 PersonUpdateInput = input_type(PersonUpdate)
+ExpectationsInput = input_type(Expectations)
 RelationshipCreateInput = input_type(RelationshipCreate)
 RelationshipUpdateInput = input_type(RelationshipUpdate)
 RelationshipEndInput = input_type(RelationshipEnd)
@@ -192,6 +195,22 @@ class Mutation:
             return Person.from_pydantic(people.present(person, caller))
 
         return await attempt(info, "people.update", work)
+
+    @strawberry.mutation(
+        description="State what a mentee or a mentor expects of a relationship (replacing "
+        "what they stated before): the person themself, or staff."
+    )
+    async def state_expectations(
+        self,
+        info: Info[Context, None],
+        person_id: uuid.UUID,
+        input: ExpectationsInput,  # type: ignore[valid-type]
+    ) -> PersonResult:
+        async def work(db: AsyncSession, caller: Principal) -> Person:
+            person = await expectations.state(db, caller, person_id, to_model(Expectations, input))
+            return Person.from_pydantic(people.present(person, caller))
+
+        return await attempt(info, "people.expectations", work)
 
     @strawberry.mutation(description="Remove a person (soft delete). Staff only.")
     async def delete_person(

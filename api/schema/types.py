@@ -27,6 +27,8 @@ from api.models.enums import (
     Role,
 )
 from api.models.event import EventPage, EventRead
+from api.models.expectations import AgreedExpectations as AgreedExpectationsModel
+from api.models.expectations import Expectations as ExpectationsModel
 from api.models.goal import GoalRead, GoalStatusChangeRead, ReviewRead, StepProgress, StepRead
 from api.models.matching import HeldBack as HeldBackModel
 from api.models.matching import MatchExplanation as ExplanationModel
@@ -97,6 +99,26 @@ class ProbationPractitionerType:
     pass
 
 
+@strawberry.experimental.pydantic.type(
+    model=ExpectationsModel,
+    all_fields=True,
+    name="Expectations",
+    description="What someone expects of a mentoring relationship; matching compares them.",
+)
+class ExpectationsType:
+    pass
+
+
+@strawberry.experimental.pydantic.type(
+    model=AgreedExpectationsModel,
+    all_fields=True,
+    name="AgreedExpectations",
+    description="The expectations a relationship's two sides agreed, and when each did.",
+)
+class AgreedExpectationsType:
+    pass
+
+
 @strawberry.experimental.pydantic.type(model=MenteeProfileRead)
 class MenteeProfile:
     custody_status: strawberry.auto
@@ -105,6 +127,7 @@ class MenteeProfile:
     probation_region: strawberry.auto
     needs: strawberry.auto
     weekly_availability: strawberry.auto
+    expectations: strawberry.auto
     preferences: strawberry.auto
     external_ref: strawberry.auto
     risk_level: strawberry.auto = sensitive()
@@ -126,6 +149,7 @@ class MentorProfile:
     last_supervision_on: strawberry.auto
     availability: strawberry.auto
     weekly_availability: strawberry.auto
+    expectations: strawberry.auto
     lived_experience: strawberry.auto = sensitive()
 
 
@@ -203,6 +227,7 @@ class Relationship:
     status: strawberry.auto
     phase: strawberry.auto
     expectations: strawberry.auto
+    agreed_expectations: strawberry.auto
     started_on: strawberry.auto
     ended_on: strawberry.auto
     ending_reason: strawberry.auto

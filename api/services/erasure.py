@@ -68,6 +68,16 @@ COURSE = "the name of a training course, not of anyone"
 STANDING_ORDER = "a login's webhook subscription: an address, event names and delivery states"
 
 
+# What someone expects of a relationship: how they like to live and keep in touch.
+EXPECTATIONS_ERASED: dict[str, Any] = {
+    "expected_contact_frequency": None,
+    "expected_settings": [],
+    "expected_pathways": [],
+    "expected_length_months": None,
+    "expected_communication": [],
+}
+
+
 def _relationships(person_id: uuid.UUID) -> sa.Select[Any]:
     return sa.select(col(MentoringRelationship.id)).where(
         sa.or_(
@@ -133,6 +143,7 @@ PARTS: tuple[Part, ...] = (
             "preferred_mentor_gender": None,
             "shared_background": [],  # wishes about ethnicity, religion or culture
             "weekly_availability": [],  # when they can meet: their week's routine
+            **EXPECTATIONS_ERASED,
             "risk_level": None,
             "offence_summary": None,
             "mappa_level": None,
@@ -146,7 +157,7 @@ PARTS: tuple[Part, ...] = (
     Part(
         MentorProfile,
         lambda p: col(MentorProfile.person_id) == p,
-        erased={"availability": None, "weekly_availability": []},
+        erased={"availability": None, "weekly_availability": [], **EXPECTATIONS_ERASED},
         kept={"skills": CODED, "vetting_status": CODED},
     ),
     Part(
@@ -220,8 +231,19 @@ PARTS: tuple[Part, ...] = (
     Part(
         MentoringRelationship,
         lambda p: col(MentoringRelationship.id).in_(_relationships(p)),
-        erased={"expectations": None, "ending_summary": None},
-        kept={"status": CODED, "phase": CODED, "ending_reason": CODED},
+        erased={
+            "expectations": None,
+            "agreed_expectations": None,
+            "ending_summary": None,
+            "mentee_agreement_note": None,
+        },
+        kept={
+            "status": CODED,
+            "phase": CODED,
+            "ending_reason": CODED,
+            "mentee_agreed_by": ACTOR,
+            "mentor_agreed_by": ACTOR,
+        },
     ),
     Part(
         RelationshipEvent,

@@ -5,10 +5,9 @@ score is their weighted mean, and the database sorts and cuts the list, so only 
 suggestions reaches Python, where each factor's value is put into words.
 """
 
-import json
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
@@ -20,7 +19,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from api.auth.principal import Principal
 from api.errors import Invalid, NotFound
 from api.models import MentoringRelationship, MentorProfile, NonAssociation, Person
-from api.models.base import utc_today
+from api.models.base import json_list_holds, utc_today
 from api.models.enums import (
     OPEN_RELATIONSHIP_STATUSES,
     ConsentPurpose,
@@ -30,6 +29,7 @@ from api.models.enums import (
     SharedBackground,
     VettingStatus,
 )
+from api.models.expectations import Expectations
 from api.models.matching import (
     Effect,
     HeldBack,
@@ -38,7 +38,7 @@ from api.models.matching import (
     MatchSuggestions,
     Reason,
 )
-from api.services import audit, organisation, people, policy
+from api.services import audit, expectations, organisation, people, policy
 from api.services.consents import consenting, has_consent
 from api.services.eligibility import (
     cleared_and_trained,
@@ -64,6 +64,7 @@ class Wanted:
     supervised_since: date
     background: "Background"
     times: frozenset[str] = frozenset()  # the day parts the mentee can meet
+    expectations: Expectations = field(default_factory=Expectations)  # what the mentee expects
 
 
 # Each shared-background dimension, and the person's column that holds it.
@@ -153,6 +154,8 @@ class _Ranking:
     gender: str | None
     caseload: Any
     open_count: Any
+    # Factors that count only for some mentors (a null value elsewhere): when each counts.
+    counted: dict[str, ColumnElement[bool]] = field(default_factory=dict)
 
     def filters(self) -> list[ColumnElement[bool]]:
         """What keeps a mentor out, besides eligibility: exclusions and what the mentee asked."""
@@ -183,6 +186,7 @@ async def _ranking(db: AsyncSession, caller: Principal, mentee_id: uuid.UUID) ->
         supervised_since=utc_today() - timedelta(days=SUPERVISION_DAYS),
         background=await _background(db, caller, mentee, profile),
         times=frozenset(profile.weekly_availability),
+        expectations=expectations.of(profile),
     )
     caseload = open_caseloads(caller.org_id)
     open_count = sa.func.coalesce(caseload.c.open_count, 0)
@@ -202,6 +206,7 @@ async def _ranking(db: AsyncSession, caller: Principal, mentee_id: uuid.UUID) ->
         gender=profile.preferred_mentor_gender,
         caseload=caseload,
         open_count=open_count,
+        counted=_counted(wanted),
     )
 
 
@@ -333,10 +338,7 @@ def _factor_values(wanted: Wanted, open_count: Any) -> dict[str, ColumnElement[A
     def flag(condition: ColumnElement[bool]) -> ColumnElement[Any]:
         return sa.case((condition, 1.0), else_=0.0)
 
-    def lists(column: Any, value: str) -> ColumnElement[bool]:
-        # The JSON list as text holds `"value"`; autoescape keeps `_` from matching anything.
-        text: ColumnElement[str] = sa.func.lower(sa.cast(column, sa.Text))
-        return text.contains(json.dumps(value), autoescape=True)
+    lists = json_list_holds
 
     values: dict[str, ColumnElement[Any]] = {}
     if wanted.needs:
@@ -367,12 +369,21 @@ def _factor_values(wanted: Wanted, open_count: Any) -> dict[str, ColumnElement[A
     if wanted.background.counted:
         shares = list(_background_columns(wanted.background).values())
         values["background"] = sum(shares, start=sa.literal(0.0)) / float(len(shares))
+    if (expected := expectations.factor(wanted.expectations)) is not None:
+        values[expectations.FACTOR] = expected.value
     if wanted.needs & WOMEN_SPECIFIC:
         values["women_specific"] = flag(sa.func.lower(col(Person.gender)).in_(WOMEN))
     max_caseload = col(MentorProfile.max_caseload)
     values["capacity"] = (max_caseload - open_count) * 1.0 / max_caseload
     values["supervision"] = flag(col(MentorProfile.last_supervision_on) >= wanted.supervised_since)
     return values
+
+
+def _counted(wanted: Wanted) -> dict[str, ColumnElement[bool]]:
+    """When each factor that does not count for every mentor counts: `expectations` only
+    for a mentor who states something the mentee states too."""
+    expected = expectations.factor(wanted.expectations)
+    return {} if expected is None else {expectations.FACTOR: expected.counts}
 
 
 def _eligible(ranking: _Ranking) -> list[ColumnElement[bool]]:
@@ -386,10 +397,22 @@ def _eligible(ranking: _Ranking) -> list[ColumnElement[bool]]:
 def _scored_mentors(caller: Principal, ranking: _Ranking) -> Any:
     """The organisation's mentors with what a coordinator needs to know of each (name, load,
     availability), each factor's value and the weighted mean: one statement."""
-    factors = ranking.factors
-    total = sum(weight for weight, _ in factors.values())
-    weighted = sum((weight * value for weight, value in factors.values()), start=sa.literal(0.0))
-    score = weighted / total if total else sa.literal(0.0)
+    factors, counted = ranking.factors, ranking.counted
+    weighted = sum(
+        (
+            weight * (sa.func.coalesce(value, 0.0) if name in counted else value)
+            for name, (weight, value) in factors.items()
+        ),
+        start=sa.literal(0.0),
+    )
+    total = sum(
+        (
+            weight * sa.case((counted[name], 1.0), else_=0.0) if name in counted else weight
+            for name, (weight, _) in factors.items()
+        ),
+        start=sa.literal(0.0),
+    )
+    score = sa.func.coalesce(weighted / sa.func.nullif(total, 0.0), 0.0)
     return (
         sa.select(
             col(Person.id),
@@ -407,6 +430,7 @@ def _scored_mentors(caller: Principal, ranking: _Ranking) -> Any:
             col(MentorProfile.training_completed_on),
             col(MentorProfile.vetting_status),
             col(MentorProfile.vetting_expires_on),
+            *(getattr(MentorProfile, name) for name in expectations.COLUMNS),
             ranking.open_count.label("open_count"),
             *(value.label(f"factor_{name}") for name, (_, value) in factors.items()),
             *(value.label(name) for name, value in ranking.shares.items()),
@@ -454,6 +478,11 @@ def _suggestion(
 ) -> MatchSuggestion:
     reasons = []
     for name in factors:
+        if name == expectations.FACTOR:  # a reason for each part compared
+            reasons.extend(
+                expectations.reasons(wanted.expectations, expectations.from_columns(row))
+            )
+            continue
         value = float(row[f"factor_{name}"])
         effect = Effect.raised if value >= 0.5 else Effect.lowered
         reasons.append(Reason(factor=name, effect=effect, detail=_WORDS[name](row, wanted)))

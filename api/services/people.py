@@ -38,7 +38,7 @@ from api.models.person import (
     PersonRead,
     PersonUpdate,
 )
-from api.services import audit, custody, policy
+from api.services import audit, custody, expectations, policy
 from api.services.outbox import emit
 from api.services.pagination import MAX_LIMIT, paginate
 from api.services.versioning import check_version
@@ -289,8 +289,10 @@ def present(person: Person, caller: Principal) -> PersonRead:
         mentee: dict[str, Any] = {
             name: getattr(profile, name)
             for name in MenteeProfileRead.model_fields
-            if name != "preferences" and (sensitive or name not in SENSITIVE_MENTEE_FIELDS)
+            if name not in ("preferences", "expectations")
+            and (sensitive or name not in SENSITIVE_MENTEE_FIELDS)
         }
+        mentee["expectations"] = expectations.of(profile)
         mentee["preferences"] = MenteePreferences(
             mentor_gender=profile.preferred_mentor_gender,
             peer_mentor_preferred=profile.peer_mentor_preferred,
@@ -305,8 +307,9 @@ def present(person: Person, caller: Principal) -> PersonRead:
             **{
                 name: getattr(mentor_profile, name)
                 for name in MentorProfileRead.model_fields
-                if disclosed or name not in SENSITIVE_MENTOR_FIELDS
-            }
+                if name != "expectations" and (disclosed or name not in SENSITIVE_MENTOR_FIELDS)
+            },
+            expectations=expectations.of(mentor_profile),
         )
     return PersonRead(**fields)
 

@@ -39,9 +39,9 @@ def _staff_or_its_mentee(caller: Principal, relationship: Any) -> bool:
     )
 
 
-def _staff_or_themselves(caller: Principal, mentor: Any) -> bool:
-    """Staff, or the mentor the records are about (`row` is the mentor's `Person`)."""
-    return caller.role in STAFF_ROLES or caller.person_id == mentor.id
+def _staff_or_themselves(caller: Principal, person: Any) -> bool:
+    """Staff, or the person the records are about (`row` is their `Person`)."""
+    return caller.role in STAFF_ROLES or caller.person_id == person.id
 
 
 def _sensitive_or_its_mentor(caller: Principal, relationship: Any) -> bool:
@@ -123,6 +123,12 @@ POLICY: dict[str, Rule] = {
     ),
     "non_associations.write": Rule(
         "people:write", STAFF, "Non-associations are kept by administrators and coordinators."
+    ),
+    "people.expectations": Rule(
+        "relationships:write",
+        WORKING_WITH_A_MENTEE,
+        "Only staff and the person themself state what they expect of a relationship.",
+        owner=_staff_or_themselves,
     ),
     "matching.suggest": Rule(
         "relationships:write", STAFF, "Matching is for administrators and coordinators."

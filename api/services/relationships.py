@@ -37,6 +37,7 @@ from api.models.enums import (
     Side,
     Transition,
 )
+from api.models.expectations import AgreedExpectations
 from api.models.relationship import (
     CheckInCreate,
     CheckInRead,
@@ -50,7 +51,7 @@ from api.models.relationship import (
     RelationshipRead,
     RelationshipUpdate,
 )
-from api.services import audit, matching, policy, referrals
+from api.services import audit, expectations, matching, policy, referrals
 from api.services.eligibility import cleared_and_trained, excluded_for, open_caseloads
 from api.services.outbox import emit
 from api.services.pagination import paginate
@@ -178,6 +179,13 @@ async def create_relationship(
     fit = await matching.fit(db, caller, mentee.id, mentor.id)
     assert mentee.mentee_profile is not None
     phase = data.phase or PHASE_FOR_CUSTODY[CustodyStatus(mentee.mentee_profile.custody_status)]
+    agreed = (
+        data.agreed_expectations
+        if "agreed_expectations" in data.model_fields_set
+        else expectations.agreed(
+            expectations.of(mentee.mentee_profile), expectations.of(mentor.mentor_profile)
+        )
+    )
     relationship = MentoringRelationship(
         org_id=caller.org_id,
         mentee_id=mentee.id,
@@ -185,6 +193,7 @@ async def create_relationship(
         status=RelationshipStatus.proposed,
         phase=phase,
         expectations=data.expectations,
+        agreed_expectations=expectations.stored(agreed),
         review_date=data.review_date,
         match_score=fit.score,
         mentor_rank=fit.rank,
@@ -224,6 +233,10 @@ async def update_relationship(
     if relationship.status == RelationshipStatus.ended:
         raise Conflict("An ended relationship does not change.")
     changes = data.model_dump(exclude_unset=True)
+    if "agreed_expectations" in changes:
+        _check_expectations_open(relationship)
+        del changes["agreed_expectations"]
+        relationship.agreed_expectations = expectations.stored(data.agreed_expectations)
     new_phase = changes.pop("phase", None)
     if new_phase is not None and new_phase != relationship.phase:
         if PHASE_ORDER.index(new_phase) < PHASE_ORDER.index(Phase(relationship.phase)):
@@ -274,6 +287,9 @@ async def transition(
     today = utc_today()
     if move == Transition.activate and relationship.started_on is None:
         relationship.started_on = today
+    if move == Transition.activate:  # the mentor's side of the agreed expectations
+        relationship.mentor_agreed_at = utcnow()
+        relationship.mentor_agreed_by = caller.subject
     if move == Transition.end:
         assert ending is not None
         relationship.ended_on = today
@@ -293,6 +309,20 @@ async def transition(
     )
     await db.commit()
     return relationship
+
+
+def _check_expectations_open(relationship: MentoringRelationship) -> None:
+    """The agreed expectations change only while nobody has agreed them yet."""
+    if relationship.status != RelationshipStatus.proposed:
+        raise Conflict(
+            f"The agreed expectations change only while the match is proposed; this one is "
+            f"{relationship.status}."
+        )
+    if relationship.mentee_agreed_at is not None:
+        raise Conflict(
+            "The mentee has agreed to this match and its expectations; to change them, the "
+            "mentee declines it and a new match is proposed."
+        )
 
 
 async def agree(
@@ -631,6 +661,7 @@ def _read(
             "phase_started_at": {e.to_value: e.at for e in events if e.field == "phase"},
             "end_outcome_due": end_outcome_due,
             "mentee_agreement": _agreement(relationship, with_text),
+            "agreed_expectations": _agreed_expectations(relationship),
             "latest_check_ins": LatestCheckIns(
                 mentor=latest(Side.mentor), mentee=latest(Side.mentee)
             ),
@@ -657,6 +688,16 @@ def _agreement(relationship: MentoringRelationship, with_text: bool) -> MenteeAg
         by=relationship.mentee_agreed_by or "",
         on_behalf=bool(relationship.mentee_agreed_on_behalf),
         note=relationship.mentee_agreement_note if with_text else None,
+    )
+
+
+def _agreed_expectations(relationship: MentoringRelationship) -> AgreedExpectations | None:
+    if relationship.agreed_expectations is None:
+        return None
+    return AgreedExpectations(
+        **relationship.agreed_expectations,
+        mentee_agreed_at=relationship.mentee_agreed_at,
+        mentor_agreed_at=relationship.mentor_agreed_at,
     )
 
 
