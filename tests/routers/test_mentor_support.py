@@ -7,6 +7,7 @@ import httpx
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.models import Person
+from api.models.base import utc_today
 from tests.factories import World, make_mentee, make_mentor
 
 API = "/api/v1"
@@ -137,3 +138,35 @@ async def test_matching_holds_back_an_unsupervised_mentor_and_says_why(
     assert recorded.status_code == 201, recorded.text
     back = (await client.get(path, headers=staff)).json()
     assert str(lapsed.id) in {item["mentor_id"] for item in back["items"]}
+
+
+async def test_a_mentor_never_supervised_counts_from_training_and_the_last_day_still_counts(
+    client: httpx.AsyncClient, world: World, db: AsyncSession
+) -> None:
+    mentee = await make_mentee(db, world.org)
+    today = utc_today()
+    newly_trained = await make_mentor(
+        db,
+        world.org,
+        profile={"last_supervision_on": None, "training_completed_on": today - timedelta(days=30)},
+    )
+    trained_long_ago = await make_mentor(
+        db,
+        world.org,
+        profile={"last_supervision_on": None, "training_completed_on": today - timedelta(days=200)},
+    )
+    # the default threshold is 120 days: supervised 120 days ago is still in date today
+    on_the_last_day = await make_mentor(
+        db, world.org, profile={"last_supervision_on": today - timedelta(days=120)}
+    )
+    answer = (
+        await client.get(
+            f"{API}/people/{mentee.id}/match-suggestions", headers=world.headers("coordinator")
+        )
+    ).json()
+    suggested = {item["mentor_id"] for item in answer["items"]}
+    held = {h["mentor_id"]: h["reason"] for h in answer["held_back"]}
+    assert str(newly_trained.id) in suggested and str(on_the_last_day.id) in suggested
+    assert held[str(trained_long_ago.id)].startswith(
+        "supervision overdue: none since their training"
+    )

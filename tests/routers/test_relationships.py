@@ -10,7 +10,8 @@ from sqlmodel import func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.models import MentoringRelationship, NonAssociation, Person
-from tests.factories import World, make_mentee, make_mentor
+from api.models.base import utc_today
+from tests.factories import World, make_mentee, make_mentor, make_relationship
 from tests.schema.helpers import gql
 
 BASE = "/api/v1/relationships"
@@ -205,6 +206,7 @@ async def test_a_mentor_never_exceeds_their_caseload(
         ({"vetting_status": "refused"}, "refused"),
         ({"vetting_expires_on": date(2020, 1, 1)}, "vetting expired"),
         ({"training_completed_on": None}, "untrained"),
+        ({"training_completed_on": date(2099, 1, 1)}, "training booked, not yet done"),
         ({"max_caseload": 0}, "no capacity"),
     ],
 )
@@ -215,6 +217,17 @@ async def test_ineligible_mentors_cannot_be_matched(
     mentee = await make_mentee(db, world.org)
     response = await propose(client, world, mentee, mentor)
     assert response.status_code == 409, why
+
+
+async def test_a_mentor_is_eligible_on_the_day_vetting_expires_and_the_day_training_ends(
+    client: httpx.AsyncClient, world: World, db: AsyncSession
+) -> None:
+    today = utc_today()
+    mentor = await make_mentor(
+        db, world.org, profile={"vetting_expires_on": today, "training_completed_on": today}
+    )
+    response = await propose(client, world, await make_mentee(db, world.org), mentor)
+    assert response.status_code == 201, response.text
 
 
 @pytest.mark.parametrize(
@@ -251,6 +264,53 @@ async def test_a_non_association_is_a_hard_exclusion(
     assert added.status_code == 201
     response = await propose(client, world, mentee, world.other_mentor)
     assert response.status_code == 409
+
+
+async def test_a_non_association_excludes_only_the_two_people_it_links(
+    client: httpx.AsyncClient, world: World, db: AsyncSession
+) -> None:
+    mentee, mentor = await make_mentee(db, world.org), await make_mentor(db, world.org)
+    co_defendant = await make_mentee(db, world.org)
+    # the mentee and another mentee kept apart (recorded on each), and that other mentee
+    # kept from this mentor: none of it links the mentee with the mentor
+    for on, named in ((mentee, co_defendant), (co_defendant, mentee), (co_defendant, mentor)):
+        db.add(
+            NonAssociation(
+                org_id=world.org.id,
+                mentee_id=on.id,
+                kind="co_defendant",
+                by="test",
+                other_person_id=named.id,
+            )
+        )
+    await db.commit()
+    response = await propose(client, world, mentee, mentor)
+    assert response.status_code == 201, response.text
+
+
+async def test_an_ending_for_safeguarding_keeps_that_pair_apart_and_no_other(
+    client: httpx.AsyncClient, world: World, db: AsyncSession
+) -> None:
+    mentee, mentor = await make_mentee(db, world.org), await make_mentor(db, world.org)
+    ended = await make_relationship(db, mentee, mentor, status="ended")
+    ended.ending_reason = "safeguarding"
+    db.add(ended)
+    former, again = await make_mentee(db, world.org), await make_mentor(db, world.org)
+    parted = await make_relationship(db, former, again, status="ended")
+    parted.ending_reason = "completed"
+    db.add(parted)
+    await db.commit()
+    refused = await propose(client, world, mentee, mentor)
+    assert refused.status_code == 409 and "safeguarding" in refused.json()["detail"]
+    # the same mentor for another mentee, the same mentee with another mentor, and a pair
+    # whose earlier relationship ended otherwise may all be matched
+    for pair in (
+        (await make_mentee(db, world.org), mentor),
+        (mentee, await make_mentor(db, world.org)),
+        (former, again),
+    ):
+        response = await propose(client, world, *pair)
+        assert response.status_code == 201, response.text
 
 
 async def test_concurrent_matches_never_overfill_a_caseload(
