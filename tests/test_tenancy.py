@@ -85,6 +85,9 @@ async def test_subqueries_joins_updates_and_deletes_stay_in_the_organisation(
         other = sa.orm.aliased(Person)
         pairs = (await session.exec(sa.select(col(other.org_id)).join(Person, sa.true()))).all()
         assert {org_id for (org_id,) in pairs} == {world.org.id}
+        organisation = sa.orm.aliased(Organisation)
+        orgs = (await session.exec(sa.select(col(organisation.id)))).all()
+        assert [org_id for (org_id,) in orgs] == [world.org.id]
         assert await session.get(Person, world.foreign_mentee.id) is None
         assert await session.get(Organisation, world.other_org.id) is None
         renamed = await session.exec(sa.update(Service).values(name="Renamed"))
@@ -95,10 +98,31 @@ async def test_subqueries_joins_updates_and_deletes_stay_in_the_organisation(
     assert foreign.name == "Theirs"
 
 
-async def test_a_row_of_another_organisation_cannot_be_written(app: FastAPI, world: World) -> None:
+async def test_a_row_of_another_organisation_cannot_be_written(
+    app: FastAPI, world: World, db: AsyncSession
+) -> None:
     async with app.state.db_factory() as session:
         enter_organisation(session, world.org.id)
+        # a row of no organisation first: the check goes on past it
+        session.add(
+            IdempotencyRecord(
+                caller="user:x",
+                key="k",
+                method="POST",
+                path="/",
+                request_hash="h",
+                expires_at=utcnow(),
+            )
+        )
         session.add(Service(org_id=world.other_org.id, name="x", provider="y", category="health"))
+        with pytest.raises(TenancyViolation):
+            await session.flush()
+    ours = await add_service(db, world.org, "Ours")
+    async with app.state.db_factory() as session:
+        enter_organisation(session, world.org.id)
+        loaded = await session.get(Service, ours.id)
+        assert loaded is not None
+        loaded.org_id = world.other_org.id  # handed to another organisation
         with pytest.raises(TenancyViolation):
             await session.flush()
 
