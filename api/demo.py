@@ -42,6 +42,7 @@ from api.models.enums import (
     Transition,
     VettingStatus,
 )
+from api.models.expectations import Expectations
 from api.models.goal import GoalCreate, GoalUpdate, ReviewCreate, StepCreate, StepUpdate
 from api.models.person import (
     MenteePreferences,
@@ -75,6 +76,7 @@ from api.services import (
     relationships,
     sessions,
 )
+from api.services.expectations import state as state_expectations
 from api.services.relationships import RelationshipFilter
 
 DEMO_ORG = "Demo: Northgate Mentoring"
@@ -235,6 +237,7 @@ async def seed(db: AsyncSession) -> dict[str, Any]:
         await _consent(db, system, mentor.id, ConsentPurpose.lived_experience_disclosure)
     mentees = [await people.create_person(db, system, _mentee(i, rng, today)) for i in range(24)]
     await _backgrounds(db, system, mentors, mentees)
+    await _expectations(db, system, mentors, mentees)
 
     await _relationships(db, system, mentors, mentees, today)
     await _plans(db, system, mentees[:8], today)
@@ -304,6 +307,51 @@ _BACKGROUNDS: dict[int, tuple[Ethnicity | None, str | None, str | None, list[str
     18: (Ethnicity.asian_indian, "Hindu", None, ["religion"], True, True),
     21: (Ethnicity.white_other, "Catholic", "Polish", ["culture"], False, False),
 }
+
+
+# What each mentor expects of (and offers) a relationship (Rhys has not said), and what the
+# mentees of `_BACKGROUNDS` expect: their suggestions say where the two agree and where not.
+_MENTOR_EXPECTS: dict[str, dict[str, Any]] = {
+    "Sam": {
+        "contact_frequency": "weekly",
+        "settings": ["custody", "community"],
+        "pathways": ["accommodation", "drugs_alcohol"],
+        "length_months": 12,
+        "communication": ["phone", "letter"],
+    },
+    "Bernie": {
+        "contact_frequency": "fortnightly",
+        "settings": ["phone", "video"],
+        "pathways": ["education_training_employment"],
+        "length_months": 6,
+        "communication": ["email", "phone"],
+    },
+    "Priya": {"contact_frequency": "weekly", "settings": ["community", "video"]},
+    "Tony": {"contact_frequency": "monthly", "settings": ["custody"], "length_months": 9},
+    "Grace": {"contact_frequency": "fortnightly", "communication": ["in_person", "text"]},
+}
+_MENTEE_EXPECTS: dict[int, dict[str, Any]] = {
+    12: {
+        "contact_frequency": "weekly",
+        "settings": ["custody"],
+        "pathways": ["accommodation"],
+        "length_months": 12,
+        "communication": ["letter"],
+    },
+    15: {"contact_frequency": "fortnightly", "settings": ["phone"], "length_months": 6},
+    18: {"contact_frequency": "weekly", "communication": ["text"]},
+    21: {"contact_frequency": "monthly", "settings": ["custody", "phone"]},
+}
+
+
+async def _expectations(
+    db: AsyncSession, system: Principal, mentors: list[Person], mentees: list[Person]
+) -> None:
+    for mentor in mentors:
+        if (stated := _MENTOR_EXPECTS.get(mentor.given_name)) is not None:
+            await state_expectations(db, system, mentor.id, Expectations.model_validate(stated))
+    for index, stated in _MENTEE_EXPECTS.items():
+        await state_expectations(db, system, mentees[index].id, Expectations.model_validate(stated))
 
 
 async def _backgrounds(

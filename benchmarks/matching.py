@@ -36,7 +36,7 @@ from api.models import (
     UserAccount,
 )
 from api.models.base import utcnow
-from api.models.enums import Pathway
+from api.models.enums import ContactChannel, ContactFrequency, Pathway, SessionSetting
 from api.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -44,6 +44,21 @@ PASSWORD = "benchmark password"
 REGIONS = ["North East", "Yorkshire", "North West", "London", "Wales", "South West", "Midlands"]
 LANGUAGES = ["en", "pl", "ur", "cy", "pa", "ro"]
 PATHWAYS = [p.value for p in Pathway]
+FREQUENCIES = [f.value for f in ContactFrequency]
+SETTINGS = [s.value for s in SessionSetting]
+CHANNELS = [c.value for c in ContactChannel]
+
+
+def expectations(rng: random.Random) -> dict[str, Any]:
+    """Most people state what they expect of a relationship, some only in part."""
+    stated = rng.random() < 0.8
+    return {
+        "expected_contact_frequency": rng.choice(FREQUENCIES) if stated else None,
+        "expected_settings": rng.sample(SETTINGS, k=rng.randint(1, 2)) if stated else [],
+        "expected_pathways": rng.sample(PATHWAYS, k=rng.randint(1, 2)) if stated else [],
+        "expected_length_months": rng.choice([6, 9, 12, 18]) if rng.random() < 0.6 else None,
+        "expected_communication": rng.sample(CHANNELS, k=rng.randint(1, 2)) if stated else [],
+    }
 
 
 def seed_rows(mentors: int, mentees: int, rng: random.Random) -> dict[str, list[dict[str, Any]]]:
@@ -112,6 +127,7 @@ def seed_rows(mentors: int, mentees: int, rng: random.Random) -> dict[str, list[
                 "last_supervision_on": today - timedelta(days=rng.randint(0, 150)),
                 "availability": None,
                 "lived_experience": rng.random() < 0.5,
+                **expectations(rng),
             }
         )
     mentee_ids = []
@@ -151,6 +167,7 @@ def seed_rows(mentors: int, mentees: int, rng: random.Random) -> dict[str, list[
                 "external_ref": None,
                 "risk_level": None,
                 "offence_summary": None,
+                **expectations(rng),
             }
         )
     # A third of the mentees are already matched, so caseloads are partly used.

@@ -260,7 +260,7 @@ def test_seed_demo_covers_the_domain(database: str) -> None:
                     )
                 ).json()["items"]
                 for reason in item["reasons"]
-                if reason["factor"] in ("background", "availability")
+                if reason["factor"] in ("background", "availability", "expectations")
             ]
             # mentors' support and safeguarding: concerns, records, a group, who is held back
             found["concerns"] = (
@@ -301,7 +301,11 @@ def test_seed_demo_covers_the_domain(database: str) -> None:
     attended = {a["attendance"] for group in found["group_sessions"] for a in group["attendees"]}
     assert len(found["group_sessions"]) == 2 and {"attended", "expected"} <= attended
     # mentees who asked for a mentor sharing their background, each suggestion saying how
-    assert {r["factor"] for r in found["background_reasons"]} == {"background", "availability"}
+    assert {r["factor"] for r in found["background_reasons"]} == {
+        "background",
+        "availability",
+        "expectations",
+    }
     assert {r["effect"] for r in found["background_reasons"]} == {
         "raised",
         "lowered",
