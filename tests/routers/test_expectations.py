@@ -434,3 +434,56 @@ async def test_erasure_empties_both_profiles_and_the_agreed_expectations(
     assert relationship is not None
     assert relationship.agreed_expectations is None
     assert relationship.mentee_agreement_note is None
+
+
+async def test_each_side_agrees_for_itself(
+    client: httpx.AsyncClient, world: World, db: AsyncSession
+) -> None:
+    """The mentee agrees themself (and reads what they agreed); the mentor's activation
+    records the mentor's side."""
+    staff = world.headers("coordinator")
+    theirs = await client.get(
+        f"{API}/relationships", params={"mentee_id": str(world.self_mentee.id)}, headers=staff
+    )
+    first = theirs.json()["items"][0]["id"]
+    declined = await client.post(
+        f"{API}/relationships/{first}/decline",
+        json={"reason": "Not this one."},
+        headers=world.headers("mentee"),
+    )
+    assert declined.status_code == 200, declined.text
+    proposed = await client.post(
+        f"{API}/relationships",
+        json={
+            "mentee_id": str(world.self_mentee.id),
+            "mentor_id": str(world.other_mentor.id),
+            "agreed_expectations": {"contact_frequency": "monthly"},
+        },
+        headers=staff,
+    )
+    assert proposed.status_code == 201, proposed.text
+    path = f"{API}/relationships/{proposed.json()['id']}"
+    agreed = await client.post(f"{path}/agree", json={}, headers=world.headers("mentee"))
+    assert agreed.status_code == 200, agreed.text
+    mine = await client.get(path, headers=world.headers("mentee"))
+    kept = mine.json()["agreed_expectations"]
+    assert kept["contact_frequency"] == "monthly"
+    assert kept["mentee_agreed_at"] is not None and kept["mentor_agreed_at"] is None
+
+    mentee = await make_mentee(db, world.org, profile=columns(MENTEE_EXPECTS))
+    proposed = await client.post(
+        f"{API}/relationships",
+        json={"mentee_id": str(mentee.id), "mentor_id": str(world.mentor.id)},
+        headers=staff,
+    )
+    assert proposed.status_code == 201, proposed.text
+    assert proposed.json()["agreed_expectations"] is None  # the mentor stated nothing
+    path = f"{API}/relationships/{proposed.json()['id']}"
+    await client.post(f"{path}/agree", json={"note": "By letter."}, headers=staff)
+    active = await client.post(f"{path}/activate", json={}, headers=world.headers("mentor"))
+    assert active.status_code == 200, active.text
+    row = await db.get(
+        MentoringRelationship, uuid.UUID(proposed.json()["id"]), populate_existing=True
+    )
+    assert row is not None and row.mentor_agreed_at is not None
+    assert row.mentor_agreed_by == f"user:{world.accounts['mentor'].id}"
