@@ -2,7 +2,6 @@
 
 from collections import Counter, defaultdict
 from datetime import timedelta
-from types import SimpleNamespace
 from typing import Any
 
 import sqlalchemy as sa
@@ -19,7 +18,7 @@ from api.models.enums import (
 )
 from api.models.report import ReportTable
 from api.services.reports.period import Period
-from api.services.reports.sql import flag, run, sortable_text, tally
+from api.services.reports.sql import flag, json_entries, run, tally
 from api.services.reports.tables import Group, Tabulator, mentees_in_scope, mentors_in_scope
 from api.services.suppression import Count, share
 
@@ -181,12 +180,9 @@ async def outcomes(
 async def distance_travelled(
     db: AsyncSession, org_id: Any, period: Period, tab: Tabulator
 ) -> list[ReportTable]:
-    """Per pathway: mentees assessed twice or more in the period, first score to latest.
-
-    One scan: each mentee's first and latest score on every pathway come from MIN and MAX of
-    a text that sorts as the assessment's date and time and ends with the score."""
-    rows = await _score_changes(db, org_id, period)
-    totals = {r.pathway: r.total_change for r in rows}
+    """Per pathway: mentees assessed twice or more in the period, first score to latest."""
+    found = {r.pathway: r for r in await _score_changes(db, org_id, period)}
+    totals = {p.value: found[p.value].total_change if p.value in found else 0 for p in Pathway}
 
     def mean_change(c: dict[str, Count], group: Group) -> dict[str, float | None]:
         mentees = c["mentees"].value
@@ -201,15 +197,13 @@ async def distance_travelled(
             ["pathway"],
             [
                 (
-                    {"pathway": r.pathway},
+                    {"pathway": pathway.value},
                     {
-                        "mentees": r.mentees,
-                        "improved": r.improved,
-                        "same": r.same,
-                        "worse": r.worse,
+                        part: getattr(found[pathway.value], part) if pathway.value in found else 0
+                        for part in ("mentees", "improved", "same", "worse")
                     },
                 )
-                for r in rows
+                for pathway in Pathway
             ],
             mean_change,
             breakdown=False,
@@ -218,22 +212,29 @@ async def distance_travelled(
     ]
 
 
-# Where the score sits in the packed text: after the 36 characters of `sortable_text`,
-# as two digits (the score plus 10, so 1..10 reads 11..20).
-_SCORE_AT, _SCORE_SHIFT = 37, 10
+# A score packed with the order of its assessment: order * SCORE_PLACES + score, so the
+# smallest packed value is the first score and the largest the latest.
+_SCORE_PLACES = 100
 
 
 async def _score_changes(db: AsyncSession, org_id: Any, period: Period) -> list[Any]:
-    """For each pathway, the mentees assessed on it at least twice in the period, how many
-    improved, stayed or fell from their first score to their latest, and the total change."""
-    scored = (
+    """For each pathway scored, the mentees assessed on it at least twice in the period, how
+    many improved, stayed or fell from their first score to their latest, and the total
+    change.
+
+    One scan of the assessments, each numbered in its mentee's order (by date, then time of
+    recording; two at the same moment share a number, and the lower score counts first),
+    then one row per score (the JSON object's entries), grouped per mentee and pathway."""
+    ordered = (
         sa.select(
             col(Assessment.mentee_id).label("mentee_id"),
-            sortable_text(col(Assessment.taken_on), col(Assessment.created_at)).label("at"),
-            *(
-                col(Assessment.scores)[pathway.value].as_integer().label(pathway.value)
-                for pathway in Pathway
-            ),
+            col(Assessment.scores).label("scores"),
+            sa.func.dense_rank()
+            .over(
+                partition_by=col(Assessment.mentee_id),
+                order_by=(col(Assessment.taken_on), col(Assessment.created_at)),
+            )
+            .label("position"),
         )
         .where(
             col(Assessment.org_id) == org_id,
@@ -242,48 +243,38 @@ async def _score_changes(db: AsyncSession, org_id: Any, period: Period) -> list[
         )
         .subquery()
     )
-    per_mentee = []
-    for pathway in Pathway:
-        score = scored.c[pathway.value]
-        packed = sa.case(
-            (score.is_not(None), scored.c.at + sa.cast(score + _SCORE_SHIFT, sa.String)),
-            else_=None,
-        )
-        per_mentee += [
-            sa.func.min(packed).label(f"{pathway.value}_first"),
-            sa.func.max(packed).label(f"{pathway.value}_last"),
-            sa.func.count(score).label(f"{pathway.value}_taken"),
-        ]
-    mentees = sa.select(*per_mentee).group_by(scored.c.mentee_id).subquery()
-
-    def unpacked(text: Any) -> Any:
-        return sa.cast(sa.func.substr(text, _SCORE_AT, 2), sa.Integer) - _SCORE_SHIFT
-
-    figures = []
-    for pathway in Pathway:
-        name = pathway.value
-        twice = mentees.c[f"{name}_taken"] > 1
-        change = unpacked(mentees.c[f"{name}_last"]) - unpacked(mentees.c[f"{name}_first"])
-        figures += [
-            tally(twice, f"{name}_mentees"),
-            tally(twice & (change > 0), f"{name}_improved"),
-            tally(twice & (change == 0), f"{name}_same"),
-            tally(twice & (change < 0), f"{name}_worse"),
-            sa.func.coalesce(sa.func.sum(sa.case((twice, change), else_=0)), 0).label(
-                f"{name}_total_change"
+    entries = json_entries(ordered.c.scores).table_valued("key", "value").alias("score")
+    packed = ordered.c.position * _SCORE_PLACES + sa.cast(entries.c.value, sa.Integer)
+    per_mentee = (
+        sa.select(
+            entries.c.key.label("pathway"),
+            (sa.func.max(packed) % _SCORE_PLACES - sa.func.min(packed) % _SCORE_PLACES).label(
+                "change"
             ),
-        ]
-    (found,) = (await run(db, sa.select(*figures))).all()
-    return [
-        SimpleNamespace(
-            pathway=pathway.value,
-            **{
-                part: getattr(found, f"{pathway.value}_{part}")
-                for part in ("mentees", "improved", "same", "worse", "total_change")
-            },
         )
-        for pathway in Pathway
-    ]
+        .select_from(ordered)
+        .join(entries, sa.true())
+        .where(entries.c.value.is_not(None), entries.c.key.in_([p.value for p in Pathway]))
+        .group_by(ordered.c.mentee_id, entries.c.key)
+        .having(sa.func.count() > 1)
+        .subquery()
+    )
+    change = per_mentee.c.change
+    return list(
+        (
+            await run(
+                db,
+                sa.select(
+                    per_mentee.c.pathway,
+                    sa.func.count().label("mentees"),
+                    tally(change > 0, "improved"),
+                    tally(change == 0, "same"),
+                    tally(change < 0, "worse"),
+                    sa.func.coalesce(sa.func.sum(change), 0).label("total_change"),
+                ).group_by(per_mentee.c.pathway),
+            )
+        ).all()
+    )
 
 
 async def mentors(

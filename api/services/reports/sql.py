@@ -27,12 +27,10 @@ class days_between(FunctionElement[Any]):  # noqa: N801
     inherit_cache = True
 
 
-class sortable_text(FunctionElement[Any]):  # noqa: N801
-    """A date and a timestamp as one fixed-width text of 36 characters (`YYYY-MM-DD`, then
-    the UTC time to the microsecond): ordering the texts orders rows by the date, then the
-    time. SQLite keeps timestamps as that very text (`YYYY-MM-DD HH:MM:SS.ffffff`)."""
+class json_entries(FunctionElement[Any]):  # noqa: N801
+    """The entries of a JSON object, one row each, as a table of `key` and `value` (the
+    value as the database reads it: cast it)."""
 
-    type = sa.String()
     inherit_cache = True
 
 
@@ -62,20 +60,14 @@ def _days_between_postgresql(element: days_between, compiler: SQLCompiler, **kw:
     return f"(CAST({later} AS DATE) - CAST({earlier} AS DATE))"
 
 
-@compiles(sortable_text, "sqlite")
-def _sortable_text_sqlite(element: sortable_text, compiler: SQLCompiler, **kw: Any) -> str:
-    day, instant = _args(element, compiler, **kw)
-    return f"(date({day}) || substr({instant}, 1, 26))"
+@compiles(json_entries, "sqlite")
+def _json_entries_sqlite(element: json_entries, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"json_each({_args(element, compiler, **kw)[0]})"
 
 
-@compiles(sortable_text, "postgresql")
-def _sortable_text_postgresql(element: sortable_text, compiler: SQLCompiler, **kw: Any) -> str:
-    day, instant = _args(element, compiler, **kw)
-    # Byte order ("C"), not the database's language collation: the same order, far cheaper.
-    return (
-        f"((to_char({day}, 'YYYY-MM-DD') || "
-        f"to_char(timezone('UTC', {instant}), 'YYYY-MM-DD HH24:MI:SS.US')) COLLATE \"C\")"
-    )
+@compiles(json_entries, "postgresql")
+def _json_entries_postgresql(element: json_entries, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"jsonb_each_text({_args(element, compiler, **kw)[0]})"
 
 
 async def run(db: AsyncSession, stmt: Any) -> Any:
