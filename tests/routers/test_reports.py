@@ -2,12 +2,14 @@
 
 import csv
 import io
+from datetime import date
 from typing import Any
 
 import httpx
 import pytest
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from api.models import Outcome, Person
 from api.settings import Settings
 from tests.factories import World
 from tests.report_factories import FROM, TO, Programme, build_programme
@@ -236,3 +238,41 @@ async def test_the_demo_default_period_is_the_last_year(
 
     assert body["to"] == date.today().isoformat()
     assert body["from"] == (date.today() - timedelta(days=364)).isoformat()
+
+
+async def test_outcomes_compare_with_the_latest_start_and_only_where_there_is_one(
+    client: httpx.AsyncClient, programme: Programme, db: AsyncSession
+) -> None:
+    alan, cal = programme.mentees["a"], programme.mentees["c"]
+
+    def outcome(mentee: Person, milestone: str, day: date, **facts: Any) -> Outcome:
+        return Outcome(
+            org_id=programme.org.id,
+            mentee_id=mentee.id,
+            milestone=milestone,
+            recorded_on=day,
+            recorded_by="test",
+            **facts,
+        )
+
+    db.add_all(
+        [
+            # Alan's start corrected: registered with a GP after all
+            outcome(
+                alan, "start", date(2025, 12, 28), accommodation="temporary", gp_registered=True
+            ),
+            # Cal has a 3-month record and no start: counted at the milestone, not compared
+            outcome(cal, "3_months", date(2026, 4, 1), accommodation="settled", gp_registered=True),
+        ]
+    )
+    await db.commit()
+    body = await report(client, programme, "coordinator")
+
+    def compared(measure: str) -> tuple[int | None, ...]:
+        r = row(body, "outcomes_compared_with_start", milestone="3_months", measure=measure)
+        return tuple(r["counts"][k]["value"] for k in ("mentees", "at_start", "at_milestone"))
+
+    assert compared("gp_registered") == (2, 1, 1)
+    assert compared("settled_accommodation") == (2, 0, 1)
+    settled = {"milestone": "3_months", "accommodation": "settled"}
+    assert n(body, "outcomes_accommodation", "mentees", **settled) == 2

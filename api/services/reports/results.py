@@ -18,7 +18,7 @@ from api.models.enums import (
 )
 from api.models.report import ReportTable
 from api.services.reports.period import Period
-from api.services.reports.sql import flag, json_entries, run, tally
+from api.services.reports.sql import json_entries, run, tally
 from api.services.reports.tables import Group, Tabulator, mentees_in_scope, mentors_in_scope
 from api.services.suppression import Count, share
 
@@ -46,24 +46,38 @@ MEASURES: dict[str, Any] = {
 
 def _latest_outcomes(org_id: Any, period: Period) -> Any:
     """Each mentee's latest record at each milestone (a correction supersedes the first),
-    with every measure as a 0/1 flag, beside the same flags of the mentee's `start` record.
+    with its measures as bits of one number (`bits`, measure i being 2**i), beside the bits
+    of the mentee's latest `start` record (`start_bits`, null without one).
 
-    Window functions over one scan, not a self-join: SQLite would join unindexed subqueries
-    row by row."""
-    ranked = (
+    One window over one scan: each mentee's records, their latest `start` first, then each
+    milestone's records latest first, so a record is its milestone's latest when the one
+    before it is of another milestone."""
+    is_start = col(Outcome.milestone) == Milestone.start
+    bits = sum(
+        (sa.case((measure(Outcome), 2**i), else_=0) for i, measure in enumerate(MEASURES.values())),
+        start=sa.literal(0),
+    )
+
+    def over(function: Any) -> Any:
+        return function.over(
+            partition_by=col(Outcome.mentee_id),
+            order_by=(
+                sa.case((is_start, 0), else_=1),
+                col(Outcome.milestone),
+                col(Outcome.recorded_on).desc(),
+                col(Outcome.created_at).desc(),
+            ),
+        )
+
+    ordered = (
         sa.select(
-            col(Outcome.mentee_id),
             col(Outcome.milestone),
             col(Outcome.recorded_on),
             col(Outcome.accommodation),
             col(Outcome.employment),
-            *(flag(measure(Outcome)).label(name) for name, measure in MEASURES.items()),
-            sa.func.row_number()
-            .over(
-                partition_by=(col(Outcome.mentee_id), col(Outcome.milestone)),
-                order_by=(col(Outcome.recorded_on).desc(), col(Outcome.created_at).desc()),
-            )
-            .label("rank"),
+            bits.label("bits"),
+            over(sa.func.first_value(sa.case((is_start, bits)))).label("start_bits"),
+            over(sa.func.lag(col(Outcome.milestone))).label("previous_milestone"),
         )
         .where(
             col(Outcome.org_id) == org_id,
@@ -71,27 +85,9 @@ def _latest_outcomes(org_id: Any, period: Period) -> Any:
         )
         .subquery()
     )
-    is_start = ranked.c.milestone == Milestone.start
-
-    def at_start(value: Any, name: str) -> Any:
-        return (
-            sa.func.max(sa.case((is_start, value), else_=0))
-            .over(partition_by=ranked.c.mentee_id)
-            .label(name)
-        )
-
     return (
-        sa.select(
-            ranked.c.mentee_id,
-            ranked.c.milestone,
-            ranked.c.recorded_on,
-            ranked.c.accommodation,
-            ranked.c.employment,
-            at_start(1, "has_start"),
-            *(ranked.c[name] for name in MEASURES),
-            *(at_start(ranked.c[name], f"{name}_at_start") for name in MEASURES),
-        )
-        .where(ranked.c.rank == 1)
+        sa.select(ordered)
+        .where(ordered.c.previous_milestone.is_distinct_from(ordered.c.milestone))
         .subquery()
     )
 
@@ -101,15 +97,20 @@ async def outcomes(
 ) -> list[ReportTable]:
     """Milestones recorded in the period, each against the same mentees' `start` record."""
     latest = _latest_outcomes(org_id, period)
-    compared_to_start = sa.and_(latest.c.milestone != Milestone.start, latest.c.has_start == 1)
+    compared_to_start = sa.and_(
+        latest.c.milestone != Milestone.start, latest.c.start_bits.is_not(None)
+    )
     columns = [
         sa.func.count().label("records"),
         tally(compared_to_start, "mentees"),
     ]
-    for name in MEASURES:
+    for i, name in enumerate(MEASURES):
         columns += [
-            tally(sa.and_(compared_to_start, latest.c[f"{name}_at_start"] == 1), f"{name}:start"),
-            tally(sa.and_(compared_to_start, latest.c[name] == 1), f"{name}:then"),
+            tally(
+                sa.and_(compared_to_start, latest.c.start_bits.bitwise_and(2**i) != 0),
+                f"{name}:start",
+            ),
+            tally(sa.and_(compared_to_start, latest.c.bits.bitwise_and(2**i) != 0), f"{name}:then"),
         ]
     # One pass, grouped finely; the three tables are sums over these few groups.
     groups = (
