@@ -3,6 +3,7 @@
 Each table is one or two SQL aggregations; Python only shapes the grouped results.
 """
 
+from collections import Counter
 from typing import Any
 
 import sqlalchemy as sa
@@ -59,33 +60,34 @@ async def relationships(
         col(Rel.started_on) <= period.end,
         sa.or_(col(Rel.ended_on).is_(None), col(Rel.ended_on) >= period.start),
     )
-    totals = (
+    ended = col(Rel.ended_on).between(period.start, period.end)
+    # One pass, grouped by ending reason: the totals are sums over these few groups.
+    groups = (
         await run(
             db,
             sa.select(
+                col(Rel.ending_reason),
                 tally(started, "started"),
                 tally(active, "active"),
-                tally(col(Rel.ended_on).between(period.start, period.end), "ended"),
+                tally(ended, "ended"),
                 tally(
                     sa.and_(
-                        col(Rel.ended_on).between(period.start, period.end),
+                        ended,
                         col(Rel.started_on).is_(None),
                         col(Rel.ending_reason) == EndingReason.mentee_withdrew,
                     ),
                     "declined_by_mentee",
                 ),
-            ).where(*scope),
-        )
-    ).one()
-    endings = (
-        await run(
-            db,
-            sa.select(col(Rel.ending_reason), sa.func.count().label("ended"))
-            .where(*scope, col(Rel.ended_on).between(period.start, period.end))
+            )
+            .where(*scope)
             .group_by(col(Rel.ending_reason))
             .order_by(col(Rel.ending_reason)),
         )
     ).all()
+    totals = Counter[str]()
+    for group in groups:
+        totals.update({k: v for k, v in group._asdict().items() if k != "ending_reason"})
+    endings = [g for g in groups if g.ended]
     return [
         tab.table(
             "relationships",
@@ -94,7 +96,7 @@ async def relationships(
             "ended in it; and proposed matches the mentee declined in it (ended as "
             "`mentee_withdrew` before they started).",
             [],
-            [({}, totals._asdict())],
+            [({}, {m: totals[m] for m in ("started", "active", "ended", "declined_by_mentee")})],
         ),
         tab.table(
             "endings",
@@ -121,22 +123,22 @@ async def durations(
         sa.func.row_number().over(order_by=ended_days.c.days).label("n"),
         sa.func.count().over().label("total"),
     ).subquery()
-    median = (
-        await run(
-            db,
-            sa.select(sa.func.avg(ranked.c.days)).where(
-                ranked.c.n.in_([(ranked.c.total + 1) // 2, (ranked.c.total + 2) // 2])
-            ),
-        )
-    ).scalar()
-    banded = ended.subquery()
+    middle = ranked.c.n.in_([(ranked.c.total + 1) // 2, (ranked.c.total + 2) // 2])
     band = sa.case(
-        *((banded.c.days < upper, name) for name, _, upper in DURATION_BANDS if upper is not None),
+        *((ranked.c.days < upper, name) for name, _, upper in DURATION_BANDS if upper is not None),
         else_=DURATION_BANDS[-1][0],
     )
-    by_band = dict(
-        (await run(db, sa.select(band, sa.func.count()).select_from(banded).group_by(band))).all()
-    )
+    found = (
+        await run(
+            db,
+            sa.select(
+                sa.func.avg(sa.case((middle, ranked.c.days))).label("median"),
+                *(tally(band == name, name) for name, _, _ in DURATION_BANDS),
+            ),
+        )
+    ).one()
+    median = found.median
+    by_band = {name: getattr(found, name) for name, _, _ in DURATION_BANDS}
     total = sum(by_band.values())
     summary = tab.table(
         "duration",
@@ -156,7 +158,7 @@ async def durations(
         "Duration bands",
         "The same relationships, by how long they lasted.",
         ["duration"],
-        [({"duration": name}, {"ended": by_band.get(name, 0)}) for name, _, _ in DURATION_BANDS],
+        [({"duration": name}, {"ended": by_band[name]}) for name, _, _ in DURATION_BANDS],
     )
     return [summary, bands]
 
