@@ -27,7 +27,7 @@ from api.models.report import CohortSummary, MissingIdentifiers
 from api.services import audit, organisation
 from api.services.consents import consenting
 from api.services.reports.period import Period
-from api.services.reports.sql import run, tally
+from api.services.reports.sql import run
 from api.services.reports.tables import mentees_in_scope
 from api.services.suppression import count, counts, sees_exact_counts
 
@@ -137,44 +137,43 @@ async def summary(db: AsyncSession, caller: Principal, period: Period) -> Cohort
     """How many rows, how many complete, what is missing (and, for staff, for whom)."""
     cohort = (await _cohort_of(db, caller.org_id, period)).subquery()
     incomplete = sa.or_(*(check(cohort.c) for check in MISSING_CHECKS.values()))
-    totals = (
+    exact = sees_exact_counts(caller)
+    # One pass, grouped by what is missing: the complete rows make one group; for staff,
+    # who see which mentee lacks what, each incomplete row is a group of its own.
+    flags = [check(cohort.c).label(name) for name, check in MISSING_CHECKS.items()]
+    who = [sa.case((incomplete, cohort.c.mentee_id)).label("mentee_id")] if exact else []
+    groups = (
         await run(
             db,
-            sa.select(
-                sa.func.count().label("rows"),
-                tally(sa.not_(incomplete), "complete"),
-                *(tally(check(cohort.c), name) for name, check in MISSING_CHECKS.items()),
-            ).select_from(cohort),
+            sa.select(*who, *flags, sa.func.count().label("rows"))
+            .group_by(*who, *flags)
+            .order_by(*who),
         )
-    ).one()
-    exact = sees_exact_counts(caller)
-    missing = None
-    if exact:
-        lacking = (
-            await run(
-                db,
-                sa.select(
-                    cohort.c.mentee_id,
-                    *(check(cohort.c).label(name) for name, check in MISSING_CHECKS.items()),
-                )
-                .where(incomplete)
-                .order_by(cohort.c.mentee_id),
-            )
-        ).all()
-        missing = [
+    ).all()
+    lacking = [g for g in groups if any(getattr(g, n) for n in MISSING_CHECKS)]
+    rows = sum(g.rows for g in groups)
+    complete = rows - sum(g.rows for g in lacking)
+    missing = (
+        [
             MissingIdentifiers(
-                mentee_id=row.mentee_id, missing=[n for n in MISSING_CHECKS if getattr(row, n)]
+                mentee_id=g.mentee_id, missing=[n for n in MISSING_CHECKS if getattr(g, n)]
             )
-            for row in lacking
+            for g in lacking
         ]
+        if exact
+        else None
+    )
     return CohortSummary(
         period_from=period.start,
         period_to=period.end,
-        rows=count(totals.rows, exact=exact),
-        complete=count(totals.complete, exact=exact),
+        rows=count(rows, exact=exact),
+        complete=count(complete, exact=exact),
         minimum=JDL_MINIMUM,
-        meets_minimum=totals.complete >= JDL_MINIMUM,
-        missing_counts=counts({n: getattr(totals, n) for n in MISSING_CHECKS}, exact=exact),
+        meets_minimum=complete >= JDL_MINIMUM,
+        missing_counts=counts(
+            {n: sum(g.rows for g in lacking if getattr(g, n)) for n in MISSING_CHECKS},
+            exact=exact,
+        ),
         missing=missing,
     )
 
