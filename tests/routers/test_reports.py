@@ -10,6 +10,7 @@ import pytest
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.models import Outcome, Person
+from api.models.base import utcnow
 from api.settings import Settings
 from tests.factories import World
 from tests.report_factories import FROM, TO, Programme, build_programme
@@ -276,3 +277,19 @@ async def test_outcomes_compare_with_the_latest_start_and_only_where_there_is_on
     assert compared("settled_accommodation") == (2, 0, 1)
     settled = {"milestone": "3_months", "accommodation": "settled"}
     assert n(body, "outcomes_accommodation", "mentees", **settled) == 2
+
+
+async def test_a_deleted_mentee_is_not_counted(
+    client: httpx.AsyncClient, programme: Programme, db: AsyncSession
+) -> None:
+    gwen = programme.mentees["g"]  # started and ended in the period, her only session none
+    gwen.deleted_at = utcnow()
+    db.add(gwen)
+    await db.commit()
+    body = await report(client, programme, "coordinator")
+    assert [n(body, "relationships", m) for m in ("started", "active", "ended")] == [4, 5, 3]
+    assert [r["group"] for r in _table(body, "endings")["rows"]] == [
+        {"ending_reason": "completed"},
+        {"ending_reason": "lost_contact"},
+    ]
+    assert n(body, "duration_bands", "ended", duration="under_3_months") == 1

@@ -31,7 +31,12 @@ from api.models.enums import (
 from api.models.report import ReportTable
 from api.services.reports.period import Period
 from api.services.reports.sql import day_of, days_between, run, tally
-from api.services.reports.tables import Tabulator, labelled, mentees_in_scope
+from api.services.reports.tables import (
+    Tabulator,
+    is_mentee_in_scope,
+    labelled,
+    mentees_in_scope,
+)
 from api.services.suppression import share
 
 Rel = MentoringRelationship
@@ -47,7 +52,7 @@ GATE_WINDOWS = (7, 28)
 def _relationships_of(org_id: Any, period: Period) -> list[sa.ColumnElement[bool]]:
     return [
         col(Rel.org_id) == org_id,
-        col(Rel.mentee_id).in_(mentees_in_scope(org_id, period)),
+        is_mentee_in_scope(col(Rel.mentee_id), org_id, period),
     ]
 
 

@@ -75,23 +75,32 @@ def _hide_one_more(shown: dict[str, Count], values: dict[str, int]) -> dict[str,
 
 def mentees_in_scope(org_id: Any, period: Period) -> sa.Select[Any]:
     """The ids of the organisation's mentees, in the region when one is asked for."""
-    return _people(org_id, period, PersonKind.mentee)
+    return sa.select(col(Person.id)).where(*_people(org_id, period, PersonKind.mentee))
 
 
 def mentors_in_scope(org_id: Any, period: Period) -> sa.Select[Any]:
-    return _people(org_id, period, PersonKind.mentor)
+    return sa.select(col(Person.id)).where(*_people(org_id, period, PersonKind.mentor))
 
 
-def _people(org_id: Any, period: Period, kind: PersonKind) -> sa.Select[Any]:
-    stmt = sa.select(col(Person.id)).where(
+def is_mentee_in_scope(mentee_id: Any, org_id: Any, period: Period) -> sa.Exists:
+    """`mentee_id` is one of `mentees_in_scope`, asked row by row: SQLite then reads a
+    table of relationships in order and looks each mentee up, rather than looking up each
+    mentee's relationships one by one."""
+    return sa.exists().where(
+        col(Person.id) == mentee_id, *_people(org_id, period, PersonKind.mentee)
+    )
+
+
+def _people(org_id: Any, period: Period, kind: PersonKind) -> list[sa.ColumnElement[bool]]:
+    conditions = [
         col(Person.org_id) == org_id,
         col(Person.kind) == kind,
         # an erased record still counts (unless it had been deleted before its erasure)
         sa.or_(col(Person.deleted_at).is_(None), col(Person.deleted_at) == col(Person.erased_at)),
-    )
+    ]
     if period.region:
-        stmt = stmt.where(sa.func.lower(col(Person.region)) == period.region.lower())
-    return stmt
+        conditions.append(sa.func.lower(col(Person.region)) == period.region.lower())
+    return conditions
 
 
 def labelled(mapping: Mapping[str, Any]) -> Group:
