@@ -135,7 +135,8 @@ MISSING_CHECKS: dict[str, Callable[[Any], sa.ColumnElement[bool]]] = {
 
 async def summary(db: AsyncSession, caller: Principal, period: Period) -> CohortSummary:
     """How many rows, how many complete, what is missing (and, for staff, for whom)."""
-    cohort = (await _cohort_of(db, caller.org_id, period)).subquery()
+    # Materialised: each row's checks then read its index date, not work it out again.
+    cohort = (await _cohort_of(db, caller.org_id, period)).cte("cohort").prefix_with("MATERIALIZED")
     incomplete = sa.or_(*(check(cohort.c) for check in MISSING_CHECKS.values()))
     exact = sees_exact_counts(caller)
     # One pass, grouped by what is missing: the complete rows make one group; for staff,
