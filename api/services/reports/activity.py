@@ -1,6 +1,6 @@
 """Report tables about the programme's activity: relationships, sessions, goals, referrals.
 
-Each table is one or two SQL aggregations; Python only shapes the grouped results.
+Each table is one SQL aggregation; Python only shapes the grouped results.
 """
 
 from collections import Counter
