@@ -7,7 +7,9 @@ Every session decides once, before it touches an organisation's rows:
   SELECT, UPDATE and DELETE through the session then carries `org_id = <that organisation>`
   for each organisation-owned table in it (`OrgOwned`, including subqueries, joins and
   relationship loads), and `Organisation` is limited to that one row. Writing a row of
-  another organisation fails the flush.
+  another organisation fails: the flush for ORM objects, and the statement for an INSERT
+  run through the session (a bulk insert of many rows, which no flush sees), whose rows
+  are passed as parameters and checked one by one.
 - `span_organisations(db, reason)`: code that must cross organisations (logins looked up by
   email, the command line, a scheduled job listing the organisations, the demo seeder) says
   so, with its reason, and gets no automatic condition.
@@ -19,6 +21,7 @@ The explicit `org_id` conditions in the service layer stay: each layer holds on 
 """
 
 import uuid
+from collections.abc import Mapping
 from functools import cache
 from itertools import chain
 from typing import Any
@@ -104,6 +107,27 @@ def _org_id(cls: type[Any]) -> Any:
     return cls.org_id if mapped else sa.column("org_id", sa.Uuid())
 
 
+def _inserts_stay_in_organisation(state: ORMExecuteState) -> None:
+    statement = state.statement
+    if not state.is_insert or not isinstance(statement, sa.Insert):
+        return
+    table = getattr(statement.table, "name", None)
+    info = state.session.info
+    if table not in org_owned_tables() or _SPANNED_FOR in info:
+        return
+    org_id = info.get(_ORGANISATION)
+    if org_id is None:
+        raise TenancyUndecided("An organisation's rows are inserted by an undecided session.")
+    # Rows built into the statement (`.values()`, a SELECT) cannot be checked one by one.
+    if statement._values or statement._multi_values or statement.select is not None:
+        raise TenancyViolation("Insert an organisation's rows as parameters, to be checked.")
+    given = state.parameters or {}
+    rows = [given] if isinstance(given, Mapping) else given
+    key = "id" if table == Organisation.__tablename__ else "org_id"
+    if any(row.get(key) != org_id for row in rows):
+        raise TenancyViolation("A row of another organisation cannot be written here.")
+
+
 def _writes_stay_in_organisation(session: Session, _context: UOWTransaction, _: Any) -> None:
     info = session.info
     if _SPANNED_FOR in info:
@@ -128,6 +152,7 @@ def _owner(row: object) -> uuid.UUID | None:
 
 LISTENERS = (
     ("do_orm_execute", _limit_to_organisation),
+    ("do_orm_execute", _inserts_stay_in_organisation),
     ("before_flush", _writes_stay_in_organisation),
 )
 """The session events the mechanism listens to (every `Session`, so none escapes)."""

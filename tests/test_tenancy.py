@@ -1,5 +1,6 @@
 """Tenancy by mechanism: a session serves one organisation, whatever its queries forget."""
 
+import uuid
 from collections.abc import AsyncIterator
 from typing import Annotated
 
@@ -125,6 +126,31 @@ async def test_a_row_of_another_organisation_cannot_be_written(
         loaded.org_id = world.other_org.id  # handed to another organisation
         with pytest.raises(TenancyViolation):
             await session.flush()
+
+
+async def test_a_bulk_insert_writes_only_the_sessions_organisation(
+    app: FastAPI, world: World, db: AsyncSession
+) -> None:
+    def row(org: Organisation, name: str) -> dict[str, object]:
+        now = utcnow()
+        values = {"org_id": org.id, "name": name, "provider": "y", "category": "health"}
+        return {**values, "id": uuid.uuid4(), "created_at": now, "updated_at": now, "version": 1}
+
+    insert = sa.insert(Service.__table__)  # type: ignore[attr-defined]
+    async with app.state.db_factory() as session:
+        enter_organisation(session, world.org.id)
+        mixed = [row(world.org, "Ours"), row(world.other_org, "Smuggled")]
+        with pytest.raises(TenancyViolation):
+            await session.exec(insert, params=mixed)
+        with pytest.raises(TenancyViolation):  # rows built into the statement are not checked
+            await session.exec(insert.values(row(world.org, "Ours")))
+        await session.exec(insert, params=[row(world.org, "Ours")])
+        await session.commit()
+    async with app.state.db_factory() as session:
+        with pytest.raises(TenancyUndecided):
+            await session.exec(insert, params=[row(world.org, "Nobody's")])
+    written = select(Service.org_id).where(col(Service.name).in_(["Ours", "Smuggled"]))
+    assert (await db.exec(written)).all() == [world.org.id]
 
 
 async def test_a_session_that_chose_no_organisation_touches_no_organisations_rows(
