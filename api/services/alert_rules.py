@@ -55,7 +55,7 @@ from api.models.enums import (
     VettingStatus,
 )
 from api.services import alerts
-from api.services.alerts import Subject
+from api.services.alerts import NewAlert, Subject
 from api.services.organisation import alert_thresholds
 from api.services.reports.sql import day_of, days_between, run
 
@@ -747,6 +747,7 @@ async def _reconcile(
             message, facts = rule.describe(row, today, thresholds)
             if facts != alert.facts:
                 alert.message, alert.facts = message, facts
+    raised = []
     for subject_id, row in firing.items():
         if subject_id in standing:
             continue
@@ -754,9 +755,9 @@ async def _reconcile(
         subject = Subject(
             rule.subject, subject_id, row["mentee_id"], row["mentor_id"], row["relationship_id"]
         )
-        alerts.add(db, system, rule.name, rule.severity, subject, message, facts)
-        changed += 1
-    return changed
+        raised.append(NewAlert(rule.name, rule.severity, subject, message, facts))
+    await alerts.add_many(db, system, raised)
+    return changed + len(raised)
 
 
 # --- marking the organisations whose data changed ---------------------------------------------

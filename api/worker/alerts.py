@@ -58,10 +58,10 @@ async def _evaluate(
 ) -> None:
     async with context.factory() as db:
         tenancy.enter_organisation(db, org_id)
-        await alert_rules.evaluate(db, org_id, rules)
-        if done:
-            await db.exec(sa.delete(AlertCheck).where(col(AlertCheck.id).in_(done)))
-        try:
+        try:  # (new alerts are inserted as the rules run, so a clash may come before commit)
+            await alert_rules.evaluate(db, org_id, rules)
+            if done:
+                await db.exec(sa.delete(AlertCheck).where(col(AlertCheck.id).in_(done)))
             await db.commit()
         except IntegrityError:  # another worker raised the same alert first: its stands
             await db.rollback()

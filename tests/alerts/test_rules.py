@@ -14,6 +14,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.models import (
+    Event,
     Goal,
     GoalReview,
     MentoringRelationship,
@@ -323,6 +324,16 @@ async def test_a_rule_raises_keeps_one_and_clears(
     assert raised["status"] == "open"
     assert raised["facts"].items() >= case.facts.items(), raised["facts"]
     assert raised["message"] and raised["history"][0]["action"] == "raised"
+    (event,) = (
+        await db.exec(select(Event).where(Event.subject_id == uuid.UUID(raised["id"])))
+    ).all()
+    assert (event.type, event.org_id, event.data["alert_id"]) == (
+        "alert.raised",
+        world.org.id,
+        raised["id"],
+    )
+    assert event.data["person_id"] == (raised["mentee_id"] or raised["mentor_id"])
+    assert (event.data["rule"], event.data["severity"]) == (case.rule, raised["severity"])
 
     await run_rules(app, everything=True)  # the schedule finds the same: still one alert
     assert [a["id"] for a in await about(client, world, case.rule, subject)] == [raised["id"]]
