@@ -16,7 +16,12 @@ from graphql.pyutils import Undefined
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from api.auth.principal import Principal
 from api.models import AuditEvent, MentoringRelationship
+from api.models.enums import AlertRule, Severity
+from api.services import alerts, audit
+from api.services.alerts import NewAlert, Subject
+from api.tenancy import enter_organisation
 from tests.alerts.helpers import raise_alert_for
 from tests.factories import World
 from tests.schema.helpers import gql
@@ -342,3 +347,30 @@ async def test_changes_no_service_records_are_audited_as_well(
     assert [row.person_id for row in rows].count(world.my_mentee.id) == 1
     mentee_row = next(row for row in rows if row.person_id == world.my_mentee.id)
     assert mentee_row.actor_role == "mentor" and mentee_row.request_id
+
+
+async def test_rows_a_bulk_insert_writes_are_audited_as_a_flushs_are(
+    app: FastAPI, world: World, db: AsyncSession
+) -> None:
+    """Rows inserted by one statement (no ORM objects, so no flush sees them) still give
+    each person they concern an audit row for the request."""
+    mine = (
+        await db.exec(
+            select(MentoringRelationship).where(
+                MentoringRelationship.mentee_id == world.my_mentee.id
+            )
+        )
+    ).one()
+    caller = Principal.system(world.org.id, "tests")
+    subject = Subject("relationship", mine.id, mine.mentee_id, mine.mentor_id, mine.id)
+    async with app.state.db_factory() as session:
+        enter_organisation(session, world.org.id)
+        audit.begin(session, caller, "tests.bulk")
+        new = NewAlert(AlertRule.not_a_good_fit, Severity.warning, subject, "Check in.", {})
+        await alerts.add_many(session, caller, [new])
+        await session.commit()
+    rows = (await db.exec(select(AuditEvent).where(AuditEvent.action == "tests.bulk"))).all()
+    assert sorted(str(row.person_id) for row in rows) == sorted(
+        [str(world.my_mentee.id), str(world.mentor.id)]
+    )
+    assert all("alert" in row.details["changed"] for row in rows)
