@@ -11,6 +11,7 @@ from strawberry.tools import merge_types
 
 from api.docs import graphiql_page
 from api.schema.context import get_context
+from api.schema.from_models import convert_with_plans
 from api.schema.group_sessions import GroupSessionMutation, GroupSessionQuery
 from api.schema.limits import limit_extensions
 from api.schema.mentor_support import MentorSupportMutation, MentorSupportQuery
@@ -29,7 +30,9 @@ def build_schema(*, introspection: bool = True) -> strawberry.Schema:
         extensions.append(DisableIntrospection)
     query = merge_types("Query", (Query, GroupSessionQuery, MentorSupportQuery))
     mutation = merge_types("Mutation", (Mutation, GroupSessionMutation, MentorSupportMutation))
-    return strawberry.Schema(query=query, mutation=mutation, extensions=extensions)
+    schema = strawberry.Schema(query=query, mutation=mutation, extensions=extensions)
+    convert_with_plans(schema)
+    return schema
 
 
 def sdl() -> str:
