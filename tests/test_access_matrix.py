@@ -157,6 +157,12 @@ REST: dict[tuple[str, str], str | None] = {
     ("GET", "/api/v1/people/{mentor_id}/trainings"): "mentor_support.read",
     ("POST", "/api/v1/people/{mentor_id}/trainings"): "mentor_support.write",
     ("DELETE", "/api/v1/people/{mentor_id}/trainings/{training_id}"): "mentor_support.write",
+    ("GET", "/api/v1/people/{mentor_id}/establishment-clearances"): "mentor_support.read",
+    ("POST", "/api/v1/people/{mentor_id}/establishment-clearances"): "mentor_support.write",
+    (
+        "DELETE",
+        "/api/v1/people/{mentor_id}/establishment-clearances/{clearance_id}",
+    ): "mentor_support.write",
     ("GET", "/api/v1/group-sessions"): "sessions.read",
     ("POST", "/api/v1/group-sessions"): "sessions.write",
     ("GET", "/api/v1/group-sessions/{group_session_id}"): "sessions.read",
@@ -341,6 +347,9 @@ GRAPHQL_ROOT: dict[str, str] = {
     "Mutation.removeSupervision": "mentor_support.write",
     "Mutation.recordTraining": "mentor_support.write",
     "Mutation.removeTraining": "mentor_support.write",
+    "Query.establishmentClearances": "mentor_support.read",
+    "Mutation.recordEstablishmentClearance": "mentor_support.write",
+    "Mutation.removeEstablishmentClearance": "mentor_support.write",
     "Query.caseload": "caseload.read",
     "Query.alerts": "alerts.read",
     "Query.alert": "alerts.read",
@@ -390,6 +399,7 @@ RECORD_TYPES = {
     "Concern",
     "Supervision",
     "Training",
+    "EstablishmentClearance",
 }
 
 

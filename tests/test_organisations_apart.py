@@ -95,6 +95,7 @@ PATH_RESOURCES = {
     "concern_id": "concern",
     "supervision_id": "supervision",
     "training_id": "training",
+    "clearance_id": "clearance",
     "group_session_id": "group_session",
     "relationship_ids": "relationship",
     "facilitator_ids": "mentor",
@@ -201,6 +202,12 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", "/people/{mentor_id}/trainings"): {
         "course": "Induction",
         "completed_on": "2025-01-01",
+    },
+    ("POST", "/people/{mentor_id}/establishment-clearances"): {
+        "establishment": "HMP Hull",
+        "granted_on": "2025-01-01",
+        "granted_by": "Security",
+        "expires_on": "2027-01-01",
     },
     ("POST", "/group-sessions"): {
         "title": "Group",
@@ -340,6 +347,15 @@ async def populate(client: httpx.AsyncClient, headers: dict[str, str]) -> Record
     records["training"] = await post(
         f"/people/{records['mentor']}/trainings",
         {"course": "Safeguarding", "completed_on": "2025-01-01"},
+    )
+    records["clearance"] = await post(
+        f"/people/{records['mentor']}/establishment-clearances",
+        {
+            "establishment": "HMP Durham",
+            "granted_on": "2025-01-01",
+            "granted_by": "HMP Durham security",
+            "expires_on": "2027-06-30",
+        },
     )
     records["group_session"] = await post(
         "/group-sessions",

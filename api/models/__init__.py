@@ -22,7 +22,7 @@ from api.models.relationship import (
 )
 from api.models.service import Service
 from api.models.session import GroupFacilitator, GroupSession, MentoringSession, SessionGoal
-from api.models.support import Concern, Supervision, Training
+from api.models.support import Concern, EstablishmentClearance, Supervision, Training
 from api.models.webhook import WebhookDelivery, WebhookSubscription
 
 __all__ = [
@@ -34,6 +34,7 @@ __all__ = [
     "Concern",
     "Consent",
     "CustodyEvent",
+    "EstablishmentClearance",
     "Event",
     "Goal",
     "GoalReview",

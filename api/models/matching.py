@@ -20,6 +20,7 @@ DEFAULT_WEIGHTS: dict[str, float] = {
     "expectations": 0.10,
     "women_specific": 0.05,
     "supervision": 0.05,
+    "establishment_access": 0.05,
 }
 
 
@@ -84,6 +85,13 @@ class MatchingWeights(Input):
         ge=0,
         le=1,
         description="The mentor was supervised in the last 90 days.",
+    )
+    establishment_access: float = Field(
+        DEFAULT_WEIGHTS["establishment_access"],
+        ge=0,
+        le=1,
+        description="For a mentee in custody: the mentor's clearance for their establishment "
+        "lasts until their release (or 90 days). Uncleared mentors are never suggested.",
     )
 
 

@@ -1,4 +1,4 @@
-"""Mentors' support and safeguarding: concerns, supervision and training records."""
+"""Mentors' support and safeguarding: concerns, supervision, training and clearance records."""
 
 import uuid
 from datetime import date, datetime
@@ -107,6 +107,22 @@ class Training(OrgRecord, table=True):
     recorded_by: str = Field(max_length=80)
 
 
+class EstablishmentClearance(OrgRecord, table=True):
+    """A mentor's clearance to visit an establishment (a prison), in force until it expires."""
+
+    __tablename__ = "establishment_clearance"
+    __table_args__ = (
+        sa.Index("ix_establishment_clearance_mentor_expires", "mentor_id", "expires_on"),
+    )
+
+    mentor_id: uuid.UUID = Field(foreign_key="person.id")
+    establishment: str = Field(max_length=200)
+    granted_on: date
+    granted_by: str = Field(max_length=200)
+    expires_on: date
+    recorded_by: str = Field(max_length=80)
+
+
 # --- API models -----------------------------------------------------------------------------
 
 PastDate = Annotated[date, PydField(ge=EarliestDate, json_schema_extra=SINCE_1900)]
@@ -206,3 +222,29 @@ class TrainingRead(RecordRead):
     course: str
     completed_on: date
     expires_on: date | None
+
+
+class ClearanceCreate(Input):
+    establishment: Text200 = PydField(
+        description="The establishment as a mentee's profile names it, e.g. `HMP Durham` "
+        "(compared ignoring case and surrounding spaces)."
+    )
+    granted_on: PastDate
+    granted_by: Text200 = PydField(
+        description="Who granted it, e.g. the establishment's security department."
+    )
+    expires_on: PastDate = PydField(description="The last day it is in force.")
+
+    @model_validator(mode="after")
+    def _expires_after(self) -> "ClearanceCreate":
+        if self.expires_on < self.granted_on:
+            raise ValueError("expires_on cannot be before granted_on")
+        return self
+
+
+class ClearanceRead(RecordRead):
+    mentor_id: uuid.UUID
+    establishment: str
+    granted_on: date
+    granted_by: str
+    expires_on: date

@@ -1,4 +1,5 @@
-"""`/people/{mentor_id}/supervisions` and `/trainings`: the support a mentor gets."""
+"""`/people/{mentor_id}/supervisions`, `/trainings` and `/establishment-clearances`: the
+support a mentor gets, and the establishments they may visit."""
 
 import uuid
 from typing import Annotated
@@ -9,9 +10,16 @@ from api.auth.deps import may
 from api.auth.principal import Principal
 from api.db import DB
 from api.errors import problem_responses
-from api.models import Supervision, Training
+from api.models import EstablishmentClearance, Supervision, Training
 from api.models.common import Page
-from api.models.support import SupervisionCreate, SupervisionRead, TrainingCreate, TrainingRead
+from api.models.support import (
+    ClearanceCreate,
+    ClearanceRead,
+    SupervisionCreate,
+    SupervisionRead,
+    TrainingCreate,
+    TrainingRead,
+)
 from api.routers.common import Cursor, Limit
 from api.services import mentor_support
 
@@ -135,3 +143,60 @@ async def remove_training(
 ) -> None:
     """`training_completed_on` goes back to the latest course left in date."""
     await mentor_support.remove(db, caller, mentor_id, Training, training_id)
+
+
+@router.get(
+    "/establishment-clearances",
+    summary="List a mentor's establishment clearances",
+    response_model=Page[ClearanceRead],
+    responses=problem_responses(404, 422),
+)
+async def list_clearances(
+    db: DB,
+    caller: Annotated[Principal, may("mentor_support.read")],
+    mentor_id: uuid.UUID,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+) -> Page[ClearanceRead]:
+    """The establishments (prisons) the mentor is cleared to visit, expired ones too."""
+    rows, next_cursor = await mentor_support.list_records(
+        db, caller, mentor_id, EstablishmentClearance, limit=limit, cursor=cursor
+    )
+    items = [ClearanceRead.model_validate(r, from_attributes=True) for r in rows]
+    return Page(items=items, next_cursor=next_cursor)
+
+
+@router.post(
+    "/establishment-clearances",
+    summary="Record an establishment clearance",
+    status_code=status.HTTP_201_CREATED,
+    response_model=ClearanceRead,
+    responses=problem_responses(404, 422),
+)
+async def add_clearance(
+    db: DB,
+    caller: Annotated[Principal, may("mentor_support.write")],
+    mentor_id: uuid.UUID,
+    body: ClearanceCreate,
+    response: Response,
+) -> ClearanceRead:
+    """Until `expires_on`, the mentor may be suggested for mentees held there."""
+    row = await mentor_support.add_clearance(db, caller, mentor_id, body)
+    response.headers["Location"] = f"/api/v1/people/{mentor_id}/establishment-clearances/{row.id}"
+    return ClearanceRead.model_validate(row, from_attributes=True)
+
+
+@router.delete(
+    "/establishment-clearances/{clearance_id}",
+    summary="Remove an establishment clearance",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=problem_responses(404, 422),
+)
+async def remove_clearance(
+    db: DB,
+    caller: Annotated[Principal, may("mentor_support.write")],
+    mentor_id: uuid.UUID,
+    clearance_id: uuid.UUID,
+) -> None:
+    """Withdrawn, or recorded in error: the mentor is no longer cleared by it."""
+    await mentor_support.remove(db, caller, mentor_id, EstablishmentClearance, clearance_id)

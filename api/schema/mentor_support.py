@@ -1,6 +1,7 @@
-"""GraphQL for mentors' support and safeguarding: concerns, supervision and training records,
-and the mentor's caseload. The same service functions as `/concerns`, `/people/{id}/
-supervisions`, `/people/{id}/trainings` and `/me/caseload`, so the same rules and audit."""
+"""GraphQL for mentors' support and safeguarding: concerns, supervision, training and
+establishment clearance records, and the mentor's caseload. The same service functions as
+`/concerns`, `/people/{id}/supervisions`, `/trainings`, `/establishment-clearances` and
+`/me/caseload`, so the same rules and audit."""
 
 import uuid
 from datetime import datetime
@@ -13,9 +14,12 @@ from strawberry.types import Info
 from api.auth.principal import Principal
 from api.errors import NotFound
 from api.models import Concern as ConcernRow
+from api.models import EstablishmentClearance as ClearanceRow
 from api.models import Supervision as SupervisionRow
 from api.models import Training as TrainingRow
 from api.models.support import (
+    ClearanceCreate,
+    ClearanceRead,
     ConcernCategory,
     ConcernClose,
     ConcernCreate,
@@ -33,18 +37,29 @@ from api.schema.inputs import input_type, to_model
 from api.schema.mutations import Removed, RemovedResult, attempt
 from api.schema.problems import Problem
 from api.schema.queries import one_at_a_time, page_of, page_size, zoned
-from api.schema.types import Caseload, Concern, Connection, Supervision, Training
+from api.schema.types import (
+    Caseload,
+    Concern,
+    Connection,
+    EstablishmentClearance,
+    Supervision,
+    Training,
+)
 from api.services import caseload, concerns, mentor_support
 from api.services.concerns import ConcernFilter
 
 ConcernResult = Annotated[Concern | Problem, strawberry.union("ConcernResult")]
 SupervisionResult = Annotated[Supervision | Problem, strawberry.union("SupervisionResult")]
 TrainingResult = Annotated[Training | Problem, strawberry.union("TrainingResult")]
+ClearanceResult = Annotated[
+    EstablishmentClearance | Problem, strawberry.union("EstablishmentClearanceResult")
+]
 
 ConcernCreateInput = input_type(ConcernCreate)
 ConcernEscalationInput = input_type(ConcernEscalation)
 SupervisionCreateInput = input_type(SupervisionCreate)
 TrainingCreateInput = input_type(TrainingCreate)
+ClearanceCreateInput = input_type(ClearanceCreate)
 
 
 def _concern(caller: Principal, row: ConcernRow) -> Concern:
@@ -53,6 +68,12 @@ def _concern(caller: Principal, row: ConcernRow) -> Concern:
 
 def _training(row: TrainingRow) -> Training:
     return Training.from_pydantic(TrainingRead.model_validate(row, from_attributes=True))
+
+
+def _clearance(row: ClearanceRow) -> EstablishmentClearance:
+    return EstablishmentClearance.from_pydantic(
+        ClearanceRead.model_validate(row, from_attributes=True)
+    )
 
 
 @strawberry.type
@@ -137,6 +158,25 @@ class MentorSupportQuery:
             context.db, caller, mentor_id, TrainingRow, limit=page_size(first), cursor=after
         )
         return page_of([_training(r) for r in rows], cursor)
+
+    @strawberry.field(
+        description="The establishments a mentor is cleared to visit (expired clearances "
+        "too), for staff and the mentor."
+    )
+    @one_at_a_time
+    async def establishment_clearances(
+        self,
+        info: Info[Context, None],
+        mentor_id: uuid.UUID,
+        first: int = 50,
+        after: str | None = None,
+    ) -> Connection[EstablishmentClearance]:
+        context = info.context
+        caller = context.authorize("mentor_support.read")
+        rows, cursor = await mentor_support.list_records(
+            context.db, caller, mentor_id, ClearanceRow, limit=page_size(first), cursor=after
+        )
+        return page_of([_clearance(r) for r in rows], cursor)
 
     @strawberry.field(
         description="A mentor's own open relationships: the mentee's name, the phase, the "
@@ -246,6 +286,32 @@ class MentorSupportMutation:
     ) -> RemovedResult:
         async def work(db: AsyncSession, caller: Principal) -> Removed:
             await mentor_support.remove(db, caller, mentor_id, TrainingRow, id)
+            return Removed(id=id)
+
+        return await attempt(info, "mentor_support.write", work)
+
+    @strawberry.mutation(
+        description="Record a mentor's clearance to visit an establishment, until it expires "
+        "(staff)."
+    )
+    async def record_establishment_clearance(
+        self,
+        info: Info[Context, None],
+        mentor_id: uuid.UUID,
+        input: ClearanceCreateInput,  # type: ignore[valid-type]
+    ) -> ClearanceResult:
+        async def work(db: AsyncSession, caller: Principal) -> EstablishmentClearance:
+            data = to_model(ClearanceCreate, input)
+            return _clearance(await mentor_support.add_clearance(db, caller, mentor_id, data))
+
+        return await attempt(info, "mentor_support.write", work)
+
+    @strawberry.mutation(description="Remove a clearance withdrawn or recorded in error (staff).")
+    async def remove_establishment_clearance(
+        self, info: Info[Context, None], mentor_id: uuid.UUID, id: uuid.UUID
+    ) -> RemovedResult:
+        async def work(db: AsyncSession, caller: Principal) -> Removed:
+            await mentor_support.remove(db, caller, mentor_id, ClearanceRow, id)
             return Removed(id=id)
 
         return await attempt(info, "mentor_support.write", work)

@@ -56,8 +56,8 @@ from api.models.relationship import (
 from api.models.service import ServiceRead
 from api.models.session import GroupAttendee as GroupAttendeeModel
 from api.models.session import GroupSessionRead, SessionRead
+from api.models.support import ClearanceRead, ConcernRead, SupervisionRead, TrainingRead
 from api.models.support import ConcernChange as ConcernChangeModel
-from api.models.support import ConcernRead, SupervisionRead, TrainingRead
 
 if TYPE_CHECKING:
     from api.schema.context import Context
@@ -584,6 +584,15 @@ class Supervision:
 
 @strawberry.experimental.pydantic.type(model=TrainingRead, all_fields=True)
 class Training:
+    pass
+
+
+@strawberry.experimental.pydantic.type(
+    model=ClearanceRead,
+    all_fields=True,
+    description="A mentor's clearance to visit an establishment (a prison) until `expiresOn`.",
+)
+class EstablishmentClearance:
     pass
 
 

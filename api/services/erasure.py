@@ -30,6 +30,7 @@ from api.models import (
     Concern,
     Consent,
     CustodyEvent,
+    EstablishmentClearance,
     Goal,
     GoalReview,
     GoalStatusChange,
@@ -204,6 +205,12 @@ PARTS: tuple[Part, ...] = (
         kept={"kind": CODED, "recorded_by": ACTOR},
     ),
     Part(Training, None, kept={"course": COURSE, "recorded_by": ACTOR}),
+    # Where a mentor may visit, and who vouched for them: of no use once they are gone.
+    Part(
+        EstablishmentClearance,
+        lambda p: col(EstablishmentClearance.mentor_id) == p,
+        delete=True,
+    ),
     Part(
         Concern,
         lambda p: col(Concern.person_id) == p,

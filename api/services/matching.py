@@ -38,7 +38,14 @@ from api.models.matching import (
     MatchSuggestions,
     Reason,
 )
-from api.services import audit, expectations, organisation, people, policy
+from api.services import (
+    audit,
+    establishment_access,
+    expectations,
+    organisation,
+    people,
+    policy,
+)
 from api.services.consents import consenting, has_consent
 from api.services.eligibility import (
     cleared_and_trained,
@@ -65,6 +72,7 @@ class Wanted:
     background: "Background"
     times: frozenset[str] = frozenset()  # the day parts the mentee can meet
     expectations: Expectations = field(default_factory=Expectations)  # what the mentee expects
+    access: establishment_access.Access | None = None  # in custody: where a mentor must be cleared
 
 
 # Each shared-background dimension, and the person's column that holds it.
@@ -164,6 +172,7 @@ class _Ranking:
             found.extend(value == 1.0 for value in self.shares.values())
         if self.gender:
             found.append(sa.func.lower(col(Person.gender)) == self.gender.lower())
+        found.extend(establishment_access.filters(self.wanted.access))
         return found
 
 
@@ -187,6 +196,7 @@ async def _ranking(db: AsyncSession, caller: Principal, mentee_id: uuid.UUID) ->
         background=await _background(db, caller, mentee, profile),
         times=frozenset(profile.weekly_availability),
         expectations=expectations.of(profile),
+        access=establishment_access.access_needed(profile),
     )
     caseload = open_caseloads(caller.org_id)
     open_count = sa.func.coalesce(caseload.c.open_count, 0)
@@ -296,6 +306,8 @@ async def _exclusions(db: AsyncSession, ranking: _Ranking, row: Any) -> list[str
         found.append(await _why_excluded(db, ranking.mentee.id, row["id"]))
     if ranking.gender and (row["gender"] or "").lower() != ranking.gender.lower():
         found.append(f"the mentee asked for a {ranking.gender} mentor")
+    if prison := establishment_access.exclusion(row, ranking.wanted.access):
+        found.append(prison)
     if ranking.shares and ranking.wanted.background.required:
         missing = [
             BACKGROUND_WORDS[d]
@@ -376,6 +388,7 @@ def _factor_values(wanted: Wanted, open_count: Any) -> dict[str, ColumnElement[A
     max_caseload = col(MentorProfile.max_caseload)
     values["capacity"] = (max_caseload - open_count) * 1.0 / max_caseload
     values["supervision"] = flag(col(MentorProfile.last_supervision_on) >= wanted.supervised_since)
+    values.update(establishment_access.factors(wanted.access))
     return values
 
 
@@ -413,7 +426,7 @@ def _scored_mentors(caller: Principal, ranking: _Ranking) -> Any:
         start=sa.literal(0.0),
     )
     score = sa.func.coalesce(weighted / sa.func.nullif(total, 0.0), 0.0)
-    return (
+    stmt = (
         sa.select(
             col(Person.id),
             col(Person.given_name),
@@ -444,6 +457,7 @@ def _scored_mentors(caller: Principal, ranking: _Ranking) -> Any:
             col(Person.deleted_at).is_(None),
         )
     )
+    return establishment_access.joined(stmt, col(Person.id), ranking.wanted.access)
 
 
 async def _excluded_mentors(db: AsyncSession, mentee_id: uuid.UUID) -> list[uuid.UUID]:
@@ -490,6 +504,7 @@ def _suggestion(
         reasons.append(
             Reason(factor="background", effect=Effect.not_counted, detail=wanted.background.why_not)
         )
+    reasons.extend(establishment_access.not_counted(wanted.access))
     return MatchSuggestion(
         mentor_id=row["id"],
         mentor_name=f"{row['preferred_name'] or row['given_name']} {row['family_name']}",
@@ -546,6 +561,7 @@ def _availability_words(row: Any, wanted: Wanted) -> str:
 _WORDS: dict[str, Callable[[Any, Wanted], str]] = {
     "availability": _availability_words,
     "background": _background_words,
+    "establishment_access": lambda row, wanted: establishment_access.words(row, wanted.access),
     "needs": _needs_words,
     "language": _language_words,
     "region": _region_words,

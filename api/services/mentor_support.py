@@ -1,9 +1,11 @@
-"""Supervision and training records of a mentor, and the two dates derived from them.
+"""Supervision, training and establishment clearance records of a mentor, and the two dates
+derived from them.
 
 `mentor_profile.last_supervision_on` and `training_completed_on` are kept by this module
 whenever a record is added or removed, so matching, eligibility and the alert rules keep
 reading one column each. A date set on the profile directly (an import) stands until the
-first record of its kind changes.
+first record of its kind changes. Clearances derive no date: matching reads them directly
+(`api/services/establishment_access.py`).
 """
 
 import uuid
@@ -17,15 +19,20 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.auth.principal import Principal
 from api.errors import Invalid, NotFound
-from api.models import MentorProfile, Person, Supervision, Training
+from api.models import EstablishmentClearance, MentorProfile, Person, Supervision, Training
 from api.models.base import utc_today
 from api.models.enums import PersonKind
-from api.models.support import SupervisionCreate, SupervisionRead, TrainingCreate
+from api.models.support import (
+    ClearanceCreate,
+    SupervisionCreate,
+    SupervisionRead,
+    TrainingCreate,
+)
 from api.services import audit, people, policy
 from api.services.pagination import paginate
 from api.services.visibility import visible_mentor_records_clause
 
-Row = TypeVar("Row", Supervision, Training)
+Row = TypeVar("Row", Supervision, Training, EstablishmentClearance)
 
 
 async def find_mentor(db: AsyncSession, caller: Principal, mentor_id: uuid.UUID) -> Person:
@@ -83,6 +90,17 @@ async def add_training(
     return await _add(db, caller, mentor, row)
 
 
+async def add_clearance(
+    db: AsyncSession, caller: Principal, mentor_id: uuid.UUID, data: ClearanceCreate
+) -> EstablishmentClearance:
+    mentor = await _mentor_to_write(db, caller, mentor_id)
+    _not_in_future(data.granted_on, "granted_on")
+    row = EstablishmentClearance(
+        org_id=caller.org_id, mentor_id=mentor.id, recorded_by=caller.subject, **data.model_dump()
+    )
+    return await _add(db, caller, mentor, row)
+
+
 async def remove(
     db: AsyncSession, caller: Principal, mentor_id: uuid.UUID, model: type[Row], row_id: uuid.UUID
 ) -> None:
@@ -117,7 +135,9 @@ def present_supervision(caller: Principal, row: Supervision) -> SupervisionRead:
 async def refresh_date(db: AsyncSession, mentor_id: uuid.UUID, model: type[Row]) -> None:
     """Derive the mentor's date that `model`'s records keep: `last_supervision_on` is the
     latest supervision; `training_completed_on` the latest course still in date (none
-    once every course has expired)."""
+    once every course has expired). Clearances keep no date of the mentor's."""
+    if model is EstablishmentClearance:
+        return
     if model is Supervision:
         column, value = "last_supervision_on", sa.func.max(col(Supervision.held_on))
         where = [col(Supervision.mentor_id) == mentor_id]
@@ -149,7 +169,12 @@ async def _add(db: AsyncSession, caller: Principal, mentor: Person, row: Row) ->
     return row
 
 
-def _audit(db: AsyncSession, caller: Principal, action: str, row: Supervision | Training) -> None:
+def _audit(
+    db: AsyncSession,
+    caller: Principal,
+    action: str,
+    row: Supervision | Training | EstablishmentClearance,
+) -> None:
     audit.record(
         db,
         caller,

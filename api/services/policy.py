@@ -226,11 +226,11 @@ POLICY: dict[str, Rule] = {
     "mentor_support.read": Rule(
         "people:read",
         STAFF_AND_MENTORS,
-        "Supervision and training records are seen by staff and the mentor concerned.",
+        "Supervision, training and clearance records are seen by staff and the mentor concerned.",
         owner=_staff_or_themselves,
     ),
     "mentor_support.write": Rule(
-        "people:write", STAFF, "Supervision and training are recorded by staff."
+        "people:write", STAFF, "Supervision, training and clearances are recorded by staff."
     ),
     "mentor_support.read_notes": Rule(
         "people:read", STAFF, "Supervision notes are for staff only."

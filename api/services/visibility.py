@@ -16,6 +16,7 @@ from api.models import (
     Alert,
     Assessment,
     Concern,
+    EstablishmentClearance,
     Event,
     Goal,
     GroupFacilitator,
@@ -154,8 +155,10 @@ def visible_concerns_clause(caller: Principal) -> Any:
     return in_org
 
 
-def visible_mentor_records_clause(caller: Principal, model: type[Supervision | Training]) -> Any:
-    """Supervision and training records: staff see all, a mentor their own."""
+def visible_mentor_records_clause(
+    caller: Principal, model: type[Supervision | Training | EstablishmentClearance]
+) -> Any:
+    """Supervision, training and clearance records: staff see all, a mentor their own."""
     in_org = col(model.org_id) == caller.org_id
     if caller.role == Role.mentor:
         return _scoped(caller, "people", sa.and_(in_org, col(model.mentor_id) == caller.person_id))
