@@ -11,7 +11,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from api import demo_warnings, programme_year
 from api.auth.principal import Principal
 from api.auth.scopes import ROLE_SCOPES
-from api.demo_support import seed_support
+from api.demo_support import seed_clearances, seed_support
 from api.models import Organisation, Person, Service
 from api.models.assessment import AssessmentCreate
 from api.models.consent import ConsentCreate
@@ -238,6 +238,8 @@ async def seed(db: AsyncSession) -> dict[str, Any]:
     mentees = [await people.create_person(db, system, _mentee(i, rng, today)) for i in range(24)]
     await _backgrounds(db, system, mentors, mentees)
     await _expectations(db, system, mentors, mentees)
+    held = {p.establishment for i in _BACKGROUNDS if (p := mentees[i].mentee_profile)}
+    await seed_clearances(db, system, mentors, _REGIONS, {e for e in held if e}, today)
 
     await _relationships(db, system, mentors, mentees, today)
     await _plans(db, system, mentees[:8], today)

@@ -1,4 +1,5 @@
-"""The demo's support and safeguarding: supervision and training, concerns, a group session."""
+"""The demo's support and safeguarding: supervision and training, establishment clearances,
+concerns, a group session."""
 
 from datetime import UTC, date, datetime, timedelta
 
@@ -15,6 +16,7 @@ from api.models.session import (
     MarkedAttendance,
 )
 from api.models.support import (
+    ClearanceCreate,
     ConcernCategory,
     ConcernClose,
     ConcernCreate,
@@ -78,6 +80,35 @@ async def _supervision_and_training(
                     retraumatisation=index == 1 and months == 1,
                 ),
             )
+
+
+async def seed_clearances(
+    db: AsyncSession,
+    system: Principal,
+    mentors: list[Person],
+    regions: dict[str, list[str]],
+    wanted: set[str],
+    today: date,
+) -> None:
+    """Who may visit which prison: each mentor their own region's establishments, and the
+    `wanted` ones (where the mentees who asked for a shared background are held) — Bernie
+    there only for three weeks more, and Tony's there lapsed last month, so suggestions
+    leave him out and the explanation says why."""
+    for index, mentor in enumerate(mentors):
+        own = set(regions.get(mentor.region or "", []))
+        for place in sorted(own | wanted):
+            expires = today + timedelta(days=400 + 30 * index)
+            if place not in own and mentor.given_name == "Tony":
+                expires = today - timedelta(days=30)
+            elif place not in own and mentor.given_name == "Bernie":
+                expires = today + timedelta(days=21)
+            clearance = ClearanceCreate(
+                establishment=place,
+                granted_on=min(today, expires) - timedelta(days=365),
+                granted_by=f"{place} security department",
+                expires_on=expires,
+            )
+            await mentor_support.add_clearance(db, system, mentor.id, clearance)
 
 
 async def _concerns(

@@ -260,7 +260,8 @@ def test_seed_demo_covers_the_domain(database: str) -> None:
                     )
                 ).json()["items"]
                 for reason in item["reasons"]
-                if reason["factor"] in ("background", "availability", "expectations")
+                if reason["factor"]
+                in ("background", "availability", "expectations", "establishment_access")
             ]
             # mentors' support and safeguarding: concerns, records, a group, who is held back
             found["concerns"] = (
@@ -272,7 +273,7 @@ def test_seed_demo_covers_the_domain(database: str) -> None:
             mentors = (
                 await client.get("/api/v1/people?kind=mentor&limit=200", headers=headers)
             ).json()["items"]
-            for kind in ("supervisions", "trainings"):
+            for kind in ("supervisions", "trainings", "establishment-clearances"):
                 found[kind] = [
                     row
                     for mentor in mentors
@@ -280,6 +281,18 @@ def test_seed_demo_covers_the_domain(database: str) -> None:
                         await client.get(f"/api/v1/people/{mentor['id']}/{kind}", headers=headers)
                     ).json()["items"]
                 ]
+            tony = next(m["id"] for m in mentors if m["given_name"] == "Tony")
+            found["tony_kept_out"] = [
+                exclusion
+                for mentee in mentees
+                if mentee["mentee"]["preferences"]["shared_background"]
+                for exclusion in (
+                    await client.get(
+                        f"/api/v1/people/{mentee['id']}/match-suggestions/{tony}",
+                        headers=headers,
+                    )
+                ).json()["exclusions"]
+            ]
             found["held_back"] = [
                 held["mentor_id"]
                 for mentee in mentees[:5]
@@ -300,17 +313,20 @@ def test_seed_demo_covers_the_domain(database: str) -> None:
     assert found["held_back"], "a mentor whose supervision is overdue is held back"
     attended = {a["attendance"] for group in found["group_sessions"] for a in group["attendees"]}
     assert len(found["group_sessions"]) == 2 and {"attended", "expected"} <= attended
-    # mentees who asked for a mentor sharing their background, each suggestion saying how
-    assert {r["factor"] for r in found["background_reasons"]} == {
+    # mentees who asked for a mentor sharing their background, each suggestion saying how;
+    # they are in custody: only mentors cleared for their prison, one clearance running out
+    reasons = found["background_reasons"]
+    assert {r["factor"] for r in reasons} == {
         "background",
         "availability",
         "expectations",
+        "establishment_access",
     }
-    assert {r["effect"] for r in found["background_reasons"]} == {
-        "raised",
-        "lowered",
-        "not_counted",
-    }
+    assert {r["effect"] for r in reasons} == {"raised", "lowered", "not_counted"}
+    access = {r["effect"] for r in reasons if r["factor"] == "establishment_access"}
+    assert access == {"raised", "lowered"}
+    assert any("expired on" in exclusion for exclusion in found["tony_kept_out"])
+    assert len({c["establishment"] for c in found["establishment-clearances"]}) >= 10
     rels = found["relationships"]
     assert {r["status"] for r in rels} == {"proposed", "active", "paused", "ended"}
     assert {r["phase"] for r in rels} == {"custody", "through_the_gate", "community"}
