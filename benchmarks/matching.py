@@ -1,8 +1,11 @@
 """Match-suggestion latency over HTTP at scale, on SQLite and PostgreSQL.
 
 Seeds one organisation with 10,000 mentors and 1,000 mentees (and enough open
-relationships that caseloads vary), serves it with `throughgate serve` (one worker), and
-times `GET /people/{id}/match-suggestions` for random mentees. Prints p50/p95/p99.
+relationships that caseloads vary), with every factor that costs the query something: weekly
+availability on both sides, backgrounds and the wish to share one (with consents), lived
+experience disclosed with consent, and one to three clearances per mentor for the prisons
+most mentees are held in. Serves it with `throughgate serve` (one worker), and times
+`GET /people/{id}/match-suggestions` for random mentees. Prints p50/p95/p99.
 
     make bench-matching                       # both databases
     .venv/bin/python benchmarks/matching.py --database sqlite --mentors 2000
@@ -28,6 +31,8 @@ from api.auth.passwords import hash_secret
 from api.cli import alembic_config
 from api.db import create_engine
 from api.models import (
+    Consent,
+    EstablishmentClearance,
     MenteeProfile,
     MentoringRelationship,
     MentorProfile,
@@ -36,7 +41,15 @@ from api.models import (
     UserAccount,
 )
 from api.models.base import utcnow
-from api.models.enums import ContactChannel, ContactFrequency, Pathway, SessionSetting
+from api.models.enums import (
+    ConsentPurpose,
+    ContactChannel,
+    ContactFrequency,
+    DayPart,
+    Ethnicity,
+    Pathway,
+    SessionSetting,
+)
 from api.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -44,6 +57,17 @@ PASSWORD = "benchmark password"
 REGIONS = ["North East", "Yorkshire", "North West", "London", "Wales", "South West", "Midlands"]
 LANGUAGES = ["en", "pl", "ur", "cy", "pa", "ro"]
 PATHWAYS = [p.value for p in Pathway]
+DAY_PARTS = [d.value for d in DayPart]
+ETHNICITIES = [e.value for e in Ethnicity]
+RELIGIONS = ["Christian", "Muslim", "Hindu", "Sikh", "Jewish", "Buddhist", None]
+CULTURES = ["Irish", "Polish", "Nigerian", "Jamaican", "Punjabi", "Welsh", "Somali", None]
+BACKGROUNDS = [["ethnicity"], ["religion"], ["culture"], ["ethnicity", "culture"]]
+PRISONS = [f"HMP {name}" for name in (
+    "Durham", "Frankland", "Low Newton", "Northumberland", "Leeds", "New Hall", "Hull",
+    "Wakefield", "Liverpool", "Styal", "Manchester", "Altcourse", "Wandsworth", "Bronzefield",
+    "Pentonville", "Brixton", "Cardiff", "Swansea", "Parc", "Bristol", "Exeter", "Birmingham",
+    "Nottingham", "Lincoln", "Norwich", "Bedford", "Lewes", "Winchester", "Leicester", "Hewell",
+)]  # fmt: skip
 FREQUENCIES = [f.value for f in ContactFrequency]
 SETTINGS = [s.value for s in SessionSetting]
 CHANNELS = [c.value for c in ContactChannel]
@@ -81,6 +105,8 @@ def seed_rows(mentors: int, mentees: int, rng: random.Random) -> dict[str, list[
         "mentor_profile": [],
         "mentee_profile": [],
         "mentoring_relationship": [],
+        "consent": [],
+        "establishment_clearance": [],
         "user_account": [
             {
                 **base,
@@ -114,8 +140,27 @@ def seed_rows(mentors: int, mentees: int, rng: random.Random) -> dict[str, list[
                 "date_of_birth": None,
                 "email": None,
                 "phone": None,
+                **background(rng),
             }
         )
+        lived = rng.random() < 0.5
+        if lived:
+            rows["consent"].append(consent(base, pid, ConsentPurpose.lived_experience_disclosure))
+        if rng.random() < 0.8:
+            rows["consent"].append(consent(base, pid, ConsentPurpose.background_in_matching))
+        for prison in rng.sample(PRISONS, k=rng.randint(1, 3)):
+            rows["establishment_clearance"].append(
+                {
+                    **base,
+                    "id": uuid.uuid4(),
+                    "mentor_id": pid,
+                    "establishment": prison,
+                    "granted_on": today - timedelta(days=400),
+                    "granted_by": f"{prison} security department",
+                    "expires_on": today + timedelta(days=rng.randint(-100, 700)),
+                    "recorded_by": "benchmark",
+                }
+            )
         rows["mentor_profile"].append(
             {
                 "person_id": pid,
@@ -126,7 +171,8 @@ def seed_rows(mentors: int, mentees: int, rng: random.Random) -> dict[str, list[
                 "vetting_expires_on": today + timedelta(days=rng.randint(-60, 700)),
                 "last_supervision_on": today - timedelta(days=rng.randint(0, 150)),
                 "availability": None,
-                "lived_experience": rng.random() < 0.5,
+                "weekly_availability": rng.sample(DAY_PARTS, k=rng.randint(2, 6)),
+                "lived_experience": lived,
                 **expectations(rng),
             }
         )
@@ -151,19 +197,28 @@ def seed_rows(mentors: int, mentees: int, rng: random.Random) -> dict[str, list[
                 "date_of_birth": None,
                 "email": None,
                 "phone": None,
+                **background(rng),
             }
         )
+        shared = rng.choice(BACKGROUNDS) if rng.random() < 0.3 else []
+        if shared:
+            rows["consent"].append(consent(base, pid, ConsentPurpose.background_in_matching))
+        in_custody = rng.random() < 0.85
         rows["mentee_profile"].append(
             {
                 "person_id": pid,
                 "org_id": org_id,
-                "custody_status": "in_custody",
-                "establishment": None,
-                "release_date": None,
+                "custody_status": "in_custody" if in_custody else "released",
+                "establishment": rng.choice(PRISONS) if in_custody else None,
+                "release_date": today
+                + timedelta(days=rng.randint(7, 300) * (1 if in_custody else -1)),
                 "probation_region": rng.choice(REGIONS),
                 "needs": rng.sample(PATHWAYS, k=rng.randint(1, 3)),
                 "preferred_mentor_gender": "female" if woman and rng.random() < 0.5 else None,
                 "peer_mentor_preferred": rng.random() < 0.5,
+                "shared_background": shared,
+                "shared_background_required": bool(shared) and rng.random() < 0.1,
+                "weekly_availability": rng.sample(DAY_PARTS, k=rng.randint(1, 4)),
                 "external_ref": None,
                 "risk_level": None,
                 "offence_summary": None,
@@ -192,6 +247,28 @@ def seed_rows(mentors: int, mentees: int, rng: random.Random) -> dict[str, list[
     return rows
 
 
+def background(rng: random.Random) -> dict[str, Any]:
+    return {
+        "ethnicity": rng.choice(ETHNICITIES),
+        "religion": rng.choice(RELIGIONS),
+        "cultural_background": rng.choice(CULTURES),
+    }
+
+
+def consent(base: dict[str, Any], person_id: uuid.UUID, purpose: ConsentPurpose) -> dict[str, Any]:
+    return {
+        **base,
+        "id": uuid.uuid4(),
+        "person_id": person_id,
+        "purpose": purpose.value,
+        "status": "granted",
+        "at": base["created_at"],
+        "evidence": "written",
+        "note": None,
+        "recorded_by": "benchmark",
+    }
+
+
 async def load(database_url: str, rows: dict[str, list[dict[str, Any]]]) -> None:
     engine = create_engine(Settings(database_url=database_url))
     tables = [
@@ -201,6 +278,8 @@ async def load(database_url: str, rows: dict[str, list[dict[str, Any]]]) -> None
         MentorProfile,
         MenteeProfile,
         MentoringRelationship,
+        Consent,
+        EstablishmentClearance,
     ]
     async with engine.begin() as connection:
         for model in tables:
