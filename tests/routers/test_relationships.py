@@ -199,6 +199,15 @@ async def test_a_mentor_never_exceeds_their_caseload(
     assert full.status_code == 409 and "caseload is full" in full.json()["detail"]
 
 
+async def test_only_open_relationships_fill_a_caseload(
+    client: httpx.AsyncClient, world: World, db: AsyncSession
+) -> None:
+    mentor = await make_mentor(db, world.org, profile={"max_caseload": 1})
+    await make_relationship(db, await make_mentee(db, world.org), mentor, status="ended")
+    response = await propose(client, world, await make_mentee(db, world.org), mentor)
+    assert response.status_code == 201, response.text
+
+
 @pytest.mark.parametrize(
     ("profile", "why"),
     [
