@@ -126,6 +126,14 @@ async def test_a_row_of_another_organisation_cannot_be_written(
         loaded.org_id = world.other_org.id  # handed to another organisation
         with pytest.raises(TenancyViolation):
             await session.flush()
+    theirs = await add_service(db, world.other_org, "Theirs")
+    db.expunge(theirs)
+    async with app.state.db_factory() as session:
+        enter_organisation(session, world.org.id)
+        session.add(theirs)  # another organisation's row, brought in from outside
+        await session.delete(theirs)
+        with pytest.raises(TenancyViolation):
+            await session.flush()
 
 
 async def test_a_bulk_insert_writes_only_the_sessions_organisation(
