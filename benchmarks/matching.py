@@ -50,6 +50,7 @@ from api.models.enums import (
     Pathway,
     SessionSetting,
 )
+from api.models.support import establishment_key
 from api.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -155,6 +156,7 @@ def seed_rows(mentors: int, mentees: int, rng: random.Random) -> dict[str, list[
                     "id": uuid.uuid4(),
                     "mentor_id": pid,
                     "establishment": prison,
+                    "establishment_key": establishment_key(prison),
                     "granted_on": today - timedelta(days=400),
                     "granted_by": f"{prison} security department",
                     "expires_on": today + timedelta(days=rng.randint(-100, 700)),

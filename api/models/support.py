@@ -107,16 +107,30 @@ class Training(OrgRecord, table=True):
     recorded_by: str = Field(max_length=80)
 
 
+def establishment_key(name: str) -> str:
+    """How establishments are compared: ignoring case and surrounding spaces."""
+    return name.strip().lower()
+
+
 class EstablishmentClearance(OrgRecord, table=True):
     """A mentor's clearance to visit an establishment (a prison), in force until it expires."""
 
     __tablename__ = "establishment_clearance"
     __table_args__ = (
         sa.Index("ix_establishment_clearance_mentor_expires", "mentor_id", "expires_on"),
+        # matching looks up one establishment's clearances: no scan of the whole table
+        sa.Index(
+            "ix_establishment_clearance_org_key",
+            "org_id",
+            "establishment_key",
+            "mentor_id",
+            "expires_on",
+        ),
     )
 
     mentor_id: uuid.UUID = Field(foreign_key="person.id")
     establishment: str = Field(max_length=200)
+    establishment_key: str = Field(max_length=200)  # `establishment_key(establishment)`
     granted_on: date
     granted_by: str = Field(max_length=200)
     expires_on: date

@@ -9,6 +9,7 @@ lasts until the mentee's release (or, without a release date, for `HORIZON_DAYS`
 anyone else the rule and the factor do not apply.
 """
 
+import uuid
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -21,6 +22,7 @@ from api.models import EstablishmentClearance, MenteeProfile
 from api.models.base import utc_today
 from api.models.enums import CustodyStatus
 from api.models.matching import Effect, Reason
+from api.models.support import establishment_key
 
 HORIZON_DAYS = 90  # how long a clearance should last when the release date is unknown
 FACTOR = "establishment_access"
@@ -42,17 +44,17 @@ class Access:
         return self.clearances.c.cleared_until
 
 
-def _clearances(establishment: str) -> Any:
-    """Per mentor: the last day a clearance for `establishment` runs, expired or not (the
-    organisation's rows: the scoring statement's mentors, and tenancy, see to that)."""
+def _clearances(org_id: uuid.UUID, establishment: str) -> Any:
+    """Per mentor of the organisation: the last day a clearance for `establishment` runs,
+    expired or not (one range of `ix_establishment_clearance_org_key`)."""
     return (
         sa.select(
             col(EstablishmentClearance.mentor_id).label("mentor_id"),
             sa.func.max(col(EstablishmentClearance.expires_on)).label("cleared_until"),
         )
         .where(
-            sa.func.lower(sa.func.trim(col(EstablishmentClearance.establishment)))
-            == establishment.lower()
+            col(EstablishmentClearance.org_id) == org_id,
+            col(EstablishmentClearance.establishment_key) == establishment_key(establishment),
         )
         .group_by(col(EstablishmentClearance.mentor_id))
         .subquery("clearances")
@@ -71,7 +73,7 @@ def access_needed(profile: MenteeProfile) -> Access | None:
     establishment = (profile.establishment or "").strip()
     if not establishment:
         return Access(None, release, until)
-    return Access(establishment, release, until, _clearances(establishment))
+    return Access(establishment, release, until, _clearances(profile.org_id, establishment))
 
 
 def joined(stmt: Any, mentor_id: Any, access: Access | None) -> Any:

@@ -27,6 +27,7 @@ from api.models.support import (
     SupervisionCreate,
     SupervisionRead,
     TrainingCreate,
+    establishment_key,
 )
 from api.services import audit, people, policy
 from api.services.pagination import paginate
@@ -96,7 +97,11 @@ async def add_clearance(
     mentor = await _mentor_to_write(db, caller, mentor_id)
     _not_in_future(data.granted_on, "granted_on")
     row = EstablishmentClearance(
-        org_id=caller.org_id, mentor_id=mentor.id, recorded_by=caller.subject, **data.model_dump()
+        org_id=caller.org_id,
+        mentor_id=mentor.id,
+        establishment_key=establishment_key(data.establishment),
+        recorded_by=caller.subject,
+        **data.model_dump(),
     )
     return await _add(db, caller, mentor, row)
 

@@ -9,6 +9,7 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.models import EstablishmentClearance, Person
+from api.models.support import establishment_key
 from tests.factories import World, make_mentee, make_mentor
 
 API = "/api/v1"
@@ -26,6 +27,7 @@ async def clear(
         org_id=mentor.org_id,
         mentor_id=mentor.id,
         establishment=establishment,
+        establishment_key=establishment_key(establishment),
         granted_on=days(-300),
         granted_by="Security department",
         expires_on=expires_on,
