@@ -21,11 +21,13 @@ from api.models import (
     ApiClient,
     Consent,
     CustodyEvent,
+    EstablishmentClearance,
     Event,
     Goal,
     GoalReview,
     GoalStep,
     GroupSession,
+    MenteeProfile,
     MentoringRelationship,
     NonAssociation,
     Organisation,
@@ -37,6 +39,7 @@ from api.models import (
     WebhookDelivery,
     WebhookSubscription,
 )
+from api.models.support import establishment_key
 from api.settings import Settings
 from tests.factories import bearer, make_mentor
 
@@ -187,8 +190,27 @@ async def _more_of_everything(db: AsyncSession, org_id: uuid.UUID) -> dict[str, 
     await db.commit()
     organisation = await db.get(Organisation, org_id)
     assert organisation is not None
-    for i in range(ROWS):  # more mentors than a large page of suggestions
-        await make_mentor(db, organisation, given_name=f"Extra{i}", profile={"max_caseload": 5})
+    held_in = (
+        await db.exec(select(MenteeProfile.establishment).where(MenteeProfile.person_id == mentee))
+    ).one()
+    for i in range(ROWS):  # more mentors than a large page of suggestions, cleared to visit
+        extra = await make_mentor(
+            db, organisation, given_name=f"Extra{i}", profile={"max_caseload": 5}
+        )
+        if held_in:
+            db.add(
+                EstablishmentClearance(
+                    org_id=org_id,
+                    mentor_id=extra.id,
+                    establishment=held_in,
+                    establishment_key=establishment_key(held_in),
+                    granted_on=today,
+                    granted_by="Security department",
+                    expires_on=today + timedelta(days=365),
+                    recorded_by="test",
+                )
+            )
+    await db.commit()
     return {
         "goal_id": str(goal_id),
         "mentee_id": str(mentee),
