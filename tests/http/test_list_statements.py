@@ -190,9 +190,11 @@ async def _more_of_everything(db: AsyncSession, org_id: uuid.UUID) -> dict[str, 
     await db.commit()
     organisation = await db.get(Organisation, org_id)
     assert organisation is not None
-    held_in = (
-        await db.exec(select(MenteeProfile.establishment).where(MenteeProfile.person_id == mentee))
-    ).one()
+    profile = (await db.exec(select(MenteeProfile).where(MenteeProfile.person_id == mentee))).one()
+    # Whoever the demo's mentee is, no wish of theirs keeps the extra mentors below out.
+    profile.preferred_mentor_gender = None
+    profile.shared_background_required = False
+    held_in = profile.establishment
     for i in range(ROWS):  # more mentors than a large page of suggestions, cleared to visit
         extra = await make_mentor(
             db, organisation, given_name=f"Extra{i}", profile={"max_caseload": 5}
