@@ -64,6 +64,12 @@ def _group_of(value: str | None) -> str:
     return (value or "").strip().lower() or NOT_RECORDED
 
 
+def _mentee_groups() -> list[sa.ColumnElement[Any]]:
+    """The mentee's column for each dimension, and when they were recorded."""
+    groups: list[sa.ColumnElement[Any]] = [getattr(Person, d) for d in DIMENSIONS]
+    return [*groups, col(Person.created_at).label("recorded_at")]
+
+
 async def _matches(db: AsyncSession, org_id: Any, period: Period) -> Sequence[Any]:
     """Each match proposed in the period: the mentee's groups, the wait since the mentee was
     recorded (first matches only), how well it fitted, and whether the mentee declined it."""
@@ -79,10 +85,7 @@ async def _matches(db: AsyncSession, org_id: Any, period: Period) -> Sequence[An
         await run(
             db,
             sa.select(
-                col(Person.gender),
-                col(Person.ethnicity),
-                col(Person.region),
-                col(Person.created_at).label("recorded_at"),
+                *_mentee_groups(),
                 col(Rel.created_at).label("proposed_at"),
                 first.label("first"),
                 declined.label("declined"),
@@ -109,12 +112,7 @@ async def _waiting(db: AsyncSession, org_id: Any, period: Period) -> Sequence[An
     rows: Sequence[Any] = (
         await run(
             db,
-            sa.select(
-                col(Person.gender),
-                col(Person.ethnicity),
-                col(Person.region),
-                col(Person.created_at).label("recorded_at"),
-            ).where(
+            sa.select(*_mentee_groups()).where(
                 col(Person.id).in_(mentees_in_scope(org_id, period)),
                 col(Person.created_at) < end,
                 ~offered,
