@@ -6,6 +6,7 @@ import random
 import secrets
 import socket
 import subprocess
+import sys
 import time
 import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -86,13 +87,15 @@ def served(
         "THROUGHGATE_RATE_LIMIT_API": "100000000/minute",
         **(env or {}),
     }
-    process = subprocess.Popen(
-        [*argv, "--port", str(port)],
-        env=environment,
-        cwd=workdir,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    log = workdir / f"server-{port}.log"
+    with log.open("wb") as output:
+        process = subprocess.Popen(
+            [*argv, "--port", str(port)],
+            env=environment,
+            cwd=workdir,
+            stdout=subprocess.DEVNULL,
+            stderr=output,
+        )
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + READY_WITHIN_S
@@ -103,6 +106,10 @@ def served(
                 raise RuntimeError(f"{argv[0]} was not ready on port {port}")
             time.sleep(0.1)
         yield Served(base, process.pid)
+    except BaseException:
+        # the server's own account of what went wrong, before its folder is removed
+        print(log.read_text(errors="replace")[-4000:], file=sys.stderr, flush=True)
+        raise
     finally:
         process.terminate()
         process.wait(timeout=30)

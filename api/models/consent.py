@@ -33,9 +33,14 @@ class Consent(OrgRecord, table=True):
     recorded_by: str = Field(max_length=80)
 
 
+# The two aliases `consenting` compares, made once (an alias costs more to make than the rest
+# of the expression); each use is its own EXISTS, so sharing them cannot mix two uses up.
+_DECISION, _LATER = aliased(Consent), aliased(Consent)
+
+
 def consenting(purpose: ConsentPurpose, person_id: Any) -> ColumnElement[bool]:
     """True for the people (`person_id`, a column) whose decision in force grants `purpose`."""
-    decision, later = aliased(Consent), aliased(Consent)
+    decision, later = _DECISION, _LATER
     superseded = sa.exists().where(
         col(later.person_id) == col(decision.person_id),
         col(later.purpose) == purpose,

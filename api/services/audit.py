@@ -369,9 +369,19 @@ def _lock_chain(session: Session, org_id: uuid.UUID) -> None:
 
 def _append(session: Session) -> None:
     """`before_commit`: the request's rows join their organisation's chain."""
-    state = session.info.get(_STATE)
-    if state is None:
-        return
+    if session.info.get(_STATE) is not None:
+        _write(session)
+
+
+async def write(db: AsyncSession) -> None:
+    """Write what the transaction has noted so far to the chain now, not at the commit: a
+    request that audits a great many people (the cohort file) does it in batches instead of
+    holding every row in memory. The rows are still kept exactly when the work is."""
+    await db.run_sync(_write)
+
+
+def _write(session: Session) -> None:
+    state = _state(session)
     # Write the work first: its row locks come before the chain's lock, never after (no
     # deadlock with a request that holds one and waits for the other), and what it wrote
     # is noted by the flush.
@@ -395,12 +405,7 @@ def _append(session: Session) -> None:
             row["seq"], row["prev_hash"] = seq, previous
             row["hash"] = previous = digest(row)
     session.execute(sa.insert(AuditEvent.__table__), state.pending)  # type: ignore[attr-defined]
-
-
-def _committed(session: Session) -> None:
-    state = session.info.get(_STATE)
-    if state is not None:
-        state.pending = []
+    state.pending = []
 
 
 LISTENERS = (
@@ -408,7 +413,6 @@ LISTENERS = (
     ("before_flush", _flushing),
     ("do_orm_execute", _inserting),
     ("before_commit", _append),
-    ("after_commit", _committed),
 )
 """The session events the audit listens to (every `Session`, as tenancy's hook does)."""
 

@@ -53,6 +53,7 @@ from api.services.eligibility import (
     open_caseloads,
     supervised_since,
 )
+from api.sql import NotCached
 
 WOMEN_SPECIFIC = frozenset({Pathway.abuse_domestic_violence, Pathway.sex_work})
 WOMEN = ("female", "woman", "f")
@@ -200,9 +201,10 @@ async def _ranking(db: AsyncSession, caller: Principal, mentee_id: uuid.UUID) ->
     )
     caseload = open_caseloads(caller.org_id)
     open_count = sa.func.coalesce(caseload.c.open_count, 0)
+    expected = expectations.factor(wanted.expectations)
     factors = {
         name: (weight, value)
-        for name, value in _factor_values(wanted, open_count).items()
+        for name, value in _factor_values(wanted, open_count, expected).items()
         if (weight := getattr(weights, name)) > 0
     }
     return _Ranking(
@@ -216,7 +218,8 @@ async def _ranking(db: AsyncSession, caller: Principal, mentee_id: uuid.UUID) ->
         gender=profile.preferred_mentor_gender,
         caseload=caseload,
         open_count=open_count,
-        counted=_counted(wanted),
+        # `expectations` counts only for a mentor who states something the mentee states too
+        counted={} if expected is None else {expectations.FACTOR: expected.counts},
     )
 
 
@@ -344,7 +347,9 @@ async def _why_excluded(db: AsyncSession, mentee_id: uuid.UUID, mentor_id: uuid.
     return "an earlier relationship between them ended for safeguarding"
 
 
-def _factor_values(wanted: Wanted, open_count: Any) -> dict[str, ColumnElement[Any]]:
+def _factor_values(
+    wanted: Wanted, open_count: Any, expected: expectations.Factor | None
+) -> dict[str, ColumnElement[Any]]:
     """The factors that apply to this mentee, each a 0..1 SQL expression over a mentor."""
 
     def flag(condition: ColumnElement[bool]) -> ColumnElement[Any]:
@@ -381,7 +386,7 @@ def _factor_values(wanted: Wanted, open_count: Any) -> dict[str, ColumnElement[A
     if wanted.background.counted:
         shares = list(_background_columns(wanted.background).values())
         values["background"] = sum(shares, start=sa.literal(0.0)) / float(len(shares))
-    if (expected := expectations.factor(wanted.expectations)) is not None:
+    if expected is not None:
         values[expectations.FACTOR] = expected.value
     if wanted.needs & WOMEN_SPECIFIC:
         values["women_specific"] = flag(sa.func.lower(col(Person.gender)).in_(WOMEN))
@@ -390,13 +395,6 @@ def _factor_values(wanted: Wanted, open_count: Any) -> dict[str, ColumnElement[A
     values["supervision"] = flag(col(MentorProfile.last_supervision_on) >= wanted.supervised_since)
     values.update(establishment_access.factors(wanted.access))
     return values
-
-
-def _counted(wanted: Wanted) -> dict[str, ColumnElement[bool]]:
-    """When each factor that does not count for every mentor counts: `expectations` only
-    for a mentor who states something the mentee states too."""
-    expected = expectations.factor(wanted.expectations)
-    return {} if expected is None else {expectations.FACTOR: expected.counts}
 
 
 def _eligible(ranking: _Ranking) -> list[ColumnElement[bool]]:
@@ -447,7 +445,8 @@ def _scored_mentors(caller: Principal, ranking: _Ranking) -> Any:
             ranking.open_count.label("open_count"),
             *(value.label(f"factor_{name}") for name, (_, value) in factors.items()),
             *(value.label(name) for name, value in ranking.shares.items()),
-            score.label("score"),
+            # one term per need, language, day part... of this mentee: a shape of its own
+            NotCached(score).label("score"),
         )
         .join(MentorProfile, col(MentorProfile.person_id) == col(Person.id))
         .outerjoin(ranking.caseload, ranking.caseload.c.mentor_id == col(Person.id))

@@ -11,6 +11,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from api.models import AuditEvent
 from api.models.enums import ConsentPurpose, ConsentStatus
 from api.render.csv_safe import encode, safe_cell
+from api.services import audit
+from api.services.reports import jdl
 from api.settings import Settings
 from tests.factories import make_consent
 from tests.report_factories import FROM, TO, Programme, build_programme
@@ -114,6 +116,32 @@ async def test_the_file_is_for_admins_and_audited(
         )
     ).all()
     assert len(per_person) == len(set(per_person)) == 5
+
+
+async def test_a_large_file_is_audited_in_batches_that_keep_the_chain_whole(
+    client: httpx.AsyncClient,
+    programme: Programme,
+    db: AsyncSession,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(jdl, "AUDIT_BATCH", 2)  # five people: three batches
+    response = await client.get(f"{URL}.csv", params=PERIOD, headers=programme.headers("admin"))
+    assert response.status_code == 200
+    exported = (
+        await db.exec(select(AuditEvent).where(AuditEvent.action == "report.jdl_cohort_export"))
+    ).one()
+    per_person = (
+        await db.exec(
+            select(AuditEvent.person_id).where(
+                AuditEvent.request_id == exported.request_id,
+                AuditEvent.action == "reports.cohort_file",
+            )
+        )
+    ).all()
+    assert set(per_person) == {programme.mentees[k].id for k in "abcdg"}
+    assert len(per_person) == 5
+    chain = await audit.verify(db, exported.org_id)
+    assert chain.broken is None and chain.events >= 6
 
 
 @pytest.mark.parametrize(
