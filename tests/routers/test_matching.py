@@ -4,6 +4,7 @@ from datetime import date, timedelta
 from typing import Any
 
 import httpx
+from fastapi import FastAPI
 import pytest
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -239,3 +240,26 @@ async def test_who_may_ask(
 async def test_suggestions_are_for_mentees(client: httpx.AsyncClient, world: World) -> None:
     response = await suggestions(client, world, world.other_mentor)
     assert response.status_code == 422
+
+
+async def test_mentees_with_different_wishes_do_not_fill_the_statement_cache(
+    client: httpx.AsyncClient, world: World, db: AsyncSession, app: FastAPI
+) -> None:
+    """Each mentee's scoring statement has a shape of its own: kept in the engine's cache, a
+    large organisation's suggestions would fill it with forms used once, and the server
+    would pause for every full garbage collection walking them."""
+    await make_mentor(db, world.org)
+    needs = ["accommodation", "drugs_alcohol", "finance_benefit_debt", "health", "family"]
+    mentees = [
+        await make_mentee(
+            db, world.org, languages=["en", "pl", "cy"][:n], profile={"needs": needs[:n]}
+        )
+        for n in range(1, 4)
+    ]
+    await suggestions(client, world, mentees[0])  # the statements every request shares
+    cache = app.state.engine.sync_engine._compiled_cache
+    before = len(cache)
+    for mentee in mentees:
+        response = await suggestions(client, world, mentee)
+        assert response.status_code == 200 and ids(response)
+    assert len(cache) == before
