@@ -380,6 +380,13 @@ async def write(db: AsyncSession) -> None:
     await db.run_sync(_write)
 
 
+async def hold_chain(db: AsyncSession, org_id: uuid.UUID) -> None:
+    """Take the organisation's chain now, for the rest of the transaction: before a long
+    read that writes its audit as it goes (on SQLite, a transaction that has read cannot
+    start writing once another has committed since)."""
+    await db.run_sync(_lock_chain, org_id)
+
+
 def _write(session: Session) -> None:
     state = _state(session)
     # Write the work first: its row locks come before the chain's lock, never after (no

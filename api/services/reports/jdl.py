@@ -184,7 +184,16 @@ async def summary(db: AsyncSession, caller: Principal, period: Period) -> Cohort
 async def start_export(db: AsyncSession, caller: Principal, period: Period) -> int:
     """Record the export in the audit log (committed before a byte is sent); the row count."""
     cohort = (await _cohort_of(db, caller.org_id, period)).subquery()
-    people = list((await run(db, sa.select(cohort.c.mentee_id))).scalars().all())
+    await audit.hold_chain(db, caller.org_id)
+    found = await db.stream(
+        sa.select(cohort.c.mentee_id).execution_options(yield_per=AUDIT_BATCH)
+    )
+    rows = 0
+    async for people in found.scalars().partitions():
+        # each person in the file: a row of their own, written a batch at a time
+        audit.read_rows(db, "person", people)
+        await audit.write(db)
+        rows += len(people)
     audit.record(
         db,
         caller,
@@ -193,14 +202,10 @@ async def start_export(db: AsyncSession, caller: Principal, period: Period) -> i
         period_from=period.start.isoformat(),
         period_to=period.end.isoformat(),
         region=period.region,
-        rows=len(people),
+        rows=rows,
     )
-    for start in range(0, len(people), AUDIT_BATCH):
-        # each person in the file: a row of their own, written a batch at a time
-        audit.read_rows(db, "person", people[start : start + AUDIT_BATCH])
-        await audit.write(db)
     await db.commit()
-    return len(people)
+    return rows
 
 
 async def rows(db: AsyncSession, org_id: Any, period: Period) -> AsyncIterator[Sequence[Any]]:
