@@ -4,8 +4,8 @@ from datetime import date, timedelta
 from typing import Any
 
 import httpx
-from fastapi import FastAPI
 import pytest
+from fastapi import FastAPI
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.models import NonAssociation, Person
