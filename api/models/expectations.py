@@ -11,11 +11,11 @@ from api.models.common import Input, unique
 from api.models.enums import ContactChannel, ContactFrequency, Pathway, SessionSetting
 
 Settings = Annotated[
-    list[SessionSetting], AfterValidator(unique), Field(max_length=len(SessionSetting))
+    list[SessionSetting], Field(max_length=len(SessionSetting)), AfterValidator(unique)
 ]
-FocusPathways = Annotated[list[Pathway], AfterValidator(unique), Field(max_length=len(Pathway))]
+FocusPathways = Annotated[list[Pathway], Field(max_length=len(Pathway)), AfterValidator(unique)]
 Channels = Annotated[
-    list[ContactChannel], AfterValidator(unique), Field(max_length=len(ContactChannel))
+    list[ContactChannel], Field(max_length=len(ContactChannel)), AfterValidator(unique)
 ]
 
 

@@ -168,14 +168,14 @@ STAFF_ONLY_MENTOR_FIELDS = (
 )
 
 Languages = Annotated[list[Short], PydField(max_length=20)]
-Pathways = Annotated[list[Pathway], AfterValidator(unique), PydField(max_length=len(Pathway))]
+Pathways = Annotated[list[Pathway], PydField(max_length=len(Pathway)), AfterValidator(unique)]
 WeeklyAvailability = Annotated[
     list[DayPart],
-    AfterValidator(unique),
     PydField(
         max_length=21,
         description="When they can usually meet: day parts of the week, e.g. `tue_evening`.",
     ),
+    AfterValidator(unique),
 ]
 
 
@@ -185,7 +185,7 @@ class MenteePreferences(Input):
         False, description="Would like a mentor with lived experience of the justice system."
     )
     shared_background: Annotated[
-        list[SharedBackground], AfterValidator(unique), PydField(max_length=3)
+        list[SharedBackground], PydField(max_length=3), AfterValidator(unique)
     ] = PydField(
         [],
         description="Would like a mentor who shares their ethnicity, religion or culture. "

@@ -91,7 +91,7 @@ class SessionGoal(SQLModel, table=True):
 
 Minutes = Annotated[int, PydField(ge=1, le=600)]
 Wellbeing = Annotated[int, PydField(ge=1, le=5, description="1 (very low) to 5 (very good).")]
-Topics = Annotated[list[Pathway], AfterValidator(unique), PydField(max_length=len(Pathway))]
+Topics = Annotated[list[Pathway], PydField(max_length=len(Pathway)), AfterValidator(unique)]
 
 
 class SessionCreate(Input):

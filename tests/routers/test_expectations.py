@@ -113,6 +113,7 @@ async def test_bad_expectations_are_a_problem_and_change_nothing(
         {"length_months": 0},
         {"length_months": "12"},
         {"communication": ["pigeon"]},
+        {"communication": ["text"] * 6},  # more than the schema's maxItems, repeats or not
         {"hopes": "a friend"},
     ):
         answer = await state(client, staff, world.my_mentee.id, bad)

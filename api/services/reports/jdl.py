@@ -185,9 +185,7 @@ async def start_export(db: AsyncSession, caller: Principal, period: Period) -> i
     """Record the export in the audit log (committed before a byte is sent); the row count."""
     cohort = (await _cohort_of(db, caller.org_id, period)).subquery()
     await audit.hold_chain(db, caller.org_id)
-    found = await db.stream(
-        sa.select(cohort.c.mentee_id).execution_options(yield_per=AUDIT_BATCH)
-    )
+    found = await db.stream(sa.select(cohort.c.mentee_id).execution_options(yield_per=AUDIT_BATCH))
     rows = 0
     async for people in found.scalars().partitions():
         # each person in the file: a row of their own, written a batch at a time
