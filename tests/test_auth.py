@@ -12,6 +12,7 @@ from fastapi import FastAPI
 from jose import jwt
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from api.auth.passwords import hash_secret, verify_secret
 from api.auth.scopes import ROLE_SCOPES
 from api.auth.tokens import decode_access_token, issue_access_token
 from api.main import create_app
@@ -88,6 +89,14 @@ async def test_wrong_password_and_unknown_user_look_the_same(
         assert response.headers["content-type"] == "application/problem+json"
         assert response.json()["error"] == "invalid_grant"
     assert wrong.json()["detail"] == unknown.json()["detail"]
+
+
+def test_no_secret_matches_a_missing_hash() -> None:
+    """A missing account is checked against a dummy hash (so a miss takes as long as a hit);
+    even that hash's own secret must not pass for it."""
+    assert verify_secret(None, "no such account") is False
+    assert verify_secret(hash_secret("right secret"), "right secret") is True
+    assert verify_secret(hash_secret("right secret"), "wrong secret") is False
 
 
 async def test_client_credentials_in_form_or_basic(client: httpx.AsyncClient, world: World) -> None:

@@ -168,7 +168,7 @@ async def test_a_failing_receiver_disables_the_subscription_and_its_owner_sees_w
     disabled = (
         await db.exec(select(AuditEvent).where(AuditEvent.action == "webhook.disable"))
     ).one()
-    assert disabled.actor == "system:webhooks.deliver"
+    assert (disabled.actor, disabled.actor_role) == ("system:webhooks.deliver", "coordinator")
 
 
 async def test_a_slow_receiver_does_not_stall_the_others(
