@@ -255,7 +255,10 @@ async def test_forged_and_stale_tokens_are_401(client: httpx.AsyncClient, world:
         "expired": _forge({**good, "exp": now - 10}),
         "wrong audience": _forge({**good, "aud": "someone-else"}),
         "wrong issuer": _forge({**good, "iss": "evil"}),
-        "no expiry": _forge({k: v for k, v in good.items() if k != "exp"}),
+        **{
+            f"no {claim}": _forge({k: v for k, v in good.items() if k != claim})
+            for claim in ("exp", "iat", "jti", "sub", "aud", "iss")
+        },
         "other organisation": _forge({**good, "org": str(world.other_org.id)}),
         "role changed": _forge({**good, "role": "coordinator"}),
         "garbage": "not.a.token",
