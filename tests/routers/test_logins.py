@@ -107,7 +107,10 @@ async def test_disabling_a_login_stops_its_tokens_at_once(
     enabled = await client.post(f"{API}/users/{user.id}/enable", headers=admin(world))
     assert enabled.json()["is_active"] is True
     assert (await client.get(f"{API}/me", headers=bearer)).status_code == 401  # stays revoked
-    assert (await password_login(client, user.email)).status_code == 200
+    again = await password_login(client, user.email)
+    assert again.status_code == 200
+    fresh = {"Authorization": f"Bearer {again.json()['access_token']}"}
+    assert (await client.get(f"{API}/me", headers=fresh)).status_code == 200  # a new one works
 
     me = world.accounts["admin"]
     own = await client.post(f"{API}/users/{me.id}/disable", headers=admin(world))
@@ -154,6 +157,8 @@ async def test_clients_are_created_rotated_disabled_and_revoked(
     assert (await client_token(client, row["client_id"], secret)).status_code == 401
     second = await client_token(client, row["client_id"], new_secret)
     assert second.status_code == 200
+    rotated_bearer = {"Authorization": f"Bearer {second.json()['access_token']}"}
+    assert (await client.get(f"{API}/me", headers=rotated_bearer)).status_code == 200
 
     await client.post(f"{API}/clients/{row['id']}/disable", headers=admin(world))
     assert (await client_token(client, row["client_id"], new_secret)).status_code == 401
