@@ -261,6 +261,7 @@ async def test_forged_and_stale_tokens_are_401(client: httpx.AsyncClient, world:
         },
         "other organisation": _forge({**good, "org": str(world.other_org.id)}),
         "role changed": _forge({**good, "role": "coordinator"}),
+        "neither a user nor a client": _forge({**good, "sub": f"robot:{admin.id}"}),
         "garbage": "not.a.token",
     }
     assert (
