@@ -2,14 +2,16 @@
 
 import asyncio
 import json
+from datetime import timedelta
 
 import httpx
 from fastapi import FastAPI
-from sqlmodel import func, select
+from sqlmodel import col, func, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.main import create_app
-from api.models import Person
+from api.models import IdempotencyRecord, Person
+from api.models.base import utcnow
 from tests.conftest import make_settings
 from tests.factories import World
 
@@ -61,6 +63,38 @@ async def test_keys_are_scoped_to_the_caller(
         assert response.status_code == 201
         assert "idempotent-replayed" not in response.headers
     assert await count_people(db) == before + 2
+
+
+async def test_an_expired_key_is_claimed_afresh_and_only_its_own(
+    client: httpx.AsyncClient, world: World, db: AsyncSession
+) -> None:
+    """After `idempotency_hours` a key is free again: the same request runs anew. Another
+    key of the caller's, or the same key of another caller, not yet expired, still replays."""
+    mine = {**world.headers("coordinator"), "Idempotency-Key": "old"}
+    kept = {**world.headers("coordinator"), "Idempotency-Key": "young"}
+    theirs = {**world.headers("admin"), "Idempotency-Key": "old"}
+    first = await client.post("/api/v1/people", json=NEW_MENTOR, headers=mine)
+    for headers in (kept, theirs):
+        assert (
+            await client.post("/api/v1/people", json=NEW_MENTOR, headers=headers)
+        ).status_code == 201
+    await db.exec(
+        update(IdempotencyRecord)
+        .where(
+            col(IdempotencyRecord.key) == "old",
+            col(IdempotencyRecord.caller) == f"user:{world.accounts['coordinator'].id}",
+        )
+        .values(expires_at=utcnow() - timedelta(seconds=1))
+    )
+    await db.commit()
+    before = await count_people(db)
+    again = await client.post("/api/v1/people", json=NEW_MENTOR, headers=mine)
+    assert again.status_code == 201 and "idempotent-replayed" not in again.headers
+    assert again.json()["id"] != first.json()["id"]
+    for headers in (kept, theirs):
+        replayed = await client.post("/api/v1/people", json=NEW_MENTOR, headers=headers)
+        assert replayed.headers.get("idempotent-replayed") == "true"
+    assert await count_people(db) == before + 1
 
 
 async def test_concurrent_retries_create_one_record(
