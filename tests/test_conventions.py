@@ -2,6 +2,7 @@
 
 import asyncio
 import json
+from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import httpx
@@ -94,6 +95,30 @@ async def test_an_expired_key_is_claimed_afresh_and_only_its_own(
     for headers in (kept, theirs):
         replayed = await client.post("/api/v1/people", json=NEW_MENTOR, headers=headers)
         assert replayed.headers.get("idempotent-replayed") == "true"
+    assert await count_people(db) == before + 1
+
+
+async def test_a_body_sent_in_pieces_is_read_whole_and_replayed(
+    client: httpx.AsyncClient, world: World, db: AsyncSession
+) -> None:
+    """A server hands a request body over in as many pieces as the network brought it."""
+    headers = {
+        **world.headers("coordinator"),
+        "Idempotency-Key": "pieces",
+        "Content-Type": "application/json",
+    }
+    raw = json.dumps(NEW_MENTOR).encode()
+
+    async def pieces() -> AsyncIterator[bytes]:
+        for start in range(0, len(raw), 7):
+            yield raw[start : start + 7]
+
+    before = await count_people(db)
+    first = await client.post("/api/v1/people", content=pieces(), headers=headers)
+    assert first.status_code == 201, first.text
+    assert first.json()["family_name"] == NEW_MENTOR["family_name"]
+    retry = await client.post("/api/v1/people", content=pieces(), headers=headers)
+    assert retry.headers["idempotent-replayed"] == "true" and retry.json() == first.json()
     assert await count_people(db) == before + 1
 
 
