@@ -14,6 +14,7 @@ from api.auth.tokens import issue_access_token
 from api.models import (
     ApiClient,
     Consent,
+    EstablishmentClearance,
     MenteeProfile,
     MentoringRelationship,
     MentorProfile,
@@ -24,6 +25,7 @@ from api.models import (
 )
 from api.models.base import utcnow
 from api.models.enums import ConsentPurpose, ConsentStatus, Role
+from api.models.support import establishment_key
 from api.settings import Settings
 from api.tenancy import span_organisations
 
@@ -92,6 +94,25 @@ async def make_mentor(
     if disclosed and profile["lived_experience"]:
         await make_consent(db, person, ConsentPurpose.lived_experience_disclosure)
     return person
+
+
+async def make_clearance(
+    db: AsyncSession, mentor: Person, establishment: str, expires_on: date
+) -> EstablishmentClearance:
+    """The mentor cleared to visit `establishment` until `expires_on` (granted long ago)."""
+    row = EstablishmentClearance(
+        org_id=mentor.org_id,
+        mentor_id=mentor.id,
+        establishment=establishment,
+        establishment_key=establishment_key(establishment),
+        granted_on=date.today() - timedelta(days=300),
+        granted_by="Security department",
+        expires_on=expires_on,
+        recorded_by="test",
+    )
+    db.add(row)
+    await db.commit()
+    return row
 
 
 async def make_consent(

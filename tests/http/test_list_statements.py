@@ -21,7 +21,6 @@ from api.models import (
     ApiClient,
     Consent,
     CustodyEvent,
-    EstablishmentClearance,
     Event,
     Goal,
     GoalReview,
@@ -39,9 +38,8 @@ from api.models import (
     WebhookDelivery,
     WebhookSubscription,
 )
-from api.models.support import establishment_key
 from api.settings import Settings
-from tests.factories import bearer, make_mentor
+from tests.factories import bearer, make_clearance, make_mentor
 
 ROOT = Path(__file__).parent.parent.parent
 DOCUMENT = json.loads((ROOT / "openapi" / "openapi.json").read_text())
@@ -200,18 +198,7 @@ async def _more_of_everything(db: AsyncSession, org_id: uuid.UUID) -> dict[str, 
             db, organisation, given_name=f"Extra{i}", profile={"max_caseload": 5}
         )
         if held_in:
-            db.add(
-                EstablishmentClearance(
-                    org_id=org_id,
-                    mentor_id=extra.id,
-                    establishment=held_in,
-                    establishment_key=establishment_key(held_in),
-                    granted_on=today,
-                    granted_by="Security department",
-                    expires_on=today + timedelta(days=365),
-                    recorded_by="test",
-                )
-            )
+            await make_clearance(db, extra, held_in, today + timedelta(days=365))
     await db.commit()
     return {
         "goal_id": str(goal_id),

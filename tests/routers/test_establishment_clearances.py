@@ -9,8 +9,7 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.models import EstablishmentClearance, Person
-from api.models.support import establishment_key
-from tests.factories import World, make_mentee, make_mentor
+from tests.factories import World, make_clearance, make_mentee, make_mentor
 
 API = "/api/v1"
 TODAY = date.today()
@@ -18,24 +17,6 @@ TODAY = date.today()
 
 def days(n: int) -> date:
     return TODAY + timedelta(days=n)
-
-
-async def clear(
-    db: AsyncSession, mentor: Person, establishment: str, expires_on: date
-) -> EstablishmentClearance:
-    row = EstablishmentClearance(
-        org_id=mentor.org_id,
-        mentor_id=mentor.id,
-        establishment=establishment,
-        establishment_key=establishment_key(establishment),
-        granted_on=days(-300),
-        granted_by="Security department",
-        expires_on=expires_on,
-        recorded_by="test",
-    )
-    db.add(row)
-    await db.commit()
-    return row
 
 
 async def suggestions(
@@ -124,16 +105,16 @@ async def test_a_mentee_in_custody_is_offered_only_mentors_cleared_for_their_pri
         db, world.org, profile={"establishment": "HMP Durham", "release_date": days(60)}
     )
     lasting = await make_mentor(db, world.org, given_name="Lasting")
-    await clear(db, lasting, " hmp DURHAM ", days(365))  # names compared ignoring case
-    await clear(db, lasting, "HMP Durham", days(-400))  # an old one does not matter
+    await make_clearance(db, lasting, " hmp DURHAM ", days(365))  # names compared ignoring case
+    await make_clearance(db, lasting, "HMP Durham", days(-400))  # an old one does not matter
     short = await make_mentor(db, world.org, given_name="Short")
-    await clear(db, short, "HMP Durham", days(10))
+    await make_clearance(db, short, "HMP Durham", days(10))
     today_only = await make_mentor(db, world.org, given_name="Today")
-    await clear(db, today_only, "HMP Durham", TODAY)  # still in force on its last day
+    await make_clearance(db, today_only, "HMP Durham", TODAY)  # still in force on its last day
     expired = await make_mentor(db, world.org, given_name="Expired")
-    await clear(db, expired, "HMP Durham", days(-1))
+    await make_clearance(db, expired, "HMP Durham", days(-1))
     elsewhere = await make_mentor(db, world.org, given_name="Elsewhere")
-    await clear(db, elsewhere, "HMP Frankland", days(365))
+    await make_clearance(db, elsewhere, "HMP Frankland", days(365))
 
     items = await suggestions(client, world, mentee)
     assert set(items) == {str(lasting.id), str(short.id), str(today_only.id)}
@@ -172,9 +153,9 @@ async def test_without_a_release_date_a_clearance_should_last_ninety_days(
 ) -> None:
     mentee = await make_mentee(db, world.org, profile={"establishment": "HMP Leeds"})
     long = await make_mentor(db, world.org)
-    await clear(db, long, "HMP Leeds", days(90))
+    await make_clearance(db, long, "HMP Leeds", days(90))
     brief = await make_mentor(db, world.org)
-    await clear(db, brief, "HMP Leeds", days(89))
+    await make_clearance(db, brief, "HMP Leeds", days(89))
     items = await suggestions(client, world, mentee)
     assert reason(items[str(long.id)])["detail"] == (
         f"cleared to visit HMP Leeds until {days(90)}, covering the next 90 days"
@@ -214,9 +195,9 @@ async def test_the_factor_is_weighed_by_the_admin_and_the_rule_stays(
         db, world.org, profile={"establishment": "HMP Hull", "release_date": days(200)}
     )
     lasting = await make_mentor(db, world.org)
-    await clear(db, lasting, "HMP Hull", days(300))
+    await make_clearance(db, lasting, "HMP Hull", days(300))
     short = await make_mentor(db, world.org)
-    await clear(db, short, "HMP Hull", days(20))
+    await make_clearance(db, short, "HMP Hull", days(20))
     weights = await client.get(f"{API}/organisation", headers=world.headers("admin"))
     assert weights.json()["matching_weights"]["establishment_access"] == 0.05
     changed = await client.patch(
@@ -250,7 +231,7 @@ async def test_a_mentors_clearances_are_in_their_export_and_go_with_erasure(
     client: httpx.AsyncClient, world: World, db: AsyncSession
 ) -> None:
     mentor = await make_mentor(db, world.org)
-    await clear(db, mentor, "HMP Durham", days(100))
+    await make_clearance(db, mentor, "HMP Durham", days(100))
     admin = world.headers("admin")
     export = await client.get(f"{API}/people/{mentor.id}/subject-access-export", headers=admin)
     assert export.status_code == 200, export.text
