@@ -23,9 +23,8 @@ CONNECTION_STATE = "idempotent_connection"
 
 def create_engine(settings: Settings) -> AsyncEngine:
     if settings.is_sqlite:
-        engine = create_async_engine(
-            settings.database_url, connect_args={"timeout": 30}, pool_pre_ping=True
-        )
+        # No ping before each checkout: a file's connection does not drop as a server's does.
+        engine = create_async_engine(settings.database_url, connect_args={"timeout": 30})
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
     return create_async_engine(

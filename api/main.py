@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from asgi_correlation_id import CorrelationIdMiddleware
-from fastapi import APIRouter, Depends, FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.routing import APIRoute
 
@@ -157,7 +157,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     install_error_handlers(app)
     install_openapi(app)
-    v1 = APIRouter(prefix=API_PREFIX)
+    # Each router joins the app itself, not through a /api/v1 router: a router nested in
+    # another is matched afresh, route by route, on every request.
     for module in (
         auth,
         caseload,
@@ -183,9 +184,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         audit,
         logins,
     ):
-        v1.include_router(module.router, dependencies=[KnownQueryOnly])
-    v1.include_router(graphql_router(settings), prefix="/graphql")
-    app.include_router(v1)
+        app.include_router(module.router, prefix=API_PREFIX, dependencies=[KnownQueryOnly])
+    app.include_router(graphql_router(settings), prefix=f"{API_PREFIX}/graphql")
     app.include_router(health.router)
     if settings.docs_enabled:
         install_docs(app, prefix=API_PREFIX)

@@ -1,12 +1,15 @@
 """Shared HTTP conventions: idempotent POSTs, problems for every error, probes, metrics."""
 
 import asyncio
+import inspect
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from datetime import timedelta
 
 import httpx
 from fastapi import FastAPI
+from fastapi.dependencies.models import Dependant
+from fastapi.routing import APIRoute, iter_route_contexts
 from sqlmodel import col, func, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -218,6 +221,51 @@ async def test_metrics_are_exposed_for_prometheus(client: httpx.AsyncClient, wor
     assert 'handler="/api/v1/me"' in metrics.text
 
 
+async def test_metrics_count_each_request_under_its_route_template(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    def counted(text: str, labels: str) -> float:
+        line = next(
+            (x for x in text.splitlines() if x.startswith(f"http_requests_total{{{labels}}}")), None
+        )
+        return float(line.rsplit(" ", 1)[1]) if line else 0.0
+
+    one_person = 'handler="/api/v1/people/{person_id}",method="GET",status="2xx"'
+    unrouted = 'handler="none",method="GET",status="4xx"'
+    before = (await client.get("/metrics")).text
+    for person in (world.mentor, world.my_mentee):
+        answer = await client.get(f"/api/v1/people/{person.id}", headers=world.headers("admin"))
+        assert answer.status_code == 200
+    assert (await client.get("/api/v1/no-such-thing")).status_code == 404
+    after = (await client.get("/metrics")).text
+    assert counted(after, one_person) == counted(before, one_person) + 2
+    assert counted(after, unrouted) == counted(before, unrouted) + 1
+    assert str(world.mentor.id) not in after  # the template, never the path with its id
+    assert 'handler="/metrics"' not in after
+
+
 async def test_etag_matches_the_version(client: httpx.AsyncClient, world: World) -> None:
     response = await client.get(f"/api/v1/people/{world.mentor.id}", headers=world.headers("admin"))
     assert response.headers["etag"] == json.dumps(str(response.json()["version"]))
+
+
+def test_no_dependency_waits_for_a_thread(app: FastAPI) -> None:
+    # FastAPI runs a plain `def` dependency in a worker thread: a hand-off and a wake-up on
+    # every request, for functions that only read the request.
+    def plain(dependant: Dependant) -> Iterator[str]:
+        for sub in dependant.dependencies:
+            call = sub.call
+            if call is not None and not any(
+                inspect.iscoroutinefunction(f) or inspect.isasyncgenfunction(f)
+                for f in (call, type(call).__call__)
+            ):
+                yield f"{getattr(call, '__module__', '?')}.{getattr(call, '__qualname__', call)}"
+            yield from plain(sub)
+
+    found = {
+        name
+        for context in iter_route_contexts(app.routes)
+        if isinstance(context.route, APIRoute)
+        for name in plain(context.dependant)
+    }
+    assert not found

@@ -39,7 +39,7 @@ def _declared_query(route: APIRoute) -> frozenset[str]:
     return cached
 
 
-def known_query_only(request: Request) -> None:
+async def known_query_only(request: Request) -> None:
     """A query parameter the operation does not declare is refused (422), never ignored:
     a misspelt filter would otherwise answer everything."""
     route = request.scope.get("route")
@@ -65,7 +65,7 @@ def with_etag(response: Response, record: Record) -> None:
     response.headers["ETag"] = etag(record)
 
 
-def expected_version(
+async def expected_version(
     if_match: Annotated[
         str | None,
         Header(description='The ETag you last saw (`"3"`); a stale one gets 412.'),

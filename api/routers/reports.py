@@ -28,7 +28,7 @@ router = APIRouter(
 CSV = "text/csv; charset=utf-8"
 
 
-def report_period(
+async def report_period(
     from_: Annotated[
         Day | None, Query(alias="from", description="First day (default: a year before `to`).")
     ] = None,

@@ -202,6 +202,8 @@ def _note(session: Session, row: object, *, changed: bool) -> None:
     table = getattr(row, "__tablename__", None)
     if state is None or state.caller is None or not isinstance(table, str):
         return
+    if table not in person_links():  # a row about no one (an account, a service)
+        return
     state_ = sa.inspect(row)
     values = state_.dict
     row_id = "/".join(str(values.get(c.key)) for c in state_.mapper.primary_key)

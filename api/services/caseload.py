@@ -7,7 +7,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.auth.principal import Principal
-from api.models import Alert, Goal, MentoringRelationship, MentoringSession, Person
+from api.models import Alert, Goal, MentoringRelationship, MentoringSession
 from api.models.base import utcnow
 from api.models.caseload import Caseload, CaseloadEntry, NextSession, OpenGoal
 from api.models.enums import (
@@ -18,7 +18,7 @@ from api.models.enums import (
 )
 from api.services import alerts, policy
 from api.services.grouping import group_by
-from api.services.relationships import display_name
+from api.services.relationships import display_names
 from api.services.visibility import (
     visible_alerts_clause,
     visible_goals_clause,
@@ -44,10 +44,7 @@ async def caseload(db: AsyncSession, caller: Principal) -> Caseload:
     ).all()
     ids = [r.id for r in relationships]
     mentee_ids = [r.mentee_id for r in relationships]
-    names = {
-        p.id: display_name(p)
-        for p in (await db.exec(select(Person).where(col(Person.id).in_(mentee_ids)))).all()
-    }
+    names = await display_names(db, mentee_ids)
     upcoming = group_by(
         ids,
         (

@@ -1,13 +1,13 @@
 """Mentoring relationships: who may be matched, the state machine, phases and check-ins."""
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import aliased, lazyload
 from sqlmodel import col, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -569,6 +569,16 @@ def display_name(person: Person) -> str:
     return f"{person.preferred_name or person.given_name} {person.family_name}"
 
 
+async def display_names(db: AsyncSession, person_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, str]:
+    """Each person's `display_name`. Their profiles are not loaded: a name needs none."""
+    people = await db.exec(
+        select(Person)
+        .where(col(Person.id).in_(set(person_ids)))
+        .options(lazyload(Person.mentee_profile), lazyload(Person.mentor_profile))  # type: ignore[arg-type]
+    )
+    return {person.id: display_name(person) for person in people.all()}
+
+
 async def present(
     db: AsyncSession, caller: Principal, relationships: Sequence[MentoringRelationship]
 ) -> list[RelationshipRead]:
@@ -577,10 +587,7 @@ async def present(
     caller may not read them."""
     ids = [r.id for r in relationships]
     person_ids = {p for r in relationships for p in (r.mentee_id, r.mentor_id)}
-    names = {
-        person.id: display_name(person)
-        for person in (await db.exec(select(Person).where(col(Person.id).in_(person_ids)))).all()
-    }
+    names = await display_names(db, person_ids)
     events = (
         await db.exec(
             select(RelationshipEvent)
