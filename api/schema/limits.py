@@ -1,10 +1,12 @@
 """Limits on what one GraphQL document may ask for: depth, aliases, tokens and cost."""
 
 from collections.abc import Iterator, Mapping
+from contextlib import suppress
 from functools import partial
 from typing import Any, cast
 
 from graphql import (
+    ASTValidationRule,
     FieldNode,
     FragmentSpreadNode,
     GraphQLError,
@@ -22,12 +24,16 @@ from graphql import (
     VariableNode,
     get_named_type,
     type_from_ast,
+    validate,
 )
 from strawberry.extensions import (
+    AddValidationRules,
     MaxAliasesLimiter,
     MaxTokensLimiter,
+    ParserCache,
     QueryDepthLimiter,
     SchemaExtension,
+    ValidationCache,
 )
 
 MAX_DEPTH = 8
@@ -35,6 +41,7 @@ MAX_ALIASES = 15
 MAX_TOKENS = 2_000
 MAX_COST = 25_000
 MAX_PAGE = 200
+CACHED_DOCUMENTS = 128  # parsed and validated documents kept, most recently used
 NESTED_LIST_ESTIMATE = 10  # a nested list without a size (e.g. a person's relationships)
 
 
@@ -145,21 +152,52 @@ def _is_list(graphql_type: Any) -> bool:
     return isinstance(graphql_type, GraphQLList)
 
 
-class CostLimiter(SchemaExtension):
-    """Adds `CostLimit` to the validation of each operation, with the operation's variables."""
+# The rules that depend on the document alone, made once: a document is then validated once
+# and its answer cached (strawberry's ValidationCache keys on the rules and the document).
+_DOCUMENT_RULES = [
+    *QueryDepthLimiter(max_depth=MAX_DEPTH).validation_rules,
+    *MaxAliasesLimiter(max_alias_count=MAX_ALIASES).validation_rules,
+]
 
-    def on_operation(self) -> Iterator[None]:
+
+class ParsedOnce(ParserCache):
+    """strawberry's ParserCache, except that a document that does not parse is left to
+    strawberry's own parsing, which reports the error as every other error is reported."""
+
+    def on_parse(self) -> Iterator[None]:
         context = self.execution_context
-        rule = partial(CostLimit, variables=context.variables or {})
-        context.validation_rules = (*context.validation_rules, cast(type[ValidationRule], rule))
+        with suppress(GraphQLError):
+            context.graphql_document = self.cached_parse_document(
+                context.query, **context.parse_options
+            )
+        yield
+
+
+class CostLimiter(SchemaExtension):
+    """Checks `CostLimit` with the operation's variables on every request. It is not in the
+    cached validation: the same document costs more when a variable asks for bigger pages."""
+
+    def on_validate(self) -> Iterator[None]:
+        context = self.execution_context
+        if not context.pre_execution_errors and context.graphql_document is not None:
+            rule = partial(CostLimit, variables=context.variables or {})
+            errors = validate(
+                context.schema._schema,
+                context.graphql_document,
+                [cast(type[ASTValidationRule], rule)],
+            )
+            if errors:
+                context.pre_execution_errors = errors
         yield
 
 
 def limit_extensions() -> list[Any]:
-    """Extension factories: a fresh extension is made for each request."""
+    """Extension factories: a fresh extension is made for each request. The cost check must
+    come after the cached validation, whose errors it defers to."""
     return [
-        lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
-        lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
+        lambda: AddValidationRules(_DOCUMENT_RULES),
         lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
+        lambda: ParsedOnce(maxsize=CACHED_DOCUMENTS),
+        lambda: ValidationCache(maxsize=CACHED_DOCUMENTS),
         CostLimiter,
     ]

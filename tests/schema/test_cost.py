@@ -82,3 +82,27 @@ async def test_a_fragment_spread_twice_counts_twice(
     assert "errors" not in alone, alone
     twice = await gql(client, world.headers("admin"), f"{{ a: {one} b: {one} }} {fragment}")
     assert refused_for_cost(twice)
+
+
+async def test_a_document_seen_before_is_costed_again_with_its_new_variables(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    # A document is parsed and validated once, then cached; its cost is not: the same text
+    # that ran with a small page is refused when its variable asks for a large one.
+    headers = world.headers("admin")
+    query, _ = document("variable", 0)
+    runs = await gql(client, headers, query, n=10)
+    assert "errors" not in runs, runs
+    assert refused_for_cost(await gql(client, headers, query, n=50))
+    again = await gql(client, headers, query, n=10)
+    assert "errors" not in again, again
+
+
+async def test_a_refused_document_is_refused_again(client: httpx.AsyncClient, world: World) -> None:
+    too_deep = (
+        "{ people { nodes { " + "relationships { mentor { " * 4 + "id" + " } }" * 4 + " } } }"
+    )
+    for _ in range(2):
+        answer = await gql(client, world.headers("admin"), too_deep)
+        assert answer.get("data") is None
+        assert any("depth" in error["message"] for error in answer["errors"]), answer
