@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test test-pg lint format openapi graphql-schema bench-matching bench-reports bench-webhooks bench-alerts bench fault-postgres mutation clean
+.PHONY: run test test-pg lint format openapi graphql-schema bench-matching bench-reports bench-webhooks bench-alerts bench bench-scale profile fault-postgres mutation clean
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Python 3.11+ is needed")'
@@ -86,3 +86,12 @@ bench-alerts: $(VENV)/.installed-dev
 bench: $(VENV)/.installed-dev
 	command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
 	$(BIN)/python benchmarks/throughput.py $(BENCH_ARGS)
+
+## Throughput at 1, 2 and 4 workers, and memory per worker at 100,000 people, on PostgreSQL
+bench-scale: $(VENV)/.installed-dev
+	command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
+	$(BIN)/python benchmarks/scale.py $(BENCH_ARGS)
+
+## Where each page of `make bench` spends its time, stage by stage, both databases
+profile: $(VENV)/.installed-dev
+	$(BIN)/python benchmarks/profile.py $(PROFILE_ARGS)

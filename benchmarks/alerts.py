@@ -15,18 +15,15 @@ vetting and caseloads spread so that every mentor rule has work), then prints:
 import argparse
 import asyncio
 import statistics
-import tempfile
 import time
 import uuid
 from pathlib import Path
 
 import httpx
 import sqlalchemy as sa
-from alembic import command
-from harness import Client, fresh_database, programme, served
+from harness import Client, migrated_database, programme, served
 
 from api import tenancy
-from api.cli import alembic_config
 from api.db import create_engine, session_factory
 from api.models import Alert, AlertCheck, Organisation
 from api.models.base import utcnow
@@ -110,17 +107,11 @@ def time_list(url: str, workdir: Path, requests: int) -> None:
 
 
 def run(kind: str, mentees: int, mentors: int, requests: int) -> None:
-    with tempfile.TemporaryDirectory() as tmp:
-        workdir = Path(tmp)
-        url, drop = fresh_database(kind, workdir)
-        try:
-            print(f"[{kind}]", flush=True)
-            command.upgrade(alembic_config(url), "head")
-            org_id = asyncio.run(seed(url, mentees, mentors))
-            asyncio.run(time_rules(url, org_id))
-            time_list(url, workdir, requests)
-        finally:
-            drop()
+    with migrated_database(kind) as (url, workdir):
+        print(f"[{kind}]", flush=True)
+        org_id = asyncio.run(seed(url, mentees, mentors))
+        asyncio.run(time_rules(url, org_id))
+        time_list(url, workdir, requests)
 
 
 def main() -> None:

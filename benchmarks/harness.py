@@ -7,6 +7,7 @@ import secrets
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -18,10 +19,12 @@ from typing import Any
 
 import httpx
 import sqlalchemy as sa
+from alembic import command
 from sqlalchemy.engine import make_url
 
 from api import programme_year, tenancy
 from api.auth.passwords import hash_secret
+from api.cli import alembic_config
 from api.db import create_engine, session_factory
 from api.models import ApiClient, MentorProfile, Organisation, Person
 from api.models.base import utcnow
@@ -34,7 +37,7 @@ THROUGHGATE = ROOT / ".venv" / "bin" / "throughgate"
 READY_WITHIN_S = 120
 
 
-def fresh_database(kind: str, workdir: Path) -> tuple[str, Callable[[], None]]:
+def _fresh_database(kind: str, workdir: Path) -> tuple[str, Callable[[], None]]:
     """A new, empty database of `kind` (`sqlite` or `postgresql`) and how to drop it."""
     if kind == "sqlite":
         return f"sqlite+aiosqlite:///{workdir / 'bench.db'}", lambda: None
@@ -53,6 +56,20 @@ def fresh_database(kind: str, workdir: Path) -> tuple[str, Callable[[], None]]:
         admin.dispose()
 
     return url.set(database=name).render_as_string(hide_password=False), drop
+
+
+@contextmanager
+def migrated_database(kind: str) -> Iterator[tuple[str, Path]]:
+    """A new database of `kind` (`sqlite` or `postgresql`) at the newest schema, and a work
+    folder beside it: its address and the folder, both gone when the block ends."""
+    with tempfile.TemporaryDirectory() as tmp:
+        workdir = Path(tmp)
+        url, drop = _fresh_database(kind, workdir)
+        try:
+            command.upgrade(alembic_config(url), "head")
+            yield url, workdir
+        finally:
+            drop()
 
 
 def free_port() -> int:
@@ -127,6 +144,28 @@ def token(base: str, **form: str) -> str:
     answer = httpx.post(f"{base}/api/v1/auth/token", data=form, timeout=60)
     answer.raise_for_status()
     return str(answer.json()["access_token"])
+
+
+def cpu_of(pid: int) -> Callable[[], float]:
+    """A clock of the CPU seconds process `pid` has used (0 if it is not on this machine)."""
+    stat = Path(f"/proc/{pid}/stat")
+    if not stat.exists():
+        return lambda: 0.0
+    tick = os.sysconf("SC_CLK_TCK")
+
+    def used() -> float:
+        fields = stat.read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / tick  # utime, stime
+
+    return used
+
+
+def status_kb(pid: int, field: str) -> int:
+    """A figure in kB from /proc/PID/status, e.g. VmRSS or VmHWM (its peak)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(f"{field}:"):
+            return int(line.split()[1])
+    return 0
 
 
 def mentor_rows(

@@ -15,7 +15,6 @@ import argparse
 import asyncio
 import random
 import statistics
-import tempfile
 import time
 import uuid
 from datetime import date, timedelta
@@ -24,11 +23,9 @@ from typing import Any
 
 import httpx
 import sqlalchemy as sa
-from alembic import command
-from harness import fresh_database, served, token
+from harness import migrated_database, served, token
 
 from api.auth.passwords import hash_secret
-from api.cli import alembic_config
 from api.db import create_engine
 from api.models import (
     Consent,
@@ -297,22 +294,16 @@ async def load(database_url: str, rows: dict[str, list[dict[str, Any]]]) -> None
 
 def run(kind: str, mentors: int, mentees: int, requests: int) -> None:
     rng = random.Random(7)
-    with tempfile.TemporaryDirectory() as tmp:
-        workdir = Path(tmp)
-        url, drop = fresh_database(kind, workdir)
-        try:
-            command.upgrade(alembic_config(url), "head")
-            started = time.perf_counter()
-            rows = seed_rows(mentors, mentees, rng)
-            asyncio.run(load(url, rows))
-            print(
-                f"[{kind}] seeded {mentors} mentors, {mentees} mentees in "
-                f"{time.perf_counter() - started:.1f}s",
-                flush=True,
-            )
-            serve_and_time(kind, url, workdir, [r["id"] for r in rows["mentees"]], requests, rng)
-        finally:
-            drop()
+    with migrated_database(kind) as (url, workdir):
+        started = time.perf_counter()
+        rows = seed_rows(mentors, mentees, rng)
+        asyncio.run(load(url, rows))
+        print(
+            f"[{kind}] seeded {mentors} mentors, {mentees} mentees in "
+            f"{time.perf_counter() - started:.1f}s",
+            flush=True,
+        )
+        serve_and_time(kind, url, workdir, [r["id"] for r in rows["mentees"]], requests, rng)
 
 
 def serve_and_time(

@@ -16,8 +16,6 @@ server's peak memory (VmHWM).
 
 import argparse
 import asyncio
-import os
-import tempfile
 import time
 import uuid
 from collections.abc import Callable
@@ -27,14 +25,12 @@ from typing import Any
 
 import httpx
 import sqlalchemy as sa
-from alembic import command
-from harness import Client, fresh_database, programme, served
+from harness import Client, cpu_of, migrated_database, programme, served, status_kb
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api import programme_year, tenancy
 from api.auth.principal import Principal
 from api.auth.scopes import ROLE_SCOPES
-from api.cli import alembic_config
 from api.db import create_engine, session_factory
 from api.models.enums import Role
 from api.programme_year import Year
@@ -110,20 +106,7 @@ async def _backend_cpu(db: AsyncSession) -> Callable[[], float]:
     if db.get_bind().dialect.name != "postgresql":
         return lambda: 0.0
     connection = await db.connection()
-    return _cpu_of((await connection.execute(sa.select(sa.func.pg_backend_pid()))).scalar_one())
-
-
-def _cpu_of(pid: int) -> Callable[[], float]:
-    stat = Path(f"/proc/{pid}/stat")
-    if not stat.exists():
-        return lambda: 0.0
-    tick = os.sysconf("SC_CLK_TCK")
-
-    def used() -> float:
-        fields = stat.read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / tick  # utime, stime
-
-    return used
+    return cpu_of((await connection.execute(sa.select(sa.func.pg_backend_pid()))).scalar_one())
 
 
 def export_memory(url: str, workdir: Path) -> None:
@@ -131,7 +114,7 @@ def export_memory(url: str, workdir: Path) -> None:
         token = CLIENT.token(server.base)
         # Start the high-water mark afresh: the token's Argon2 check alone takes 64 MB.
         Path(f"/proc/{server.pid}/clear_refs").write_text("5")
-        before = _status_kb(server.pid, "VmRSS")
+        before = status_kb(server.pid, "VmRSS")
         started, lines, size = time.perf_counter(), 0, 0
         with httpx.stream(
             "GET",
@@ -147,33 +130,20 @@ def export_memory(url: str, workdir: Path) -> None:
         elapsed = time.perf_counter() - started
         print(
             f"  cohort file: {lines - 1} rows, {size / 1e6:.1f} MB in {elapsed:.1f}s; server "
-            f"peak memory {_status_kb(server.pid, 'VmHWM') / 1024:.0f} MB (before the "
+            f"peak memory {status_kb(server.pid, 'VmHWM') / 1024:.0f} MB (before the "
             f"request {before / 1024:.0f} MB)",
             flush=True,
         )
 
 
-def _status_kb(pid: int, field: str) -> int:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith(f"{field}:"):
-            return int(line.split()[1])
-    return 0
-
-
 def run(kind: str, mentees: int, export_rows: int) -> None:
-    with tempfile.TemporaryDirectory() as tmp:
-        workdir = Path(tmp)
-        url, drop = fresh_database(kind, workdir)
-        try:
-            print(f"[{kind}]", flush=True)
-            command.upgrade(alembic_config(url), "head")
-            org_id, mentor_ids = asyncio.run(seed(url, mentees))
-            asyncio.run(time_reports(url, org_id))
-            if export_rows:
-                asyncio.run(seed_export_rows(url, org_id, mentor_ids, export_rows))
-                export_memory(url, workdir)
-        finally:
-            drop()
+    with migrated_database(kind) as (url, workdir):
+        print(f"[{kind}]", flush=True)
+        org_id, mentor_ids = asyncio.run(seed(url, mentees))
+        asyncio.run(time_reports(url, org_id))
+        if export_rows:
+            asyncio.run(seed_export_rows(url, org_id, mentor_ids, export_rows))
+            export_memory(url, workdir)
 
 
 def main() -> None:

@@ -16,7 +16,6 @@ import json
 import re
 import shutil
 import subprocess
-import tempfile
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -25,11 +24,9 @@ from pathlib import Path
 import httpx
 import reports
 import sqlalchemy as sa
-from alembic import command
-from harness import ROOT, THROUGHGATE, fresh_database, served, token
+from harness import ROOT, THROUGHGATE, migrated_database, served, token
 
 from api.auth.passwords import hash_secret
-from api.cli import alembic_config
 from api.db import create_engine
 from api.models import MentoringRelationship, Person, UserAccount
 from api.models.base import utcnow
@@ -199,49 +196,41 @@ def parse_wrk(out: str) -> Figures:
 
 
 def measure(kind: str, people: int, seconds: int) -> None:
-    with tempfile.TemporaryDirectory() as tmp:
-        workdir = Path(tmp)
-        url, drop = fresh_database(kind, workdir)
-        try:
-            command.upgrade(alembic_config(url), "head")
-            seeded = asyncio.run(seed(url, people))
-            bin_ = ROOT / ".venv" / "bin"
-            throughgate = [str(THROUGHGATE), "serve"]
-            reference = [
-                str(bin_ / "uvicorn"),
-                "--app-dir",
-                str(ROOT / "benchmarks"),
-                "--log-level",
-                "warning",
-            ]
-            reference += ["reference_app:create_app", "--factory"]
-            pin = pinned(SERVER_CORE)
-            with (
-                served(url, workdir, argv=pin + throughgate, port=THROUGHGATE_PORT) as ours,
-                served(
-                    url, workdir, argv=pin + reference, port=REFERENCE_PORT, ready="/healthz"
-                ) as bare,
-            ):
-                bearer = token(ours.base, grant_type="password", username=EMAIL, password=PASSWORD)
-                auth = {
-                    "Authorization": f"Bearer {bearer}",
-                    "Content-Type": "application/json",
-                }
-                plain = {"Content-Type": "application/json"}
-                print(f"\n[{kind}] {people} people, {seconds} s a request, one connection")
-                print(f"{'request':26} {'Throughgate':>24} {'reference':>24} {'ratio':>6}")
-                for request in requests(seeded):
-                    check(ours.base, request, request.throughgate, auth)
-                    mine = wrk(ours.base + request.throughgate, request, seconds, auth, workdir)
-                    theirs = None
-                    if request.reference is not None:
-                        check(bare.base, request, request.reference, plain)
-                        theirs = wrk(
-                            bare.base + request.reference, request, seconds, plain, workdir
-                        )
-                    print(row(request.name, mine, theirs), flush=True)
-        finally:
-            drop()
+    with migrated_database(kind) as (url, workdir):
+        seeded = asyncio.run(seed(url, people))
+        bin_ = ROOT / ".venv" / "bin"
+        throughgate = [str(THROUGHGATE), "serve"]
+        reference = [
+            str(bin_ / "uvicorn"),
+            "--app-dir",
+            str(ROOT / "benchmarks"),
+            "--log-level",
+            "warning",
+        ]
+        reference += ["reference_app:create_app", "--factory"]
+        pin = pinned(SERVER_CORE)
+        with (
+            served(url, workdir, argv=pin + throughgate, port=THROUGHGATE_PORT) as ours,
+            served(
+                url, workdir, argv=pin + reference, port=REFERENCE_PORT, ready="/healthz"
+            ) as bare,
+        ):
+            bearer = token(ours.base, grant_type="password", username=EMAIL, password=PASSWORD)
+            auth = {
+                "Authorization": f"Bearer {bearer}",
+                "Content-Type": "application/json",
+            }
+            plain = {"Content-Type": "application/json"}
+            print(f"\n[{kind}] {people} people, {seconds} s a request, one connection")
+            print(f"{'request':26} {'Throughgate':>24} {'reference':>24} {'ratio':>6}")
+            for request in requests(seeded):
+                check(ours.base, request, request.throughgate, auth)
+                mine = wrk(ours.base + request.throughgate, request, seconds, auth, workdir)
+                theirs = None
+                if request.reference is not None:
+                    check(bare.base, request, request.reference, plain)
+                    theirs = wrk(bare.base + request.reference, request, seconds, plain, workdir)
+                print(row(request.name, mine, theirs), flush=True)
 
 
 def cell(figures: Figures) -> str:
