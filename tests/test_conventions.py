@@ -69,6 +69,40 @@ async def test_keys_are_scoped_to_the_caller(
     assert await count_people(db) == before + 2
 
 
+async def test_each_key_of_a_caller_is_a_request_of_its_own(
+    client: httpx.AsyncClient, world: World, db: AsyncSession
+) -> None:
+    # The same body under two keys is two requests: the second key must not find the
+    # first key's response and replay it instead of doing its work.
+    before = await count_people(db)
+    answers = [
+        await client.post(
+            "/api/v1/people",
+            json=NEW_MENTOR,
+            headers={**world.headers("coordinator"), "Idempotency-Key": key},
+        )
+        for key in ("first-key", "second-key")
+    ]
+    assert [a.status_code for a in answers] == [201, 201]
+    assert not any("idempotent-replayed" in a.headers for a in answers)
+    assert answers[0].json()["id"] != answers[1].json()["id"]
+    assert await count_people(db) == before + 2
+
+
+async def test_the_same_key_on_another_query_string_is_another_request(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    # The query string is part of the request: a retry that changes it reuses the key.
+    headers = {**world.headers("coordinator"), "Idempotency-Key": "query"}
+    first = await client.post("/api/v1/people?dry=1", json=NEW_MENTOR, headers=headers)
+    assert first.status_code == 422  # the query parameter is unknown; kept for its retries
+    again = await client.post("/api/v1/people?dry=1", json=NEW_MENTOR, headers=headers)
+    assert again.headers["idempotent-replayed"] == "true"
+    other = await client.post("/api/v1/people", json=NEW_MENTOR, headers=headers)
+    assert other.status_code == 422
+    assert other.json()["type"] == "/problems/idempotency-key-reused"
+
+
 async def test_an_expired_key_is_claimed_afresh_and_only_its_own(
     client: httpx.AsyncClient, world: World, db: AsyncSession
 ) -> None:
