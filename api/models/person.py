@@ -133,10 +133,10 @@ class Person(OrgRecord, table=True):
     legal_hold_by: str | None = Field(default=None, max_length=80)
 
     mentee_profile: MenteeProfile | None = Relationship(
-        sa_relationship_kwargs={"lazy": "selectin", "uselist": False, "cascade": "all"}
+        sa_relationship_kwargs={"lazy": "joined", "uselist": False, "cascade": "all"}
     )
     mentor_profile: MentorProfile | None = Relationship(
-        sa_relationship_kwargs={"lazy": "selectin", "uselist": False, "cascade": "all"}
+        sa_relationship_kwargs={"lazy": "joined", "uselist": False, "cascade": "all"}
     )
 
 
