@@ -157,8 +157,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     install_error_handlers(app)
     install_openapi(app)
-    # Each router joins the app itself, not through a /api/v1 router: a router nested in
-    # another is matched afresh, route by route, on every request.
+    # Each router joins the app itself, not through a /api/v1 router: FastAPI matches a
+    # request against a nested router's routes once more for each level of nesting.
     for module in (
         auth,
         caseload,
