@@ -132,6 +132,33 @@ async def test_who_sees_a_group_and_its_attendees(
     assert future.status_code == 422  # it has not happened yet
 
 
+async def test_a_mentor_sees_the_groups_they_run_and_no_other_mentors(
+    client: httpx.AsyncClient, world: World, db: AsyncSession
+) -> None:
+    # Neither group has one of the mentor's mentees among its attendees.
+    theirs = await relationship_of(db, world.self_mentee)
+    staff = world.headers("coordinator")
+    ids = {}
+    for runner in ("mentor", "other_mentor"):
+        created = await client.post(
+            BASE,
+            json={
+                "title": f"Run by {runner}",
+                "scheduled_start": when(4),
+                "setting": "community",
+                "facilitator_ids": [str(getattr(world, runner).id)],
+                "relationship_ids": [theirs],
+            },
+            headers=staff,
+        )
+        assert created.status_code == 201, created.text
+        ids[runner] = created.json()["id"]
+    listed = await client.get(BASE, headers=world.headers("mentor"))
+    assert [g["id"] for g in listed.json()["items"]] == [ids["mentor"]]
+    other = await client.get(f"{BASE}/{ids['other_mentor']}", headers=world.headers("mentor"))
+    assert other.status_code == 404
+
+
 async def test_a_mentor_plans_a_group_with_their_own_mentees_only(
     client: httpx.AsyncClient, world: World, db: AsyncSession
 ) -> None:
