@@ -1,20 +1,21 @@
 """`GET /events`: the pull feed — what the caller may see, oldest first, never skipping."""
 
 from datetime import timedelta
+from typing import cast
 
 import httpx
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.auth.principal import Principal
-from api.models import Referral
+from api.models import ApiClient, Referral
 from api.models.base import utcnow
 from api.models.enums import ConsentPurpose
 from api.services.outbox import emit
 from api.settings import Settings
 from api.tenancy import enter_organisation
 from api.worker import Worker
-from tests.factories import World, make_consent
+from tests.factories import World, make_consent, make_inbound_referral
 from tests.schema.helpers import error_statuses
 
 FEED = "/api/v1/events"
@@ -210,3 +211,55 @@ async def test_a_partner_hears_of_its_own_referrals_only(
     assert [i["data"]["referral_id"] for i in heard] == [str(referral.id)]
     other = (await hooks.get(FEED, headers=world.headers("other_partner"))).json()["items"]
     assert other == []
+
+
+async def test_a_partner_never_hears_of_an_alert_even_about_a_person_it_referred(
+    hooks: httpx.AsyncClient, world: World, dispatcher: Worker, db: AsyncSession
+) -> None:
+    """Consent to share progress with the referrer lets a partner hear of the person's
+    progress, never of an alert about them."""
+    await make_consent(db, world.other_mentee, ConsentPurpose.share_progress_with_referrer)
+    body = {
+        "person_id": str(world.other_mentee.id),
+        "category": "self_harm",
+        "urgency": "urgent",
+        "description": "Said they could not see a way forward.",
+    }
+    raised = await hooks.post("/api/v1/concerns", json=body, headers=world.headers("admin"))
+    assert raised.status_code == 201, raised.text
+    await release(hooks, world, world.other_mentee.id)  # progress the partner may hear of
+    await dispatcher.drain()
+    staff = await hooks.get(FEED, params={"type": "alert.*"}, headers=world.headers("coordinator"))
+    assert [i["data"]["person_id"] for i in staff.json()["items"]] == [str(world.other_mentee.id)]
+    heard = (await hooks.get(FEED, headers=world.headers("partner"))).json()["items"]
+    assert heard, "the partner hears of the release"
+    assert not [i for i in heard if i["type"].startswith("alert.")]
+
+
+async def test_a_partner_does_not_hear_of_another_partners_referral_of_its_person(
+    hook_app: object, world: World, hooks: httpx.AsyncClient, dispatcher: Worker, db: AsyncSession
+) -> None:
+    """Two partners referred the same person, who consents to share progress with their
+    referrers: each hears of the person's progress, and only of its own referral."""
+    await make_consent(db, world.other_mentee, ConsentPurpose.share_progress_with_referrer)
+    second = await make_inbound_referral(
+        db, world.other_mentee, cast(ApiClient, world.accounts["other_partner"])
+    )
+    factory = hook_app.state.db_factory  # type: ignore[attr-defined]
+    async with factory() as session:
+        enter_organisation(session, world.org.id)
+        referral = await session.get(Referral, second.id)
+        assert referral is not None
+        emit(
+            session,
+            Principal.system(world.org.id, "test"),
+            "referral.accepted",
+            referral,
+            person_id=referral.mentee_id,
+        )
+        await session.commit()
+    await dispatcher.drain()
+    theirs = (await hooks.get(FEED, headers=world.headers("other_partner"))).json()["items"]
+    assert [i["data"]["referral_id"] for i in theirs] == [str(second.id)]
+    heard = (await hooks.get(FEED, headers=world.headers("partner"))).json()["items"]
+    assert str(second.id) not in [i["data"].get("referral_id") for i in heard]
