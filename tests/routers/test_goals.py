@@ -289,3 +289,17 @@ async def test_who_may_work_on_a_goals_steps_and_reviews(
     )
     listed = await client.get(f"{BASE}/{goal['id']}/steps", headers=headers)
     assert (step.status_code, review.status_code, listed.status_code) == expected
+
+
+async def test_a_write_only_token_reaches_the_goal_it_writes_to(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    # A case-management system that records steps but never reads goals: `goals:write`
+    # alone finds the goal it adds a step to.
+    goal = (await set_goal(client, world, "coordinator", world.my_mentee.id)).json()
+    writer = world.headers("coordinator", "goals:write")
+    step = await client.post(
+        f"{BASE}/{goal['id']}/steps", json={"title": "Call the housing office"}, headers=writer
+    )
+    assert step.status_code == 201, step.text
+    assert (await client.get(f"{BASE}/{goal['id']}", headers=writer)).status_code == 403
