@@ -3,6 +3,7 @@
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
+import orjson
 from fastapi import Depends, Request
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
@@ -24,11 +25,14 @@ CONNECTION_STATE = "idempotent_connection"
 def create_engine(settings: Settings) -> AsyncEngine:
     if settings.is_sqlite:
         # No ping before each checkout: a file's connection does not drop as a server's does.
-        engine = create_async_engine(settings.database_url, connect_args={"timeout": 30})
+        engine = create_async_engine(
+            settings.database_url, connect_args={"timeout": 30}, json_deserializer=orjson.loads
+        )
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
     return create_async_engine(
         settings.database_url,
+        json_deserializer=orjson.loads,
         pool_size=settings.db_pool_size,
         max_overflow=settings.db_max_overflow,
         pool_pre_ping=True,
