@@ -7,7 +7,8 @@ with 100,000 people in the database.
 Seeds one organisation as `benchmarks/throughput.py` does (2,000 people with a year of work,
 and a coordinator who logs in with a password). For each worker count, starts
 `throughgate serve --workers N` and drives the people list with `wrk` on the same machine,
-nothing pinned, on 2 connections a worker; prints requests per second, p50/p99, the speed-up over
+nothing pinned, on 2 connections a worker (a new connection for each request, so that
+the workers share them); prints requests per second, p50/p99, the speed-up over
 one worker and the CPU seconds each worker used (how evenly the connections spread). Growth is
 only expected up to the machine's core count, which the header gives. Then tops the
 organisation up to `--people` people (people and relationships only, as
@@ -70,7 +71,9 @@ def drive(
     headers: dict[str, str],
     workdir: Path,
 ) -> Figures:
-    """`wrk` on this machine, unpinned, taking the requests of `mix` in turn."""
+    """`wrk` on this machine, unpinned, taking the requests of `mix` in turn. Callers send
+    `Connection: close`: the workers share one listening socket, and connections opened
+    at once, kept alive, would all stay with whichever worker accepted them first."""
     script = workdir / "mix.lua"
     lines = [f"wrk.headers[{json.dumps(k)}] = {json.dumps(v)}" for k, v in headers.items()]
     lines.append("local mix = {")
@@ -148,7 +151,8 @@ def scaling(url: str, workdir: Path, seeded: Seeded, counts: Sequence[int], seco
     for count in counts:
         with served_workers(url, workdir, count) as (server, headers, workers):
             throughput.check(server.base, request[0], request[0].throughgate, headers)
-            load = partial(drive, server.base, request, 2 * count, seconds, headers, workdir)
+            afresh = {**headers, "Connection": "close"}  # see `drive`
+            load = partial(drive, server.base, request, 2 * count, seconds, afresh, workdir)
             figures, cpu = busy(workers, load)
         spent = " ".join(f"{used:.1f}" for used in cpu)
         alone = alone or figures.per_second or float("nan")
@@ -165,8 +169,7 @@ def memory(url: str, workdir: Path, seeded: Seeded, seconds: int, people: int) -
     with served_workers(url, workdir, MEMORY_WORKERS) as (server, headers, workers):
         for request in mix:
             throughput.check(server.base, request, request.throughgate, headers)
-        # A connection a request, so that every worker gets its share of the mix.
-        afresh = {**headers, "Connection": "close"}
+        afresh = {**headers, "Connection": "close"}  # see `drive`
         processes = [*workers, server.pid]
         load = partial(drive, server.base, mix, 4 * MEMORY_WORKERS, seconds, afresh, workdir)
         figures, cpu = busy(processes, load)
