@@ -114,6 +114,7 @@ async def profile_pages(url: str, seeded: throughput.Seeded, count: int, top: in
         database_url=url,
         signing_keys=f"profile:{secrets.token_urlsafe(40)}",
         rate_limit_api="100000000/minute",
+        log_level="WARNING",  # the in-process client logs each request at INFO
     )
     app = create_app(settings)
     transport = httpx.ASGITransport(app=app)
