@@ -103,6 +103,23 @@ async def test_the_same_key_on_another_query_string_is_another_request(
     assert other.json()["type"] == "/problems/idempotency-key-reused"
 
 
+async def test_a_read_with_an_idempotency_key_is_answered_afresh(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    # Keys are for POSTs: a GET that carries one (some clients send it on every request)
+    # still reads the record as it is now, never a kept answer.
+    headers = {**world.headers("coordinator"), "Idempotency-Key": "on-a-read"}
+    path = f"/api/v1/people/{world.my_mentee.id}"
+    first = await client.get(path, headers=headers)
+    changed = await client.patch(
+        path, json={"preferred_name": "Kai"}, headers=world.headers("coordinator")
+    )
+    assert changed.status_code == 200, changed.text
+    again = await client.get(path, headers=headers)
+    assert "idempotent-replayed" not in again.headers
+    assert again.json()["preferred_name"] == "Kai" != first.json().get("preferred_name")
+
+
 async def test_an_expired_key_is_claimed_afresh_and_only_its_own(
     client: httpx.AsyncClient, world: World, db: AsyncSession
 ) -> None:

@@ -97,3 +97,6 @@ async def test_a_key_of_invisible_characters_is_refused(
     headers = {**world.headers("coordinator"), "Idempotency-Key": "has space"}
     response = await client.post("/api/v1/people", json=NEW_MENTOR, headers=headers)
     assert response.status_code == 422
+    problem = response.json()
+    assert (problem["type"], problem["title"]) == ("/problems/validation", "Invalid request")
+    assert "Idempotency-Key" in problem["detail"]
