@@ -1,7 +1,7 @@
 """`GET /events`: the pull feed — what the caller may see, oldest first, never skipping."""
 
 from datetime import timedelta
-from typing import cast
+from typing import Any, cast
 
 import httpx
 from sqlmodel import select
@@ -28,6 +28,18 @@ async def release(hooks: httpx.AsyncClient, world: World, person_id: object) -> 
         headers=world.headers("coordinator"),
     )
     assert answer.status_code == 200, answer.text
+
+
+async def accepted(hook_app: object, world: World, which: Any) -> Referral:
+    """The referral `which` picks, with a `referral.accepted` event committed for it."""
+    factory = hook_app.state.db_factory  # type: ignore[attr-defined]
+    async with factory() as db:
+        enter_organisation(db, world.org.id)
+        referral: Referral = (await db.exec(select(Referral).where(which))).one()
+        system = Principal.system(world.org.id, "test")
+        emit(db, system, "referral.accepted", referral, person_id=referral.mentee_id)
+        await db.commit()
+    return referral
 
 
 async def test_the_feed_pages_oldest_first_and_keeps_its_cursor_when_idle(
@@ -197,15 +209,7 @@ async def test_a_partner_hears_of_its_own_referrals_only(
     hook_app: object, world: World, hooks: httpx.AsyncClient, dispatcher: Worker
 ) -> None:
     """Two partners of one organisation: a referral's events reach the one that made it."""
-    factory = hook_app.state.db_factory  # type: ignore[attr-defined]
-    async with factory() as db:
-        enter_organisation(db, world.org.id)
-        referral = (
-            await db.exec(select(Referral).where(Referral.mentee_id == world.other_mentee.id))
-        ).one()
-        system = Principal.system(world.org.id, "test")
-        emit(db, system, "referral.accepted", referral, person_id=referral.mentee_id)
-        await db.commit()
+    referral = await accepted(hook_app, world, Referral.mentee_id == world.other_mentee.id)
     await dispatcher.drain()
     heard = (await hooks.get(FEED, headers=world.headers("partner"))).json()["items"]
     assert [i["data"]["referral_id"] for i in heard] == [str(referral.id)]
@@ -245,19 +249,7 @@ async def test_a_partner_does_not_hear_of_another_partners_referral_of_its_perso
     second = await make_inbound_referral(
         db, world.other_mentee, cast(ApiClient, world.accounts["other_partner"])
     )
-    factory = hook_app.state.db_factory  # type: ignore[attr-defined]
-    async with factory() as session:
-        enter_organisation(session, world.org.id)
-        referral = await session.get(Referral, second.id)
-        assert referral is not None
-        emit(
-            session,
-            Principal.system(world.org.id, "test"),
-            "referral.accepted",
-            referral,
-            person_id=referral.mentee_id,
-        )
-        await session.commit()
+    await accepted(hook_app, world, Referral.id == second.id)
     await dispatcher.drain()
     theirs = (await hooks.get(FEED, headers=world.headers("other_partner"))).json()["items"]
     assert [i["data"]["referral_id"] for i in theirs] == [str(second.id)]
