@@ -82,6 +82,7 @@ def free_port() -> int:
 class Served:
     base: str  # http://127.0.0.1:PORT
     pid: int
+    log: Path  # what the server writes to stderr
 
 
 @contextmanager
@@ -122,7 +123,7 @@ def served(
             if time.monotonic() > deadline:
                 raise RuntimeError(f"{argv[0]} was not ready on port {port}")
             time.sleep(0.1)
-        yield Served(base, process.pid)
+        yield Served(base, process.pid, log)
     except BaseException:
         # the server's own account of what went wrong, before its folder is removed
         print(log.read_text(errors="replace")[-4000:], file=sys.stderr, flush=True)

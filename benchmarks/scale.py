@@ -104,16 +104,15 @@ def served_workers(
     coordinator's headers and the worker processes' ids."""
     argv = (str(THROUGHGATE), "serve", "--workers", str(workers))
     with served(url, workdir, argv=argv, env={"THROUGHGATE_LOG_LEVEL": "INFO"}) as server:
-        yield (server, *ready(server, workers, workdir))
+        yield (server, *ready(server, workers))
 
 
-def ready(server: Served, workers: int, workdir: Path) -> tuple[dict[str, str], list[int]]:
+def ready(server: Served, workers: int) -> tuple[dict[str, str], list[int]]:
     """The coordinator's headers and the worker processes, once all of them accept: `served`
     returns when the first one answers, and connections opened before the others are up
     would all stay with it."""
-    log = workdir / f"server-{server.base.rsplit(':', 1)[1]}.log"  # where `served` writes
     deadline = time.monotonic() + READY_WITHIN_S
-    while workers > 1 and log.read_text(errors="replace").count(STARTED) < workers:
+    while workers > 1 and server.log.read_text(errors="replace").count(STARTED) < workers:
         if time.monotonic() > deadline:
             raise RuntimeError(f"{workers} workers did not all start")
         time.sleep(0.2)
