@@ -10,9 +10,11 @@ from html import escape
 from pathlib import Path
 
 import fastapi_offline
-from fastapi import APIRouter, FastAPI
+from fastapi import FastAPI
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
+
+from api.routers.resource_router import ResourceRouter
 
 OWN_STATIC = Path(__file__).with_name("static")
 PACKAGED_STATIC = Path(fastapi_offline.__file__).with_name("static")
@@ -24,7 +26,7 @@ def install_docs(app: FastAPI, *, prefix: str) -> None:
     app.mount(f"{static}/vendor", StaticFiles(directory=PACKAGED_STATIC), name="docs-vendor")
     app.mount(static, StaticFiles(directory=OWN_STATIC), name="docs-static")
     openapi_url = app.openapi_url or ""
-    router = APIRouter(prefix=prefix, include_in_schema=False)
+    router = ResourceRouter(prefix=prefix, include_in_schema=False)
 
     @router.get("/docs")
     async def swagger_ui() -> HTMLResponse:

@@ -14,7 +14,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.auth.passwords import hash_secret, verify_secret
 from api.auth.scopes import ROLE_SCOPES
-from api.auth.tokens import decode_access_token, issue_access_token
+from api.auth.tokens import InvalidToken, decode_access_token, issue_access_token
 from api.main import create_app
 from api.models import ApiClient, UserAccount
 from api.models.enums import Role
@@ -331,3 +331,25 @@ def test_token_lifetime_comes_from_settings() -> None:
     assert lifetime == 300
     claims = decode_access_token(settings, token)
     assert claims.expires_at - datetime.now(UTC) <= timedelta(minutes=5)
+
+
+def test_a_token_checked_once_still_expires_and_still_needs_its_key() -> None:
+    signer = make_settings("sqlite+aiosqlite://", signing_keys=f"k1:{'a' * 40}")
+    token, _ = issue_access_token(
+        signer, subject="user:x", org_id=uuid.uuid4(), role="admin", scope="admin"
+    )
+    claims = decode_access_token(signer, token)  # checked, and remembered
+    assert decode_access_token(signer, token, now=claims.expires_at) == claims
+    with pytest.raises(InvalidToken):
+        decode_access_token(signer, token, now=claims.expires_at + timedelta(seconds=1))
+
+    withdrawn = make_settings("sqlite+aiosqlite://", signing_keys=f"k2:{'b' * 40}")
+    with pytest.raises(InvalidToken):
+        decode_access_token(withdrawn, token)
+    rotated = make_settings("sqlite+aiosqlite://", signing_keys=f"k2:{'b' * 40},k1:{'a' * 40}")
+    assert decode_access_token(rotated, token) == claims
+    elsewhere = make_settings(
+        "sqlite+aiosqlite://", signing_keys=f"k1:{'a' * 40}", token_audience="other"
+    )
+    with pytest.raises(InvalidToken):
+        decode_access_token(elsewhere, token)

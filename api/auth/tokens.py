@@ -3,6 +3,7 @@
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 from jose import JWTError, jwt
@@ -61,18 +62,36 @@ def issue_access_token(
     return token, lifetime
 
 
-def decode_access_token(settings: Settings, token: str) -> TokenClaims:
-    keys = settings.signing_key_map
+def decode_access_token(
+    settings: Settings, token: str, *, now: datetime | None = None
+) -> TokenClaims:
+    """The claims of a token signed with one of our keys, meant for us and not expired."""
+    keys = tuple(settings.signing_key_map.items())
+    claims = _verified(token, keys, settings.token_audience, settings.token_issuer)
+    if claims.expires_at < (now or datetime.now(UTC)):
+        raise InvalidToken("the token has expired")
+    return claims
+
+
+@lru_cache(maxsize=1024)
+def _verified(
+    token: str, keys: tuple[tuple[str, str], ...], audience: str, issuer: str
+) -> TokenClaims:
+    """A token's signature and claims, checked once for these keys: a client sends the same
+    token with every request until it expires, and checking it is a third of an
+    authenticated request's fixed cost. Only tokens that pass are kept (an exception is
+    not cached), and the expiry is checked again on every use."""
+    by_kid = dict(keys)
     try:
         header = jwt.get_unverified_header(token)
-        if header.get("alg") != ALGORITHM or header.get("kid") not in keys:
+        if header.get("alg") != ALGORITHM or header.get("kid") not in by_kid:
             raise InvalidToken("unknown key or algorithm")
         claims = jwt.decode(
             token,
-            keys[header["kid"]],
+            by_kid[header["kid"]],
             algorithms=[ALGORITHM],
-            audience=settings.token_audience,
-            issuer=settings.token_issuer,
+            audience=audience,
+            issuer=issuer,
             options={
                 "require_exp": True,
                 "require_iat": True,

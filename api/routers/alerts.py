@@ -3,7 +3,7 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Response
+from fastapi import Body, Response
 
 from api.auth.deps import may
 from api.auth.principal import Principal
@@ -13,10 +13,13 @@ from api.models.alert import AlertAcknowledge, AlertRead, AlertResolve
 from api.models.common import Page, Timestamp
 from api.models.enums import AlertRule, AlertStatus, Severity
 from api.routers.common import Cursor, IfMatch, Limit, with_etag
+from api.routers.resource_router import ResourceRouter
 from api.services import alerts
 from api.services.alerts import AlertFilter
 
-router = APIRouter(prefix="/alerts", tags=["alerts"], responses=problem_responses(401, 403, 429))
+router = ResourceRouter(
+    prefix="/alerts", tags=["alerts"], responses=problem_responses(401, 403, 429)
+)
 
 
 @router.get(

@@ -3,7 +3,7 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Response, status
+from fastapi import Response, status
 
 from api.auth.deps import may
 from api.auth.principal import Principal
@@ -12,9 +12,10 @@ from api.errors import problem_responses
 from api.models.assessment import AssessmentCreate, AssessmentRead, DistanceTravelled
 from api.models.common import Page, Timestamp
 from api.routers.common import Cursor, Limit, with_etag
+from api.routers.resource_router import ResourceRouter
 from api.services import assessments
 
-router = APIRouter(tags=["assessments"], responses=problem_responses(401, 403, 429))
+router = ResourceRouter(tags=["assessments"], responses=problem_responses(401, 403, 429))
 
 
 @router.get(

@@ -3,8 +3,6 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter
-
 from api.auth.deps import may
 from api.auth.principal import Principal
 from api.db import DB
@@ -12,9 +10,10 @@ from api.errors import problem_responses
 from api.models.audit import AuditEventRead
 from api.models.common import Page, QueryText, Timestamp
 from api.routers.common import Cursor, Limit
+from api.routers.resource_router import ResourceRouter
 from api.services import audit_log
 
-router = APIRouter(
+router = ResourceRouter(
     prefix="/audit-events", tags=["audit"], responses=problem_responses(401, 403, 422, 429)
 )
 

@@ -4,7 +4,7 @@ import base64
 import binascii
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Form, Header, Request, Response, status
+from fastapi import Depends, Form, Header, Request, Response, status
 
 from api import tenancy
 from api.auth.deps import AppSettings, may
@@ -13,10 +13,11 @@ from api.db import DB
 from api.errors import OAuthError, problem_responses
 from api.models.accounts import Me, SetPassword
 from api.ratelimit import RateLimits, limit_token_requests
+from api.routers.resource_router import ResourceRouter
 from api.services import accounts, logins, tokens
 from api.services.tokens import PresentedClient, TokenResponse
 
-router = APIRouter(tags=["auth"])
+router = ResourceRouter(tags=["auth"])
 
 
 @router.post(

@@ -2,16 +2,15 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter
-
 from api.auth.deps import may
 from api.auth.principal import Principal
 from api.db import DB
 from api.errors import problem_responses
 from api.models.caseload import Caseload
+from api.routers.resource_router import ResourceRouter
 from api.services import caseload
 
-router = APIRouter(tags=["auth"], responses=problem_responses(401, 403, 429))
+router = ResourceRouter(tags=["auth"], responses=problem_responses(401, 403, 429))
 
 
 @router.get("/me/caseload", summary="My caseload", response_model=Caseload)

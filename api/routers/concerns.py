@@ -3,7 +3,7 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Response, status
+from fastapi import Body, Response, status
 
 from api.auth.deps import may
 from api.auth.principal import Principal
@@ -23,10 +23,11 @@ from api.models.support import (
     ConcernUrgency,
 )
 from api.routers.common import Cursor, Limit, with_etag
+from api.routers.resource_router import ResourceRouter
 from api.services import concerns
 from api.services.concerns import ConcernFilter
 
-router = APIRouter(
+router = ResourceRouter(
     prefix="/concerns", tags=["concerns"], responses=problem_responses(401, 403, 429)
 )
 TRIAGE = problem_responses(404, 409, 422)

@@ -3,7 +3,7 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Response, status
+from fastapi import Response, status
 
 from api.auth.deps import may
 from api.auth.principal import Principal
@@ -13,9 +13,10 @@ from api.models.common import Page
 from api.models.consent import ConsentCreate, ConsentRead
 from api.models.enums import ConsentPurpose
 from api.routers.common import Cursor, Limit, with_etag
+from api.routers.resource_router import ResourceRouter
 from api.services import consent_records
 
-router = APIRouter(
+router = ResourceRouter(
     prefix="/people/{person_id}/consents",
     tags=["consents"],
     responses=problem_responses(401, 403, 404, 422, 429),

@@ -3,16 +3,17 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Response, status
+from fastapi import Response, status
 
 from api.auth.deps import may
 from api.auth.principal import Principal
 from api.db import DB
 from api.errors import problem_responses
 from api.models.erasure import ErasureRead, LegalHoldRead, LegalHoldSet
+from api.routers.resource_router import ResourceRouter
 from api.services import erasure
 
-router = APIRouter(
+router = ResourceRouter(
     prefix="/people/{person_id}",
     tags=["data protection"],
     responses=problem_responses(401, 403, 404, 422, 429),

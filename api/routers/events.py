@@ -2,7 +2,7 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import Query
 
 from api.auth.deps import may
 from api.auth.principal import Principal
@@ -11,9 +11,10 @@ from api.errors import problem_responses
 from api.models.common import QueryText
 from api.models.event import EventPage
 from api.routers.common import Limit
+from api.routers.resource_router import ResourceRouter
 from api.services import events
 
-router = APIRouter(prefix="/events", tags=["events"], responses=problem_responses(401, 429))
+router = ResourceRouter(prefix="/events", tags=["events"], responses=problem_responses(401, 429))
 Reader = Annotated[Principal, may("events.read")]
 
 

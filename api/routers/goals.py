@@ -3,7 +3,7 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import Query, Response, status
 
 from api.auth.deps import may
 from api.auth.principal import Principal
@@ -24,10 +24,11 @@ from api.models.goal import (
     StepUpdate,
 )
 from api.routers.common import Cursor, IfMatch, Limit, with_etag
+from api.routers.resource_router import ResourceRouter
 from api.services import goals
 from api.services.goals import GoalFilter
 
-router = APIRouter(prefix="/goals", tags=["goals"], responses=problem_responses(401, 403, 429))
+router = ResourceRouter(prefix="/goals", tags=["goals"], responses=problem_responses(401, 403, 429))
 
 
 @router.get(

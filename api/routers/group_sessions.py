@@ -3,7 +3,7 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Response, status
+from fastapi import Response, status
 
 from api.auth.deps import may
 from api.auth.principal import Principal
@@ -18,9 +18,10 @@ from api.models.session import (
     GroupSessionRead,
 )
 from api.routers.common import Cursor, IfMatch, Limit, with_etag
+from api.routers.resource_router import ResourceRouter
 from api.services import group_sessions
 
-router = APIRouter(
+router = ResourceRouter(
     prefix="/group-sessions", tags=["sessions"], responses=problem_responses(401, 403, 429)
 )
 

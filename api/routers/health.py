@@ -3,14 +3,14 @@
 import logging
 
 import sqlalchemy as sa
-from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from api.db import DB
 from api.errors import problem_response, problem_responses
+from api.routers.resource_router import ResourceRouter
 
-router = APIRouter(tags=["operations"])
+router = ResourceRouter(tags=["operations"])
 log = logging.getLogger("throughgate.health")
 
 

@@ -3,7 +3,7 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, status
+from fastapi import status
 
 from api.auth.deps import AppSettings, may
 from api.auth.principal import Principal
@@ -21,9 +21,10 @@ from api.models.accounts import (
 from api.models.common import Page
 from api.models.enums import Role
 from api.routers.common import Cursor, Limit
+from api.routers.resource_router import ResourceRouter
 from api.services import logins
 
-router = APIRouter(tags=["logins"], responses=problem_responses(401, 403, 422, 429))
+router = ResourceRouter(tags=["logins"], responses=problem_responses(401, 403, 422, 429))
 Admin = Annotated[Principal, may("accounts.manage")]
 
 

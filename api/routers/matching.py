@@ -3,7 +3,7 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import Query, Response, status
 
 from api.auth.deps import may
 from api.auth.principal import Principal
@@ -13,9 +13,10 @@ from api.models.common import Page
 from api.models.matching import MatchExplanation, MatchSuggestions
 from api.models.relationship import NonAssociationCreate, NonAssociationRead
 from api.routers.common import Cursor, Limit
+from api.routers.resource_router import ResourceRouter
 from api.services import matching, non_associations
 
-router = APIRouter(
+router = ResourceRouter(
     prefix="/people/{mentee_id}",
     tags=["matching"],
     responses=problem_responses(401, 403, 404, 422, 429),

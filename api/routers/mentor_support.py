@@ -4,7 +4,7 @@ support a mentor gets, and the establishments they may visit."""
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Response, status
+from fastapi import Response, status
 
 from api.auth.deps import may
 from api.auth.principal import Principal
@@ -21,9 +21,10 @@ from api.models.support import (
     TrainingRead,
 )
 from api.routers.common import Cursor, Limit
+from api.routers.resource_router import ResourceRouter
 from api.services import mentor_support
 
-router = APIRouter(
+router = ResourceRouter(
     prefix="/people/{mentor_id}",
     tags=["mentor support"],
     responses=problem_responses(401, 403, 429),

@@ -2,16 +2,15 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter
-
 from api.auth.deps import may
 from api.auth.principal import Principal
 from api.db import DB
 from api.errors import problem_responses
 from api.models.matching import OrganisationRead, OrganisationUpdate
+from api.routers.resource_router import ResourceRouter
 from api.services import organisation
 
-router = APIRouter(
+router = ResourceRouter(
     prefix="/organisation", tags=["organisation"], responses=problem_responses(401, 403, 429)
 )
 

@@ -3,7 +3,7 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Response, status
+from fastapi import Response, status
 
 from api.auth.deps import may
 from api.auth.principal import Principal
@@ -13,10 +13,11 @@ from api.models.common import Page, Timestamp
 from api.models.enums import Milestone
 from api.models.outcome import OutcomeCreate, OutcomeRead, OutcomeUpdate
 from api.routers.common import Cursor, IfMatch, Limit, with_etag
+from api.routers.resource_router import ResourceRouter
 from api.services import outcomes
 from api.services.outcomes import OutcomeFilter
 
-router = APIRouter(
+router = ResourceRouter(
     prefix="/outcomes", tags=["outcomes"], responses=problem_responses(401, 403, 429)
 )
 

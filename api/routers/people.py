@@ -3,7 +3,7 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import Query, Response, status
 
 from api.auth.deps import may
 from api.auth.principal import Principal
@@ -15,10 +15,13 @@ from api.models.enums import PersonKind
 from api.models.expectations import Expectations
 from api.models.person import PersonCreate, PersonRead, PersonUpdate, SubjectAccessExport
 from api.routers.common import Cursor, IfMatch, Limit, with_etag
+from api.routers.resource_router import ResourceRouter
 from api.services import expectations, people, subject_access
 from api.services.people import PeopleFilter
 
-router = APIRouter(prefix="/people", tags=["people"], responses=problem_responses(401, 403, 429))
+router = ResourceRouter(
+    prefix="/people", tags=["people"], responses=problem_responses(401, 403, 429)
+)
 
 
 @router.get(

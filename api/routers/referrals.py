@@ -3,7 +3,7 @@
 import uuid
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Body, Path, Response, status
+from fastapi import Body, Path, Response, status
 
 from api.auth.deps import may
 from api.auth.principal import Principal
@@ -23,10 +23,11 @@ from api.models.referral import (
     ReferralUpdate,
 )
 from api.routers.common import Cursor, IfMatch, Limit, one_of, with_etag
+from api.routers.resource_router import ResourceRouter
 from api.services import referrals
 from api.services.referrals import ReferralFilter
 
-router = APIRouter(
+router = ResourceRouter(
     prefix="/referrals", tags=["referrals"], responses=problem_responses(401, 403, 429)
 )
 MOVE_PROBLEMS = problem_responses(404, 409, 412, 422)

@@ -3,7 +3,7 @@
 import uuid
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Body, Path, Response, status
+from fastapi import Body, Path, Response, status
 
 from api.auth.deps import may
 from api.auth.principal import Principal
@@ -24,10 +24,11 @@ from api.models.relationship import (
     TransitionNote,
 )
 from api.routers.common import Cursor, IfMatch, Limit, one_of, with_etag
+from api.routers.resource_router import ResourceRouter
 from api.services import relationships
 from api.services.relationships import RelationshipFilter
 
-router = APIRouter(
+router = ResourceRouter(
     prefix="/relationships", tags=["relationships"], responses=problem_responses(401, 403, 429)
 )
 OptionalNote = Annotated[TransitionNote | None, Body()]

@@ -4,7 +4,7 @@ cohort (a summary for report readers, the file for admins)."""
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, Query, Request, Response
+from fastapi import Depends, Header, Query, Request, Response
 from fastapi.responses import HTMLResponse, StreamingResponse
 
 from api import tenancy
@@ -16,12 +16,13 @@ from api.models.common import Day, QueryText
 from api.models.report import CohortSummary, FairnessReport, ProgrammeReport, TabledReport
 from api.render import csv_safe
 from api.render import report as render
+from api.routers.resource_router import ResourceRouter
 from api.services.reports import jdl
 from api.services.reports.fairness import fairness_report
 from api.services.reports.period import Period
 from api.services.reports.programme import programme_report
 
-router = APIRouter(
+router = ResourceRouter(
     prefix="/reports", tags=["reports"], responses=problem_responses(401, 403, 422, 429)
 )
 

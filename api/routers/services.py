@@ -3,7 +3,7 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import Query, Response, status
 
 from api.auth.deps import may
 from api.auth.principal import Principal
@@ -14,10 +14,11 @@ from api.models.common import Page, QueryText, Timestamp
 from api.models.enums import Pathway
 from api.models.service import ServiceCreate, ServiceRead, ServiceUpdate
 from api.routers.common import Cursor, IfMatch, Limit, with_etag
+from api.routers.resource_router import ResourceRouter
 from api.services import directory
 from api.services.directory import ServiceFilter
 
-router = APIRouter(
+router = ResourceRouter(
     prefix="/services", tags=["services"], responses=problem_responses(401, 403, 429)
 )
 

@@ -3,7 +3,7 @@
 import uuid
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Response, status
+from fastapi import Response, status
 
 from api.auth.deps import AppSettings, may
 from api.auth.principal import Principal
@@ -19,10 +19,11 @@ from api.models.webhook import (
     WebhookUpdate,
 )
 from api.routers.common import Cursor, IfMatch, Limit, with_etag
+from api.routers.resource_router import ResourceRouter
 from api.services import webhooks
 from api.services.webhook_delivery import http_client
 
-router = APIRouter(
+router = ResourceRouter(
     prefix="/webhooks", tags=["webhooks"], responses=problem_responses(401, 403, 429)
 )
 Manager = Annotated[Principal, may("webhooks.manage")]
