@@ -22,13 +22,14 @@ The explicit `org_id` conditions in the service layer stay: each layer holds on 
 
 import uuid
 from collections.abc import Mapping
-from functools import cache
+from functools import cache, lru_cache
 from itertools import chain
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction, with_loader_criteria
+from sqlalchemy.orm.util import LoaderCriteriaOption
 from sqlalchemy.sql import util as sql_util
 from sqlalchemy.sql.expression import Executable
 from sqlmodel import SQLModel
@@ -95,7 +96,14 @@ def _limit_to_organisation(state: ORMExecuteState) -> None:
                 "tenancy.enter_organisation() or tenancy.span_organisations() first."
             )
         return
-    state.statement = state.statement.options(
+    state.statement = state.statement.options(*_conditions(org_id))
+
+
+@lru_cache(maxsize=1024)
+def _conditions(org_id: uuid.UUID) -> tuple[LoaderCriteriaOption, LoaderCriteriaOption]:
+    """The options that limit a statement to `org_id`, made once per organisation: making
+    them took more time than the rest of a simple statement's ORM work."""
+    return (
         with_loader_criteria(OrgOwned, lambda cls: _org_id(cls) == org_id, include_aliases=True),
         with_loader_criteria(Organisation, lambda cls: cls.id == org_id, include_aliases=True),
     )
