@@ -9,8 +9,10 @@ and a coordinator who logs in with a password). For each worker count, starts
 `throughgate serve --workers N` and drives the people list with `wrk` on the same machine,
 nothing pinned, on 2 connections a worker (a new connection for each request, so that
 the workers share them); prints requests per second, p50/p99, the speed-up over
-one worker and the CPU seconds each worker used (how evenly the connections spread). Growth is
-only expected up to the machine's core count, which the header gives. Then tops the
+one worker, how busy the machine's cores were, the requests answered per CPU second the
+workers used (the same at every count when throughput grows in step with the CPU the workers
+get) and the CPU seconds each worker used (how evenly the connections spread). Growth is
+only expected until the cores are saturated: the header gives their number. Then tops the
 organisation up to `--people` people (people and relationships only, as
 `reports.seed_export_rows` does), starts 4 workers, drives a mix of pages for `--seconds` and
 prints each worker's memory beside the 150 MB goal, and the master's. No figure is asserted.
@@ -145,20 +147,27 @@ def scaling(url: str, workdir: Path, seeded: Seeded, counts: Sequence[int], seco
         + " ".join(f"{load:.1f}" for load in os.getloadavg()),
         flush=True,
     )
-    print(f"  {'workers':>7} {'req/s':>8} {'p50':>7} {'p99':>7} {'speed-up':>8}  worker CPU s")
+    print(
+        f"  {'workers':>7} {'req/s':>8} {'p50':>7} {'p99':>7} {'speed-up':>8} "
+        f"{'machine busy':>12} {'req per worker CPU s':>20}  worker CPU s"
+    )
     alone = None
     for count in counts:
         with served_workers(url, workdir, count) as (server, headers, workers):
             throughput.check(server.base, request[0], request[0].throughgate, headers)
             afresh = {**headers, "Connection": "close"}  # see `drive`
             load = partial(drive, server.base, request, 2 * count, seconds, afresh, workdir)
+            machine = machine_busy()
             figures, cpu = busy(workers, load)
+            share = machine()
         spent = " ".join(f"{used:.1f}" for used in cpu)
         alone = alone or figures.per_second or float("nan")
+        efficiency = figures.per_second * seconds / (sum(cpu) or float("nan"))
         errors = f" ({figures.errors} errors)" if figures.errors else ""
         print(
             f"  {count:7} {figures.per_second:8.0f} {figures.p50_ms:5.1f}ms {figures.p99_ms:5.1f}ms"
-            f" {figures.per_second / alone:7.2f}x  {spent}{errors}",
+            f" {figures.per_second / alone:7.2f}x {100 * share:11.0f}% {efficiency:20.0f}"
+            f"  {spent}{errors}",
             flush=True,
         )
 
@@ -202,6 +211,24 @@ def busy(pids: Sequence[int], load: Callable[[], Figures]) -> tuple[Figures, lis
     before = [used() for used in cpu]
     figures = load()
     return figures, [used() - at for used, at in zip(cpu, before, strict=True)]
+
+
+def machine_busy() -> Callable[[], float]:
+    """A clock of the share of every core's time spent working (not idle, not waiting for
+    the disk) since it was made: at 100% more workers cannot answer more."""
+
+    def ticks() -> tuple[int, int]:
+        fields = [int(f) for f in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+        idle = fields[3] + fields[4]  # idle, iowait
+        return sum(fields) - idle, sum(fields)
+
+    working, total = ticks()
+
+    def share() -> float:
+        now_working, now_total = ticks()
+        return (now_working - working) / ((now_total - total) or 1)
+
+    return share
 
 
 def private_kb(pid: int) -> int:
