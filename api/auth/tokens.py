@@ -73,14 +73,9 @@ def decode_access_token(
     return claims
 
 
-@lru_cache(maxsize=1024)
-def _verified(
+def _verify(
     token: str, keys: tuple[tuple[str, str], ...], audience: str, issuer: str
 ) -> TokenClaims:
-    """A token's signature and claims, checked once for these keys: a client sends the same
-    token with every request until it expires, and checking it is a third of an
-    authenticated request's fixed cost. Only tokens that pass are kept (an exception is
-    not cached), and the expiry is checked again on every use."""
     by_kid = dict(keys)
     try:
         header = jwt.get_unverified_header(token)
@@ -113,3 +108,10 @@ def _verified(
         )
     except (JWTError, KeyError, ValueError, TypeError) as exc:
         raise InvalidToken(str(exc)) from exc
+
+
+_verified = lru_cache(maxsize=1024)(_verify)
+"""A token's signature and claims, checked once for these keys: a client sends the same token
+with every request until it expires, and checking it was a third of an authenticated
+request's fixed cost. Only tokens that pass are kept (an exception is not cached), and the
+expiry is checked again on every use."""
