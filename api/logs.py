@@ -17,7 +17,7 @@ def configure_logging(level: str) -> None:
             },
             "formatters": {
                 "json": {
-                    "()": "pythonjsonlogger.json.JsonFormatter",
+                    "()": "pythonjsonlogger.orjson.OrjsonFormatter",
                     "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s %(correlation_id)s",
                     "rename_fields": {"correlation_id": "request_id", "levelname": "level"},
                 }
