@@ -99,14 +99,16 @@ def _limit_to_organisation(state: ORMExecuteState) -> None:
     state.statement = state.statement.options(*_conditions(org_id))
 
 
-@lru_cache(maxsize=1024)
-def _conditions(org_id: uuid.UUID) -> tuple[LoaderCriteriaOption, LoaderCriteriaOption]:
-    """The options that limit a statement to `org_id`, made once per organisation: making
-    them took more time than the rest of a simple statement's ORM work."""
+def _conditions_for(org_id: uuid.UUID) -> tuple[LoaderCriteriaOption, LoaderCriteriaOption]:
     return (
         with_loader_criteria(OrgOwned, lambda cls: _org_id(cls) == org_id, include_aliases=True),
         with_loader_criteria(Organisation, lambda cls: cls.id == org_id, include_aliases=True),
     )
+
+
+_conditions = lru_cache(maxsize=1024)(_conditions_for)
+"""The options that limit a statement to an organisation, made once per organisation: making
+them took more time than the rest of a simple statement's ORM work."""
 
 
 def _org_id(cls: type[Any]) -> Any:

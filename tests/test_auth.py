@@ -12,9 +12,10 @@ from fastapi import FastAPI
 from jose import jwt
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from api.auth import tokens
 from api.auth.passwords import hash_secret, verify_secret
 from api.auth.scopes import ROLE_SCOPES
-from api.auth.tokens import InvalidToken, decode_access_token, issue_access_token
+from api.auth.tokens import InvalidToken, claims_of, decode_access_token, issue_access_token
 from api.main import create_app
 from api.models import ApiClient, UserAccount
 from api.models.enums import Role
@@ -338,18 +339,33 @@ def test_a_token_checked_once_still_expires_and_still_needs_its_key() -> None:
     token, _ = issue_access_token(
         signer, subject="user:x", org_id=uuid.uuid4(), role="admin", scope="admin"
     )
-    claims = decode_access_token(signer, token)  # checked, and remembered
-    assert decode_access_token(signer, token, now=claims.expires_at) == claims
+    claims = claims_of(signer, token)  # verified, and remembered
+    assert claims_of(signer, token, now=claims.expires_at) == claims
     with pytest.raises(InvalidToken):
-        decode_access_token(signer, token, now=claims.expires_at + timedelta(seconds=1))
+        claims_of(signer, token, now=claims.expires_at + timedelta(seconds=1))
 
     withdrawn = make_settings("sqlite+aiosqlite://", signing_keys=f"k2:{'b' * 40}")
     with pytest.raises(InvalidToken):
-        decode_access_token(withdrawn, token)
+        claims_of(withdrawn, token)
     rotated = make_settings("sqlite+aiosqlite://", signing_keys=f"k2:{'b' * 40},k1:{'a' * 40}")
-    assert decode_access_token(rotated, token) == claims
+    assert claims_of(rotated, token) == claims
     elsewhere = make_settings(
         "sqlite+aiosqlite://", signing_keys=f"k1:{'a' * 40}", token_audience="other"
     )
     with pytest.raises(InvalidToken):
-        decode_access_token(elsewhere, token)
+        claims_of(elsewhere, token)
+
+
+def test_remembered_tokens_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(tokens, "_verified", {})
+    monkeypatch.setattr(tokens, "_REMEMBERED", 2)
+    settings = make_settings("sqlite+aiosqlite://")
+    issued = [
+        issue_access_token(
+            settings, subject=f"user:{n}", org_id=uuid.uuid4(), role="admin", scope=""
+        )[0]
+        for n in range(3)
+    ]
+    for token in issued:
+        claims_of(settings, token)
+    assert [key[0] for key in tokens._verified] == issued[1:]  # the oldest went first

@@ -12,7 +12,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from api import tenancy
 from api.auth.principal import Principal
 from api.auth.scopes import ROLE_SCOPES, SCOPE_DESCRIPTIONS
-from api.auth.tokens import InvalidToken, TokenClaims, decode_access_token
+from api.auth.tokens import InvalidToken, TokenClaims, claims_of
 from api.db import DB
 from api.errors import Unauthorized
 from api.models import ApiClient, UserAccount
@@ -43,7 +43,7 @@ async def active_account(
     if scheme.lower() != "bearer" or not token:
         raise Unauthorized("Send a bearer token in the Authorization header.")
     try:
-        claims = decode_access_token(settings, token)
+        claims = claims_of(settings, token)
         kind, _, raw_id = claims.subject.partition(":")
         account_id = uuid.UUID(raw_id)
     except (InvalidToken, ValueError) as exc:

@@ -3,7 +3,6 @@
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from functools import lru_cache
 from typing import Any
 
 from jose import JWTError, jwt
@@ -62,31 +61,18 @@ def issue_access_token(
     return token, lifetime
 
 
-def decode_access_token(
-    settings: Settings, token: str, *, now: datetime | None = None
-) -> TokenClaims:
-    """The claims of a token signed with one of our keys, meant for us and not expired."""
-    keys = tuple(settings.signing_key_map.items())
-    claims = _verified(token, keys, settings.token_audience, settings.token_issuer)
-    if claims.expires_at < (now or datetime.now(UTC)):
-        raise InvalidToken("the token has expired")
-    return claims
-
-
-def _verify(
-    token: str, keys: tuple[tuple[str, str], ...], audience: str, issuer: str
-) -> TokenClaims:
-    by_kid = dict(keys)
+def decode_access_token(settings: Settings, token: str) -> TokenClaims:
+    keys = settings.signing_key_map
     try:
         header = jwt.get_unverified_header(token)
-        if header.get("alg") != ALGORITHM or header.get("kid") not in by_kid:
+        if header.get("alg") != ALGORITHM or header.get("kid") not in keys:
             raise InvalidToken("unknown key or algorithm")
         claims = jwt.decode(
             token,
-            by_kid[header["kid"]],
+            keys[header["kid"]],
             algorithms=[ALGORITHM],
-            audience=audience,
-            issuer=issuer,
+            audience=settings.token_audience,
+            issuer=settings.token_issuer,
             options={
                 "require_exp": True,
                 "require_iat": True,
@@ -110,8 +96,29 @@ def _verify(
         raise InvalidToken(str(exc)) from exc
 
 
-_verified = lru_cache(maxsize=1024)(_verify)
-"""A token's signature and claims, checked once for these keys: a client sends the same token
-with every request until it expires, and checking it was a third of an authenticated
-request's fixed cost. Only tokens that pass are kept (an exception is not cached), and the
-expiry is checked again on every use."""
+# Tokens already verified, by (token, keys, audience, issuer): a client sends the same token
+# with every request until it expires, and verifying it was a third of an authenticated
+# request's fixed cost. Oldest out first beyond `_REMEMBERED`.
+_verified: dict[tuple[str, tuple[tuple[str, str], ...], str, str], TokenClaims] = {}
+_REMEMBERED = 1024
+
+
+def claims_of(settings: Settings, token: str, *, now: datetime | None = None) -> TokenClaims:
+    """`decode_access_token`, done once per token: later uses check only that it has not
+    expired. Only a token that passes is remembered, and only for the same keys, audience
+    and issuer."""
+    key = (
+        token,
+        tuple(settings.signing_key_map.items()),
+        settings.token_audience,
+        settings.token_issuer,
+    )
+    claims = _verified.get(key)
+    if claims is None:
+        claims = decode_access_token(settings, token)
+        if len(_verified) >= _REMEMBERED:
+            _verified.pop(next(iter(_verified)), None)
+        _verified[key] = claims
+    if claims.expires_at < (now or datetime.now(UTC)):
+        raise InvalidToken("the token has expired")
+    return claims
