@@ -94,4 +94,4 @@ bench-scale: $(VENV)/.installed-dev
 
 ## Where each page of `make bench` spends its time, stage by stage, both databases
 profile: $(VENV)/.installed-dev
-	$(BIN)/python benchmarks/profile.py $(PROFILE_ARGS)
+	$(BIN)/python benchmarks/profiling.py $(PROFILE_ARGS)

@@ -17,11 +17,14 @@ server's own parsing and writing (uvicorn) is not in these figures: `GET /health
 `make bench` shows it.
 
     make profile
-    .venv/bin/python benchmarks/profile.py --database postgresql --requests 100
+    .venv/bin/python benchmarks/profiling.py --database postgresql --requests 100
+    .venv/bin/python benchmarks/profiling.py --database sqlite --requests 100 --calls
 """
 
 import argparse
 import asyncio
+import cProfile
+import pstats
 import secrets
 from collections import defaultdict
 from collections.abc import Iterable
@@ -109,7 +112,9 @@ def shares(
     return seconds, frames
 
 
-async def profile_pages(url: str, seeded: throughput.Seeded, count: int, top: int) -> None:
+async def profile_pages(
+    url: str, seeded: throughput.Seeded, count: int, top: int, calls: bool
+) -> None:
     settings = Settings(
         database_url=url,
         signing_keys=f"profile:{secrets.token_urlsafe(40)}",
@@ -141,10 +146,22 @@ async def profile_pages(url: str, seeded: throughput.Seeded, count: int, top: in
             if response.status_code >= 300 or '"errors"' in response.text[:20]:
                 raise RuntimeError(f"{request.name}: {response.status_code} {response.text}")
 
-        print(f"{'request':24} {'ms':>6}  " + "  ".join(f"{s[:14]:>14}" for s in STAGES))
+        if calls:
+            print(f"{'request':24} {'Python calls a request':>22}")
+        else:
+            print(f"{'request':24} {'ms':>6}  " + "  ".join(f"{s[:14]:>14}" for s in STAGES))
         for request in throughput.requests(seeded):
             for _ in range(max(count // 10, 5)):  # warm: compiled statements, first loads
                 await send(request)
+            if calls:
+                counter = cProfile.Profile()
+                counter.enable()
+                for _ in range(count):
+                    await send(request)
+                counter.disable()
+                made = pstats.Stats(counter).total_calls  # type: ignore[attr-defined]
+                print(f"{request.name:24} {made / count:22,.0f}", flush=True)
+                continue
             profiler = Profiler(interval=0.001, async_mode="disabled")
             profiler.start()
             for _ in range(count):
@@ -159,11 +176,11 @@ async def profile_pages(url: str, seeded: throughput.Seeded, count: int, top: in
     await app.state.engine.dispose()
 
 
-def measure(kind: str, people: int, count: int, top: int) -> None:
+def measure(kind: str, people: int, count: int, top: int, calls: bool) -> None:
     with migrated_database(kind) as (url, _):
         seeded = asyncio.run(throughput.seed(url, people))
         print(f"\n[{kind}] {people} people, {count} requests each, in process")
-        asyncio.run(profile_pages(url, seeded, count, top))
+        asyncio.run(profile_pages(url, seeded, count, top, calls))
 
 
 def main() -> None:
@@ -172,9 +189,15 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--people", type=int, default=2000)
     parser.add_argument("--top", type=int, default=0, help="print each page's N costliest frames")
+    parser.add_argument(
+        "--calls",
+        action="store_true",
+        help="count the Python function calls a request makes (cProfile) instead: a figure "
+        "that a busy machine does not move",
+    )
     args = parser.parse_args()
     for kind in ["sqlite", "postgresql"] if args.database == "both" else [args.database]:
-        measure(kind, args.people, args.requests, args.top)
+        measure(kind, args.people, args.requests, args.top, args.calls)
 
 
 if __name__ == "__main__":
