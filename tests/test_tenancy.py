@@ -152,13 +152,17 @@ async def test_a_bulk_insert_writes_only_the_sessions_organisation(
             await session.exec(insert, params=mixed)
         with pytest.raises(TenancyViolation):  # rows built into the statement are not checked
             await session.exec(insert.values(row(world.org, "Ours")))
+        with pytest.raises(TenancyViolation):  # one row, given as a mapping
+            await session.exec(insert, params=row(world.other_org, "Smuggled alone"))
         await session.exec(insert, params=[row(world.org, "Ours")])
+        await session.exec(insert, params=row(world.org, "Ours alone"))
         await session.commit()
     async with app.state.db_factory() as session:
         with pytest.raises(TenancyUndecided):
             await session.exec(insert, params=[row(world.org, "Nobody's")])
-    written = select(Service.org_id).where(col(Service.name).in_(["Ours", "Smuggled"]))
-    assert (await db.exec(written)).all() == [world.org.id]
+    names = ["Ours", "Smuggled", "Ours alone", "Smuggled alone"]
+    written = select(Service.org_id).where(col(Service.name).in_(names))
+    assert (await db.exec(written)).all() == [world.org.id, world.org.id]
 
 
 async def test_a_session_that_chose_no_organisation_touches_no_organisations_rows(
