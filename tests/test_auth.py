@@ -19,6 +19,7 @@ from api.auth.tokens import InvalidToken, claims_of, decode_access_token, issue_
 from api.main import create_app
 from api.models import ApiClient, UserAccount
 from api.models.enums import Role
+from api.settings import Settings
 from tests.conftest import make_settings
 from tests.factories import PASSWORD, World, make_client
 
@@ -369,3 +370,20 @@ def test_remembered_tokens_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
     for token in issued:
         claims_of(settings, token)
     assert [key[0] for key in tokens._verified] == issued[1:]  # the oldest went first
+
+
+def test_a_token_is_verified_once_then_remembered(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(tokens, "_verified", {})
+    verified: list[str] = []
+
+    def counting(settings: Settings, token: str) -> tokens.TokenClaims:
+        verified.append(token)
+        return decode_access_token(settings, token)
+
+    monkeypatch.setattr(tokens, "decode_access_token", counting)
+    settings = make_settings("sqlite+aiosqlite://")
+    token, _ = issue_access_token(
+        settings, subject="user:x", org_id=uuid.uuid4(), role="admin", scope=""
+    )
+    assert claims_of(settings, token) == claims_of(settings, token)
+    assert verified == [token]
