@@ -25,22 +25,27 @@ async def count_people(db: AsyncSession, given_name: str) -> int:
     return (await db.exec(statement)).one()
 
 
-def _app_failing_once_after_its_commit(database_url: str, world: World) -> FastAPI:
-    """A create that commits its row and then dies, the first time only."""
+def _app_failing_once_after_its_commit(
+    database_url: str, world: World, *, answer: int | None = None
+) -> FastAPI:
+    """A create that commits its row and then, the first time only, dies (a lost connection)
+    or, given `answer`, returns that status instead of raising."""
     app = create_app(make_settings(database_url))
     attempts: list[int] = []
 
-    async def create(db: DB) -> dict[str, str]:
+    async def create(db: DB) -> JSONResponse:
         tenancy.enter_organisation(db, world.org.id)
         person = Person(org_id=world.org.id, kind="mentor", given_name="Flaky", family_name="F")
         db.add(person)
         await db.commit()
         attempts.append(1)
         if len(attempts) == 1:
-            raise ConnectionResetError("the server went away after committing")
-        return {"id": str(person.id)}
+            if answer is None:
+                raise ConnectionResetError("the server went away after committing")
+            return JSONResponse({"detail": "try again later"}, status_code=answer)
+        return JSONResponse({"id": str(person.id)}, status_code=201)
 
-    app.add_api_route("/api/v1/flaky", create, methods=["POST"], status_code=201)
+    app.add_api_route("/api/v1/flaky", create, methods=["POST"])
     return app
 
 
@@ -64,41 +69,21 @@ async def test_an_attempt_that_dies_after_its_commit_leaves_nothing_and_its_key_
     await app.state.engine.dispose()
 
 
-def _app_refusing_once_after_its_commit(database_url: str, world: World, refusal: int) -> FastAPI:
-    """A create that commits its row and then answers `refusal` (not an exception), the first
-    time only."""
-    app = create_app(make_settings(database_url))
-    attempts: list[int] = []
-
-    async def create(db: DB) -> JSONResponse:
-        tenancy.enter_organisation(db, world.org.id)
-        person = Person(org_id=world.org.id, kind="mentor", given_name="Busy", family_name="B")
-        db.add(person)
-        await db.commit()
-        attempts.append(1)
-        if len(attempts) == 1:
-            return JSONResponse({"detail": "try again later"}, status_code=refusal)
-        return JSONResponse({"id": str(person.id)}, status_code=201)
-
-    app.add_api_route("/api/v1/busy", create, methods=["POST"])
-    return app
-
-
 @pytest.mark.parametrize("refusal", [500, 503, 429])
 async def test_an_answer_to_retry_is_not_kept_and_neither_is_its_work(
     migrated: str, world: World, db: AsyncSession, refusal: int
 ) -> None:
-    app = _app_refusing_once_after_its_commit(migrated, world, refusal)
+    app = _app_failing_once_after_its_commit(migrated, world, answer=refusal)
     headers = {**world.headers("coordinator"), "Idempotency-Key": f"refused-{refusal}"}
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://t") as http:
-        refused = await http.post("/api/v1/busy", headers=headers)
+        refused = await http.post("/api/v1/flaky", headers=headers)
         assert refused.status_code == refusal
-        assert await count_people(db, "Busy") == 0
-        retried = await http.post("/api/v1/busy", headers=headers)
+        assert await count_people(db, "Flaky") == 0
+        retried = await http.post("/api/v1/flaky", headers=headers)
         assert retried.status_code == 201
         assert "idempotent-replayed" not in retried.headers
-        assert await count_people(db, "Busy") == 1
+        assert await count_people(db, "Flaky") == 1
     await app.state.engine.dispose()
 
 
