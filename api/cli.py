@@ -1,4 +1,9 @@
-"""The `throughgate` command: migrate, serve, create organisations, accounts and clients."""
+"""The `throughgate` command: migrate, serve, create organisations, accounts and clients.
+
+Every worker of `serve` imports this module (it is the program's main module), so a command
+imports the tools that only it uses (Alembic, rich's progress bars, the demo data) when it
+runs: each would otherwise sit in every worker's memory.
+"""
 
 import asyncio
 import csv
@@ -8,18 +13,14 @@ import sys
 import uuid
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 import uvicorn
-from alembic import command
-from alembic.config import Config
 from pydantic import ValidationError
-from rich.console import Console
-from rich.progress import track
 from sqlmodel import select
 
-from api import demo, directory_import, tenancy
+from api import tenancy
 from api.auth.principal import Principal
 from api.auth.scopes import ROLE_SCOPES
 from api.db import create_engine, session_factory
@@ -33,6 +34,9 @@ from api.schema.schema import SDL_PATH, sdl
 from api.services import accounts, audit, directory, erasure, logins
 from api.settings import get_settings
 from api.worker import Context, Worker, load_jobs
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 T = TypeVar("T")
 
@@ -68,7 +72,9 @@ MIGRATIONS = next(
 )
 
 
-def alembic_config(database_url: str) -> Config:
+def alembic_config(database_url: str) -> "Config":
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     config.attributes["database_url"] = database_url
@@ -101,6 +107,8 @@ def _print(obj: dict[str, Any]) -> None:
 @app.command()
 def migrate(revision: Annotated[str, typer.Argument()] = "head") -> None:
     """Bring the database schema up to date (Alembic)."""
+    from alembic import command
+
     command.upgrade(alembic_config(get_settings().database_url), revision)
     typer.echo(f"database at {revision}", err=True)
 
@@ -420,6 +428,8 @@ def retention(
     """Erase the personal data of records past their organisation's retention period (kept
     `retention_years` after the last relationship or referral ended); legal holds are
     skipped. One JSON line per record, then a summary."""
+    from rich.console import Console
+    from rich.progress import track
 
     async def work(db: Any) -> dict[str, Any]:
         if org is None:
@@ -473,6 +483,8 @@ def import_services(
     dry_run: Annotated[bool, typer.Option(help="Check every row; import nothing.")] = False,
 ) -> None:
     """Import a services directory from CSV or JSON: every row is valid, or nothing changes."""
+    from api import directory_import
+
     try:
         rows = directory_import.read_rows(file)
     except (ValueError, csv.Error, UnicodeDecodeError) as exc:
@@ -505,6 +517,8 @@ def import_services(
 @app.command("seed-demo")
 def seed_demo() -> None:
     """Fill a demo organisation with believable data (skipped when it already exists)."""
+    from api import demo
+
     if get_settings().env == "production":
         typer.echo("error: seed-demo is for development databases only", err=True)
         raise typer.Exit(1)
