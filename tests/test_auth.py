@@ -12,7 +12,7 @@ from fastapi import FastAPI
 from jose import jwt
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from api.auth import tokens
+from api.auth import passwords, tokens
 from api.auth.passwords import hash_secret, verify_secret
 from api.auth.scopes import ROLE_SCOPES
 from api.auth.tokens import InvalidToken, claims_of, decode_access_token, issue_access_token
@@ -91,6 +91,14 @@ async def test_wrong_password_and_unknown_user_look_the_same(
         assert response.headers["content-type"] == "application/problem+json"
         assert response.json()["error"] == "invalid_grant"
     assert wrong.json()["detail"] == unknown.json()["detail"]
+
+
+def test_a_miss_is_checked_against_a_hash_made_as_real_ones_are() -> None:
+    """The stand-in for a missing account's hash is written into the code: it must be a
+    real hash with the parameters of the hashes we make, or a miss would take another time
+    than a hit."""
+    assert passwords._hasher.verify(passwords._DUMMY_HASH, "no such account")
+    assert not passwords._hasher.check_needs_rehash(passwords._DUMMY_HASH)
 
 
 def test_no_secret_matches_a_missing_hash() -> None:
