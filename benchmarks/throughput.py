@@ -176,6 +176,7 @@ def wrk(
 
 
 UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
+FIXED_COST_GOAL_MS = 0.5  # authentication, rate limit, audit, idempotency, metrics, logging
 
 
 def parse_wrk(out: str) -> Figures:
@@ -223,14 +224,21 @@ def measure(kind: str, people: int, seconds: int) -> None:
             plain = {"Content-Type": "application/json"}
             print(f"\n[{kind}] {people} people, {seconds} s a request, one connection")
             print(f"{'request':26} {'Throughgate':>24} {'reference':>24} {'ratio':>6}")
+            p50: dict[str, float] = {}
             for request in requests(seeded):
                 check(ours.base, request, request.throughgate, auth)
                 mine = wrk(ours.base + request.throughgate, request, seconds, auth, workdir)
+                p50[request.name] = mine.p50_ms
                 theirs = None
                 if request.reference is not None:
                     check(bare.base, request, request.reference, plain)
                     theirs = wrk(bare.base + request.reference, request, seconds, plain, workdir)
                 print(row(request.name, mine, theirs), flush=True)
+            fixed = p50["GET /me"] - p50["GET /healthz"]
+            print(
+                f"fixed cost of an authenticated request (GET /me p50 - /healthz p50): "
+                f"{fixed:.1f} ms; the goal is under {FIXED_COST_GOAL_MS} ms"
+            )
 
 
 def cell(figures: Figures) -> str:
