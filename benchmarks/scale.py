@@ -186,23 +186,32 @@ def memory(url: str, workdir: Path, seeded: Seeded, seconds: int, people: int) -
             f"{', '.join(MIX)}: {figures.per_second:.0f} req/s, {figures.errors} errors",
             flush=True,
         )
-        print(f"  {'process':>14} {'RSS':>7} {'private':>8} {'peak RSS':>9}  CPU s in the mix")
+        print(
+            f"  {'process':>14} {'RSS':>7} {'PSS':>7} {'private':>8} {'peak RSS':>9}"
+            "  CPU s in the mix"
+        )
         rss = [status_kb(pid, "VmRSS") / 1024 for pid in processes]
-        for pid, resident, used in zip(processes, rss, cpu, strict=True):
+        pss = [smaps_kb(pid, "Pss") / 1024 for pid in processes]
+        for pid, resident, share, used in zip(processes, rss, pss, cpu, strict=True):
             name = "master" if pid == server.pid else f"worker {pid}"
+            private = smaps_kb(pid, "Private_Clean", "Private_Dirty") / 1024
             print(
-                f"  {name:>14} {resident:4.0f} MB {private_kb(pid) / 1024:5.0f} MB "
+                f"  {name:>14} {resident:4.0f} MB {share:4.0f} MB {private:5.0f} MB "
                 f"{status_kb(pid, 'VmHWM') / 1024:6.0f} MB  {used:.1f}",
                 flush=True,
             )
-    largest = max(rss[:-1])
     print(
-        f"  largest worker RSS {largest:.0f} MB against the goal of {GOAL_MB} MB "
-        f"({'under' if largest < GOAL_MB else 'OVER'}). private: pages no other process shares; "
-        "peak: since the process started (the token's Argon2 check alone takes 64 MB in the "
-        "worker that answers it)",
+        f"  largest worker against the goal of {GOAL_MB} MB: RSS {_against_goal(max(rss[:-1]))}, "
+        f"PSS {_against_goal(max(pss[:-1]))}. PSS: the process's own pages and its share of "
+        "those it shares (the PSS of all processes adds up to the memory they take); private: "
+        "pages no other process shares; peak: since the process started (the token's Argon2 "
+        "check alone takes 64 MB in the worker that answers it)",
         flush=True,
     )
+
+
+def _against_goal(megabytes: float) -> str:
+    return f"{megabytes:.0f} MB ({'under' if megabytes < GOAL_MB else 'OVER'})"
 
 
 def busy(pids: Sequence[int], load: Callable[[], Figures]) -> tuple[Figures, list[float]]:
@@ -231,9 +240,10 @@ def machine_busy() -> Callable[[], float]:
     return share
 
 
-def private_kb(pid: int) -> int:
-    fields = Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()
-    return sum(int(line.split()[1]) for line in fields if line.startswith("Private_"))
+def smaps_kb(pid: int, *fields: str) -> int:
+    """The sum of the named figures of /proc/PID/smaps_rollup, in kB."""
+    lines = Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()
+    return sum(int(line.split()[1]) for line in lines if line.split(":")[0] in fields)
 
 
 async def top_up(url: str, org_id: uuid.UUID, count: int) -> None:
