@@ -191,10 +191,13 @@ def memory(url: str, workdir: Path, seeded: Seeded, seconds: int, people: int) -
             "  CPU s in the mix"
         )
         rss = [status_kb(pid, "VmRSS") / 1024 for pid in processes]
-        pss = [smaps_kb(pid, "Pss") / 1024 for pid in processes]
-        for pid, resident, share, used in zip(processes, rss, pss, cpu, strict=True):
+        rollups = [smaps_rollup_kb(pid) for pid in processes]
+        pss = [rollup["Pss"] / 1024 for rollup in rollups]
+        for pid, resident, share, rollup, used in zip(
+            processes, rss, pss, rollups, cpu, strict=True
+        ):
             name = "master" if pid == server.pid else f"worker {pid}"
-            private = smaps_kb(pid, "Private_Clean", "Private_Dirty") / 1024
+            private = (rollup["Private_Clean"] + rollup["Private_Dirty"]) / 1024
             print(
                 f"  {name:>14} {resident:4.0f} MB {share:4.0f} MB {private:5.0f} MB "
                 f"{status_kb(pid, 'VmHWM') / 1024:6.0f} MB  {used:.1f}",
@@ -240,10 +243,10 @@ def machine_busy() -> Callable[[], float]:
     return share
 
 
-def smaps_kb(pid: int, *fields: str) -> int:
-    """The sum of the named figures of /proc/PID/smaps_rollup, in kB."""
-    lines = Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()
-    return sum(int(line.split()[1]) for line in lines if line.split(":")[0] in fields)
+def smaps_rollup_kb(pid: int) -> dict[str, int]:
+    """The figures of /proc/PID/smaps_rollup (Rss, Pss, Private_Dirty...), in kB, read at once."""
+    lines = Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()[1:]  # after the header
+    return {line.split(":")[0]: int(line.split()[1]) for line in lines}
 
 
 async def top_up(url: str, org_id: uuid.UUID, count: int) -> None:
