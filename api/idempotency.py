@@ -70,7 +70,9 @@ class IdempotencyMiddleware:
                 bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
             ) as db:
                 try:
-                    claims, _ = await active_account(db, settings, headers.get("authorization"))
+                    claims, _ = await active_account(
+                        db, settings, state.accounts, headers.get("authorization")
+                    )
                 except DomainError:  # let the endpoint refuse the request itself
                     await connection.rollback()
                     await self.app(scope, _replay(body), send)

@@ -10,12 +10,12 @@ from fastapi.security import OAuth2
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api import tenancy
+from api.auth.accounts import Accounts, Standing
 from api.auth.principal import Principal
 from api.auth.scopes import ROLE_SCOPES, SCOPE_DESCRIPTIONS
 from api.auth.tokens import InvalidToken, TokenClaims, claims_of
 from api.db import DB
 from api.errors import Unauthorized
-from api.models import ApiClient, UserAccount
 from api.models.enums import Role
 from api.ratelimit import RateLimits
 from api.services import audit, policy
@@ -35,8 +35,8 @@ oauth2 = OAuth2(
 
 
 async def active_account(
-    db: AsyncSession, settings: Settings, authorization: str | None
-) -> tuple[TokenClaims, UserAccount | ApiClient]:
+    db: AsyncSession, settings: Settings, accounts: Accounts, authorization: str | None
+) -> tuple[TokenClaims, Standing]:
     """The token's claims and its account, provided the account is still active and has not
     revoked the token since it was issued (else 401)."""
     scheme, _, token = (authorization or "").partition(" ")
@@ -51,11 +51,9 @@ async def active_account(
 
     # From here on the request's session sees only the token's organisation.
     tenancy.enter_organisation(db, claims.org_id)
-    account: UserAccount | ApiClient | None = None
-    if kind == "user":
-        account = await db.get(UserAccount, account_id)
-    elif kind == "client":
-        account = await db.get(ApiClient, account_id)
+    account = None
+    if kind in ("user", "client"):
+        account = await accounts.standing(db, kind, account_id)
     if (
         account is None
         or not account.is_active
@@ -82,21 +80,21 @@ async def authenticate(
     authorization: Annotated[str | None, Depends(oauth2)],
 ) -> Principal:
     """Who is calling: a valid bearer token of an active account, or 401."""
-    claims, account = await active_account(db, settings, authorization)
+    claims, account = await active_account(db, settings, request.app.state.accounts, authorization)
 
     limits: RateLimits = request.app.state.rate_limits
     await limits.hit(limits.api, "api", claims.subject)
 
     role = Role(account.role)
-    user = account if isinstance(account, UserAccount) else None
+    is_user = account.kind == "user"
     return Principal(
         org_id=account.org_id,
         role=role,
         scopes=claims.scopes & ROLE_SCOPES[role],
         subject=claims.subject,
-        user_id=user.id if user else None,
-        client_id=None if user else account.id,
-        person_id=user.person_id if user else None,
+        user_id=account.id if is_user else None,
+        client_id=None if is_user else account.id,
+        person_id=account.person_id,
         client_label=claims.client_id,
         request_id=correlation_id.get(),
     )
