@@ -120,10 +120,15 @@ async def profile_pages(
         signing_keys=f"profile:{secrets.token_urlsafe(40)}",
         rate_limit_api="100000000/minute",
         log_level="WARNING",  # the in-process client logs each request at INFO
+        worker_in_serve=False,  # background jobs would be sampled with the requests
     )
     app = create_app(settings)
     transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://profile") as client:
+    async with (
+        app.router.lifespan_context(app),  # as `serve` starts: a PostgreSQL worker listens
+        httpx.AsyncClient(transport=transport, base_url="http://profile") as client,
+    ):
+        await app.state.accounts.started()
         form = {
             "grant_type": "password",
             "username": throughput.EMAIL,
@@ -173,7 +178,6 @@ async def profile_pages(
             print(f"{request.name:24} {1000 * total / count:6.1f}  {cells}", flush=True)
             for frame, spent in sorted(frames.items(), key=lambda item: -item[1])[:top]:
                 print(f"    {100 * spent / total:5.1f}%  {frame}")
-    await app.state.engine.dispose()
 
 
 def measure(kind: str, people: int, count: int, top: int, calls: bool) -> None:

@@ -106,6 +106,9 @@ class Accounts(Protocol):
     async def run(self) -> None:
         """Whatever must run beside the requests for as long as the application serves."""
 
+    async def started(self) -> None:
+        """Return once what `run` starts is ready (a benchmark waits for it; `serve` not)."""
+
     def close(self) -> None: ...
 
 
@@ -116,6 +119,9 @@ class ReadThroughSession:
         return await _read(db, kind, account_id)
 
     async def run(self) -> None:
+        return None
+
+    async def started(self) -> None:
         return None
 
     def close(self) -> None:
@@ -154,6 +160,7 @@ class HeardChanges(ReadThroughSession):
         self._conninfo = conninfo
         self._epoch: int | None = None  # None: not listening, so remember nothing
         self._known: dict[tuple[str, uuid.UUID], tuple[Standing, float]] = {}
+        self._heard = asyncio.Event()  # set while listening
         # This worker's own changes are forgotten as it commits them, not when the notice
         # comes back, so its next request already reads them.
         event.listen(engine.sync_engine, "after_cursor_execute", self._note_change)
@@ -167,6 +174,13 @@ class HeardChanges(ReadThroughSession):
     def _forget(self, *, listening: bool) -> None:
         self._known.clear()
         self._epoch = ((self._epoch or 0) + 1) if listening else None
+        if listening:
+            self._heard.set()
+        else:
+            self._heard.clear()
+
+    async def started(self) -> None:
+        await self._heard.wait()
 
     def _note_change(
         self,
