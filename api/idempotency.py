@@ -71,7 +71,7 @@ class IdempotencyMiddleware:
             ) as db:
                 try:
                     claims, _ = await active_account(
-                        db, settings, state.accounts, headers.get("authorization")
+                        db, settings, state.standing, headers.get("authorization")
                     )
                 except DomainError:  # let the endpoint refuse the request itself
                     await connection.rollback()

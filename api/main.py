@@ -10,7 +10,7 @@ from fastapi import Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.routing import APIRoute
 
-from api.auth.accounts import accounts_for
+from api.auth.standing import standing_reader
 from api.db import create_engine, session_factory, settle_audit
 from api.docs import install_docs
 from api.errors import install_error_handlers
@@ -129,7 +129,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         worker = Worker(Context(app.state.db_factory, settings), list(load_jobs().values()))
         running = asyncio.create_task(worker.run()) if settings.worker_in_serve else None
-        hearing = asyncio.create_task(app.state.accounts.run())
+        hearing = asyncio.create_task(app.state.standing.run())
         # What the process built to start (modules, routes, the schema: some 300,000 objects)
         # lives as long as it does: out of the collector's reach, a full collection walks only
         # what requests made since, instead of pausing every request for 100 ms or more.
@@ -140,7 +140,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             await running
         hearing.cancel()
         await asyncio.gather(hearing, return_exceptions=True)
-        app.state.accounts.close()
+        app.state.standing.close()
         await app.state.engine.dispose()
 
     app = FastAPI(
@@ -159,7 +159,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = create_engine(settings)
     app.state.db_factory = session_factory(app.state.engine)
     app.state.rate_limits = RateLimits(settings)
-    app.state.accounts = accounts_for(settings, app.state.engine)
+    app.state.standing = standing_reader(settings, app.state.engine)
 
     install_error_handlers(app)
     install_openapi(app)

@@ -128,7 +128,7 @@ async def profile_pages(
         app.router.lifespan_context(app),  # as `serve` starts: a PostgreSQL worker listens
         httpx.AsyncClient(transport=transport, base_url="http://profile") as client,
     ):
-        await app.state.accounts.started()
+        await app.state.standing.started()
         form = {
             "grant_type": "password",
             "username": throughput.EMAIL,

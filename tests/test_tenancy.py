@@ -47,7 +47,7 @@ async def probe_client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
     """A route that forgets every `org_id` filter on purpose, on the app's own database,
     settings and authentication."""
     probe = FastAPI()
-    for name in ("settings", "db_factory", "rate_limits", "accounts"):
+    for name in ("settings", "db_factory", "rate_limits", "standing"):
         setattr(probe.state, name, getattr(app.state, name))
 
     @probe.get("/probe/services")

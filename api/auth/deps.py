@@ -10,9 +10,9 @@ from fastapi.security import OAuth2
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api import tenancy
-from api.auth.accounts import Accounts, Standing
 from api.auth.principal import Principal
 from api.auth.scopes import ROLE_SCOPES, SCOPE_DESCRIPTIONS
+from api.auth.standing import Standing, StandingReader
 from api.auth.tokens import InvalidToken, TokenClaims, claims_of
 from api.db import DB
 from api.errors import Unauthorized
@@ -35,7 +35,7 @@ oauth2 = OAuth2(
 
 
 async def active_account(
-    db: AsyncSession, settings: Settings, accounts: Accounts, authorization: str | None
+    db: AsyncSession, settings: Settings, reader: StandingReader, authorization: str | None
 ) -> tuple[TokenClaims, Standing]:
     """The token's claims and its account, provided the account is still active and has not
     revoked the token since it was issued (else 401)."""
@@ -53,7 +53,7 @@ async def active_account(
     tenancy.enter_organisation(db, claims.org_id)
     account = None
     if kind in ("user", "client"):
-        account = await accounts.standing(db, kind, account_id)
+        account = await reader.standing(db, kind, account_id)
     if (
         account is None
         or not account.is_active
@@ -80,7 +80,7 @@ async def authenticate(
     authorization: Annotated[str | None, Depends(oauth2)],
 ) -> Principal:
     """Who is calling: a valid bearer token of an active account, or 401."""
-    claims, account = await active_account(db, settings, request.app.state.accounts, authorization)
+    claims, account = await active_account(db, settings, request.app.state.standing, authorization)
 
     limits: RateLimits = request.app.state.rate_limits
     await limits.hit(limits.api, "api", claims.subject)

@@ -1,4 +1,4 @@
-"""PostgreSQL tells each worker when a login's or client's standing changes (api/auth/accounts.py)
+"""PostgreSQL tells each worker when a login's or client's standing changes (api/auth/standing.py)
 
 Revision ID: i16a_account_changes
 Revises: i17h_clearance_key
@@ -14,7 +14,7 @@ down_revision: str | None = "i17h_clearance_key"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-# What authentication reads of each (api/auth/accounts.py: Standing).
+# What authentication reads of each (api/auth/standing.py: Standing).
 WATCHED = {
     "user_account": "is_active, role, token_generation, org_id, person_id",
     "api_client": "is_active, role, token_generation, org_id",

@@ -1,6 +1,6 @@
 """An account's standing reaches every request at once, without a round trip per request:
 SQLite reads it on the event loop; a PostgreSQL worker remembers it while it hears every
-change (api/auth/accounts.py)."""
+change (api/auth/standing.py)."""
 
 import asyncio
 import time
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from fastapi import FastAPI
 from sqlalchemy.engine import make_url
 
-from api.auth.accounts import HeardChanges
+from api.auth.standing import HeardChanges
 from api.settings import Settings
 from tests.factories import World
 
@@ -79,14 +79,14 @@ async def hearing(app: FastAPI, settings: Settings) -> AsyncIterator[HeardChange
     """The application listening for account changes, as each worker of `serve` does."""
     if settings.is_sqlite:
         pytest.skip("only PostgreSQL workers remember accounts; SQLite reads them each time")
-    accounts = app.state.accounts
-    assert isinstance(accounts, HeardChanges)
-    task = asyncio.create_task(accounts.run())
-    await asyncio.wait_for(accounts.started(), 5)
-    yield accounts
+    reader = app.state.standing
+    assert isinstance(reader, HeardChanges)
+    task = asyncio.create_task(reader.run())
+    await asyncio.wait_for(reader.started(), 5)
+    yield reader
     task.cancel()
     await asyncio.gather(task, return_exceptions=True)
-    assert not accounts.listening
+    assert not reader.listening
 
 
 async def test_a_token_revoked_by_another_process_is_refused(

@@ -99,7 +99,7 @@ def _standing(row: Any) -> Standing | None:
     return Standing(*row) if row else None
 
 
-class Accounts(Protocol):
+class StandingReader(Protocol):
     async def standing(self, db: AsyncSession, kind: str, account_id: uuid.UUID) -> Standing | None:
         """The account `kind:account_id`, or None."""
 
@@ -246,7 +246,7 @@ class HeardChanges(ReadThroughSession):
                 await connection.execute("SELECT 1")  # a connection that died says so here
 
 
-def accounts_for(settings: Settings, engine: AsyncEngine) -> Accounts:
+def standing_reader(settings: Settings, engine: AsyncEngine) -> StandingReader:
     url = make_url(settings.database_url)
     if settings.is_sqlite:
         database = url.database or ""
