@@ -6,14 +6,16 @@ import asyncio
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import httpx
 import pytest
 import sqlalchemy as sa
 from fastapi import FastAPI
 from sqlalchemy.engine import make_url
+from sqlmodel.ext.asyncio.session import AsyncSession
 
-from api.auth.standing import HeardChanges
+from api.auth.standing import HeardChanges, ReadOnTheLoop
 from api.settings import Settings
 from tests.factories import World
 
@@ -108,6 +110,22 @@ async def test_sqlite_reads_the_account_without_the_request_session(
     if not settings.is_sqlite:
         pytest.skip("a PostgreSQL worker reads through the request's session, or remembers")
     assert await reads_for(app, client, world.headers("coordinator"), 3) == 0
+
+
+async def test_sqlite_reads_through_the_session_when_its_own_read_fails(
+    db: AsyncSession, world: World, settings: Settings, tmp_path: Path
+) -> None:
+    """A file it cannot read the row from (here: no such table; in life, a busy file)."""
+    if not settings.is_sqlite:
+        pytest.skip("only SQLite reads on the event loop")
+    reader = ReadOnTheLoop(str(tmp_path / "not-the-database.db"))
+    coordinator = world.accounts["coordinator"]
+    try:
+        found = await reader.standing(db, "user", coordinator.id)
+    finally:
+        reader.close()
+    assert found is not None
+    assert (found.id, found.role, found.is_active) == (coordinator.id, "coordinator", True)
 
 
 async def test_a_listening_worker_reads_an_account_once_and_hears_a_change_elsewhere(

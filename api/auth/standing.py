@@ -47,7 +47,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from api.models import ApiClient, UserAccount
 from api.settings import Settings
 
-log = logging.getLogger("throughgate.accounts")
+log = logging.getLogger("throughgate.standing")
 
 CHANNEL = "throughgate_accounts"  # the migration's trigger notifies it
 MAX_AGE_SECONDS = 30.0
