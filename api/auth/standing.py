@@ -243,7 +243,8 @@ class HeardChanges(ReadThroughSession):
             while True:  # notices that come in between are kept for the next call
                 async for _notice in connection.notifies(timeout=PING_SECONDS, stop_after=1):
                     self._forget(listening=True)
-                await connection.execute("SELECT 1")  # a connection that died says so here
+                # A connection that died says so here; one cut off without a word, by the wait.
+                await asyncio.wait_for(connection.execute("SELECT 1"), PING_SECONDS)
 
 
 def standing_reader(settings: Settings, engine: AsyncEngine) -> StandingReader:
