@@ -53,7 +53,6 @@ from api.services.eligibility import (
     open_caseloads,
     supervised_since,
 )
-from api.sql import NotCached
 
 WOMEN_SPECIFIC = frozenset({Pathway.abuse_domestic_violence, Pathway.sex_work})
 WOMEN = ("female", "woman", "f")
@@ -232,12 +231,19 @@ async def suggest(
     stmt = (
         _scored_mentors(caller, ranking)
         .where(*_eligible(ranking), *ranking.filters())
+        .where(ranking.in_date == sa.bindparam("in_date", type_=sa.Boolean))
         .order_by(sa.desc("score"), ranking.open_count, col(Person.id))
         .limit(limit)
     )
     connection = await db.connection()  # plain rows: only the page, no ORM objects
-    rows = (await connection.execute(stmt.where(ranking.in_date))).mappings().all()
-    held = (await connection.execute(stmt.where(sa.not_(ranking.in_date)))).mappings().all()
+    # One statement, compiled once: the page, then the mentors held back for supervision.
+    once = _own_compiled_cache()
+    rows, held = [
+        (await connection.execute(stmt, {"in_date": in_date}, execution_options=once))
+        .mappings()
+        .all()
+        for in_date in (True, False)
+    ]
     audit.read_rows(db, "person", [row["id"] for row in (*rows, *held)])
     return MatchSuggestions(
         items=[_suggestion(row, ranking.wanted, ranking.factors) for row in rows],
@@ -258,7 +264,8 @@ async def explain(
     row = (
         (
             await connection.execute(
-                _scored_mentors(caller, ranking).where(col(Person.id) == mentor_id)
+                _scored_mentors(caller, ranking).where(col(Person.id) == mentor_id),
+                execution_options=_own_compiled_cache(),
             )
         )
         .mappings()
@@ -445,8 +452,7 @@ def _scored_mentors(caller: Principal, ranking: _Ranking) -> Any:
             ranking.open_count.label("open_count"),
             *(value.label(f"factor_{name}") for name, (_, value) in factors.items()),
             *(value.label(name) for name, value in ranking.shares.items()),
-            # one term per need, language, day part... of this mentee: a shape of its own
-            NotCached(score).label("score"),
+            score.label("score"),
         )
         .join(MentorProfile, col(MentorProfile.person_id) == col(Person.id))
         .outerjoin(ranking.caseload, ranking.caseload.c.mentor_id == col(Person.id))
@@ -457,6 +463,16 @@ def _scored_mentors(caller: Principal, ranking: _Ranking) -> Any:
         )
     )
     return establishment_access.joined(stmt, col(Person.id), ranking.wanted.access)
+
+
+def _own_compiled_cache() -> dict[str, Any]:
+    """Execution options for running a `_scored_mentors` statement.
+
+    It has one term per need, language, day part... of its mentee: a shape of its own, which
+    the engine's statement cache would keep, never to use again, for every full garbage
+    collection to walk. So each statement is compiled into a cache of its own: once however
+    often it runs with different parameters, and gone with it."""
+    return {"compiled_cache": {}}
 
 
 async def _excluded_mentors(db: AsyncSession, mentee_id: uuid.UUID) -> list[uuid.UUID]:
