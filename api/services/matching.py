@@ -229,10 +229,14 @@ async def suggest(
     because their supervision is overdue (with the reason, for staff)."""
     ranking = await _ranking(db, caller, mentee_id)
     stmt = (
-        _scored_mentors(caller, ranking)
-        .where(*_eligible(ranking), *ranking.filters())
-        .where(ranking.in_date == sa.bindparam("in_date", type_=sa.Boolean))
-        .order_by(sa.desc("score"), ranking.open_count, col(Person.id))
+        _scored_mentors(
+            caller,
+            ranking,
+            *_eligible(ranking),
+            *ranking.filters(),
+            ranking.in_date == sa.bindparam("in_date", type_=sa.Boolean),
+        )
+        .order_by(sa.desc("score"), "open_count", "id")
         .limit(limit)
     )
     connection = await db.connection()  # plain rows: only the page, no ORM objects
@@ -264,7 +268,7 @@ async def explain(
     row = (
         (
             await connection.execute(
-                _scored_mentors(caller, ranking).where(col(Person.id) == mentor_id),
+                _scored_mentors(caller, ranking, col(Person.id) == mentor_id),
                 execution_options=_own_compiled_cache(),
             )
         )
@@ -412,57 +416,76 @@ def _eligible(ranking: _Ranking) -> list[ColumnElement[bool]]:
     ]
 
 
-def _scored_mentors(caller: Principal, ranking: _Ranking) -> Any:
-    """The organisation's mentors with what a coordinator needs to know of each (name, load,
-    availability), each factor's value and the weighted mean: one statement."""
+def _scored_mentors(caller: Principal, ranking: _Ranking, *conditions: Any) -> Any:
+    """The organisation's mentors that meet `conditions`, with what a coordinator needs to
+    know of each (name, load, availability), each factor's value and the weighted mean.
+
+    The factors are worked out once per mentor, in a materialised common table expression,
+    and the score from them: in one select, each factor would be worked out twice (its own
+    column, and its term in the score), and compiled twice."""
     factors, counted = ranking.factors, ranking.counted
+    candidates = (
+        establishment_access.joined(
+            sa.select(
+                col(Person.id),
+                col(Person.given_name),
+                col(Person.preferred_name),
+                col(Person.family_name),
+                col(Person.gender),
+                col(Person.region),
+                col(Person.languages),
+                col(MentorProfile.skills),
+                col(MentorProfile.max_caseload),
+                col(MentorProfile.availability),
+                col(MentorProfile.weekly_availability),
+                col(MentorProfile.last_supervision_on),
+                col(MentorProfile.training_completed_on),
+                col(MentorProfile.vetting_status),
+                col(MentorProfile.vetting_expires_on),
+                *(getattr(MentorProfile, name) for name in expectations.COLUMNS),
+                ranking.open_count.label("open_count"),
+                *(value.label(f"factor_{name}") for name, (_, value) in factors.items()),
+                *(value.label(f"counts_{name}") for name, value in counted.items()),
+                *(value.label(name) for name, value in ranking.shares.items()),
+            )
+            .join(MentorProfile, col(MentorProfile.person_id) == col(Person.id))
+            .outerjoin(ranking.caseload, ranking.caseload.c.mentor_id == col(Person.id)),
+            col(Person.id),
+            ranking.wanted.access,
+        )
+        .where(
+            col(Person.org_id) == caller.org_id,
+            col(Person.kind) == PersonKind.mentor,
+            col(Person.deleted_at).is_(None),
+            *conditions,
+        )
+        .cte("candidates")
+        .prefix_with("MATERIALIZED")
+    )
+    c = candidates.c
     weighted = sum(
         (
-            weight * (sa.func.coalesce(value, 0.0) if name in counted else value)
-            for name, (weight, value) in factors.items()
+            weight
+            * (
+                sa.func.coalesce(c[f"factor_{name}"], 0.0)
+                if name in counted
+                else c[f"factor_{name}"]
+            )
+            for name, (weight, _) in factors.items()
         ),
         start=sa.literal(0.0),
     )
     total = sum(
         (
-            weight * sa.case((counted[name], 1.0), else_=0.0) if name in counted else weight
+            weight * sa.case((c[f"counts_{name}"], 1.0), else_=0.0) if name in counted else weight
             for name, (weight, _) in factors.items()
         ),
         start=sa.literal(0.0),
     )
     score = sa.func.coalesce(weighted / sa.func.nullif(total, 0.0), 0.0)
-    stmt = (
-        sa.select(
-            col(Person.id),
-            col(Person.given_name),
-            col(Person.preferred_name),
-            col(Person.family_name),
-            col(Person.gender),
-            col(Person.region),
-            col(Person.languages),
-            col(MentorProfile.skills),
-            col(MentorProfile.max_caseload),
-            col(MentorProfile.availability),
-            col(MentorProfile.weekly_availability),
-            col(MentorProfile.last_supervision_on),
-            col(MentorProfile.training_completed_on),
-            col(MentorProfile.vetting_status),
-            col(MentorProfile.vetting_expires_on),
-            *(getattr(MentorProfile, name) for name in expectations.COLUMNS),
-            ranking.open_count.label("open_count"),
-            *(value.label(f"factor_{name}") for name, (_, value) in factors.items()),
-            *(value.label(name) for name, value in ranking.shares.items()),
-            score.label("score"),
-        )
-        .join(MentorProfile, col(MentorProfile.person_id) == col(Person.id))
-        .outerjoin(ranking.caseload, ranking.caseload.c.mentor_id == col(Person.id))
-        .where(
-            col(Person.org_id) == caller.org_id,
-            col(Person.kind) == PersonKind.mentor,
-            col(Person.deleted_at).is_(None),
-        )
+    return sa.select(
+        *(column for column in c if not column.name.startswith("counts_")), score.label("score")
     )
-    return establishment_access.joined(stmt, col(Person.id), ranking.wanted.access)
 
 
 def _own_compiled_cache() -> dict[str, Any]:
@@ -618,20 +641,21 @@ async def fit(
     across groups of mentees."""
     ranking = await _ranking(db, caller, mentee_id)
     connection = await db.connection()
-    scored = _scored_mentors(caller, ranking).where(col(Person.id) == mentor_id).subquery()
-    chosen = (await connection.execute(sa.select(scored.c.score))).scalar_one()
-    suggestible = (
-        _scored_mentors(caller, ranking)
-        .where(*_eligible(ranking), *ranking.filters(), ranking.in_date)
-        .subquery()
-    )
+    scored = _scored_mentors(caller, ranking, col(Person.id) == mentor_id).subquery()
+    chosen = (
+        await connection.execute(sa.select(scored.c.score), execution_options=_own_compiled_cache())
+    ).scalar_one()
+    suggestible = _scored_mentors(
+        caller, ranking, *_eligible(ranking), *ranking.filters(), ranking.in_date
+    ).subquery()
     pool, better, listed = (
         await connection.execute(
             sa.select(
                 sa.func.count(),
                 sa.func.count().filter(suggestible.c.score > chosen),
                 sa.func.count().filter(suggestible.c.id == mentor_id),
-            ).select_from(suggestible)
+            ).select_from(suggestible),
+            execution_options=_own_compiled_cache(),
         )
     ).one()
     return Fit(score=round(float(chosen), 4), rank=better + 1 if listed else None, suggestible=pool)

@@ -247,19 +247,30 @@ async def test_mentees_with_different_wishes_do_not_fill_the_statement_cache(
 ) -> None:
     """Each mentee's scoring statement has a shape of its own: kept in the engine's cache, a
     large organisation's suggestions would fill it with forms used once, and the server
-    would pause for every full garbage collection walking them."""
-    await make_mentor(db, world.org)
+    would pause for every full garbage collection walking them. So would explaining a
+    mentor, and proposing a match (which records how well the mentor fitted)."""
+    mentor = await make_mentor(db, world.org, profile={"max_caseload": 10})
     needs = ["accommodation", "drugs_alcohol", "finance_benefit_debt", "health", "family"]
     mentees = [
         await make_mentee(
             db, world.org, languages=["en", "pl", "cy"][:n], profile={"needs": needs[:n]}
         )
-        for n in range(1, 4)
+        for n in range(4)
     ]
-    await suggestions(client, world, mentees[0])  # the statements every request shares
-    cache = app.state.engine.sync_engine._compiled_cache
-    before = len(cache)
-    for mentee in mentees:
+    coordinator = world.headers("coordinator")
+
+    async def scored_every_way(mentee: Person) -> None:
         response = await suggestions(client, world, mentee)
         assert response.status_code == 200 and ids(response)
+        explained = f"/api/v1/people/{mentee.id}/match-suggestions/{mentor.id}"
+        assert (await client.get(explained, headers=coordinator)).status_code == 200
+        proposal = {"mentee_id": str(mentee.id), "mentor_id": str(mentor.id)}
+        proposed = await client.post("/api/v1/relationships", json=proposal, headers=coordinator)
+        assert proposed.status_code == 201, proposed.text
+
+    await scored_every_way(mentees[0])  # the statements every request shares
+    cache = app.state.engine.sync_engine._compiled_cache
+    before = len(cache)
+    for mentee in mentees[1:]:
+        await scored_every_way(mentee)
     assert len(cache) == before
