@@ -4,6 +4,7 @@ change (api/auth/standing.py)."""
 
 import asyncio
 import time
+import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -16,6 +17,7 @@ from sqlalchemy.engine import make_url
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.auth.standing import HeardChanges, ReadOnTheLoop
+from api.auth.tokens import issue_access_token
 from api.settings import Settings
 from tests.factories import World
 
@@ -102,6 +104,23 @@ async def test_a_token_revoked_by_another_process_is_refused(
     refused = await client.get(ME, headers=headers)
     assert refused.status_code == 401
     assert (await client.get(ME, headers=world.headers("mentor"))).status_code == 200
+
+
+@pytest.mark.parametrize("kind", ["user", "client"])
+async def test_a_signed_token_for_an_account_that_does_not_exist_is_refused(
+    client: httpx.AsyncClient, world: World, settings: Settings, kind: str
+) -> None:
+    """Signed with our key (a deleted account's, or one a forger could not have made), but
+    naming no account: a 401, not an error."""
+    token, _ = issue_access_token(
+        settings,
+        subject=f"{kind}:{uuid.uuid4()}",
+        org_id=world.org.id,
+        role="coordinator",
+        scope="people:read",
+    )
+    refused = await client.get(ME, headers={"Authorization": f"Bearer {token}"})
+    assert refused.status_code == 401
 
 
 async def test_sqlite_reads_the_account_without_the_request_session(
