@@ -1,6 +1,5 @@
 """What every table shares: naming convention, UTC timestamps, and the record fields."""
 
-import json
 import uuid
 from datetime import UTC, date, datetime
 from typing import Any
@@ -59,13 +58,6 @@ def empty_dict() -> dict[str, Any]:
 def json_column(*, nullable: bool = False) -> Any:
     """A JSON column (JSONB on PostgreSQL)."""
     return sa.Column(sa.JSON().with_variant(JSONB(), "postgresql"), nullable=nullable)
-
-
-def json_list_holds(column: Any, value: str) -> sa.ColumnElement[bool]:
-    """A JSON list column holds `value` (ignoring case), on every database: the list as text
-    holds `"value"`, and autoescape keeps `_` and `%` from matching anything."""
-    text: sa.ColumnElement[str] = sa.func.lower(sa.cast(column, sa.Text))
-    return text.contains(json.dumps(value), autoescape=True)
 
 
 def ts_field(**kwargs: Any) -> Any:

@@ -20,10 +20,11 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.auth.principal import Principal
 from api.models import MentorProfile, Person
-from api.models.base import json_list_holds, utcnow
+from api.models.base import utcnow
 from api.models.enums import ContactChannel, SessionSetting
 from api.models.expectations import Expectations
 from api.models.matching import Effect, Reason
+from api.models.terms import enum_list_holds
 from api.services import audit, people, policy
 
 FIELDS = tuple(Expectations.model_fields)
@@ -57,7 +58,7 @@ def column(field: str) -> str:
     return f"expected_{field}"
 
 
-COLUMNS = tuple(column(field) for field in FIELDS)
+COLUMNS: tuple[str, ...] = tuple(column(field) for field in FIELDS)
 
 
 def from_columns(values: Mapping[str, Any]) -> Expectations:
@@ -120,8 +121,8 @@ def _sql(field: str, mentee: Any) -> tuple[ColumnElement[bool], ColumnElement[bo
     same rules as `_agrees`, over the mentor's profile columns."""
     mentor = getattr(MentorProfile, column(field))
     if isinstance(mentee, list):
-        holds = [json_list_holds(mentor, value) for value in mentee]
-        return sa.cast(mentor, sa.Text) != "[]", sa.or_(*holds)
+        holds = [enum_list_holds(mentor, value) for value in mentee]
+        return col(mentor) != sa.literal([], mentor.type), sa.or_(*holds)
     stated = col(mentor).is_not(None)
     if field == "length_months":
         return stated, col(mentor) >= mentee

@@ -19,7 +19,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from api.auth.principal import Principal
 from api.errors import Invalid, NotFound
 from api.models import MentoringRelationship, MentorProfile, NonAssociation, Person
-from api.models.base import json_list_holds, utc_today
+from api.models.base import utc_today
 from api.models.enums import (
     OPEN_RELATIONSHIP_STATUSES,
     ConsentPurpose,
@@ -38,6 +38,7 @@ from api.models.matching import (
     MatchSuggestions,
     Reason,
 )
+from api.models.terms import enum_list_holds, json_list_holds, not_indexed
 from api.services import (
     audit,
     establishment_access,
@@ -134,10 +135,10 @@ def _background_columns(background: Background) -> dict[str, ColumnElement[Any]]
     return {
         f"shares_{dimension.value}": sa.case(
             (
-                sa.and_(
-                    mentor_consents,
+                sa.and_(  # the consent check is the costly part: only for those who share
                     sa.func.lower(sa.func.trim(getattr(Person, BACKGROUND_FIELDS[dimension])))
                     == value,
+                    mentor_consents,
                 ),
                 1.0,
             ),
@@ -228,26 +229,25 @@ async def suggest(
     """The organisation's eligible mentors for this mentee, best first, and those held back
     because their supervision is overdue (with the reason, for staff)."""
     ranking = await _ranking(db, caller, mentee_id)
+    scored = _scored_mentors(caller, ranking, *_eligible(ranking), *ranking.filters())
+    c = scored.candidates.c
+    # One pass over the mentors: each one's place among those supervised in time, or among
+    # those held back for supervision; the database keeps the first `limit` of each.
+    place = sa.func.row_number().over(
+        partition_by=c.supervised, order_by=(sa.desc(scored.score), c.open_count, c.id)
+    )
+    ranked = scored.select(place.label("place")).subquery("ranked")
     stmt = (
-        _scored_mentors(
-            caller,
-            ranking,
-            *_eligible(ranking),
-            *ranking.filters(),
-            ranking.in_date == sa.bindparam("in_date", type_=sa.Boolean),
-        )
-        .order_by(sa.desc("score"), "open_count", "id")
-        .limit(limit)
+        _with_details(ranked)
+        .where(ranked.c.place <= limit)
+        .order_by(sa.desc(ranked.c.supervised), ranked.c.place)
     )
     connection = await db.connection()  # plain rows: only the page, no ORM objects
-    # One statement, compiled once: the page, then the mentors held back for supervision.
-    once = _own_compiled_cache()
-    rows, held = [
-        (await connection.execute(stmt, {"in_date": in_date}, execution_options=once))
-        .mappings()
-        .all()
-        for in_date in (True, False)
-    ]
+    found = (
+        (await connection.execute(stmt, execution_options=_own_compiled_cache())).mappings().all()
+    )
+    rows = [row for row in found if row["supervised"]]
+    held = [row for row in found if not row["supervised"]]
     audit.read_rows(db, "person", [row["id"] for row in (*rows, *held)])
     return MatchSuggestions(
         items=[_suggestion(row, ranking.wanted, ranking.factors) for row in rows],
@@ -268,7 +268,11 @@ async def explain(
     row = (
         (
             await connection.execute(
-                _scored_mentors(caller, ranking, col(Person.id) == mentor_id),
+                _with_details(
+                    _scored_mentors(caller, ranking, col(Person.id) == mentor_id)
+                    .select()
+                    .subquery("scored")
+                ),
                 execution_options=_own_compiled_cache(),
             )
         )
@@ -366,12 +370,10 @@ def _factor_values(
     def flag(condition: ColumnElement[bool]) -> ColumnElement[Any]:
         return sa.case((condition, 1.0), else_=0.0)
 
-    lists = json_list_holds
-
     values: dict[str, ColumnElement[Any]] = {}
     if wanted.needs:
         covered = sum(
-            (flag(lists(MentorProfile.skills, need)) for need in sorted(wanted.needs)),
+            (flag(enum_list_holds(MentorProfile.skills, need)) for need in sorted(wanted.needs)),
             start=sa.literal(0.0),
         )
         values["needs"] = covered / float(len(wanted.needs))
@@ -384,13 +386,16 @@ def _factor_values(
         )
     if wanted.languages:
         values["language"] = flag(
-            sa.or_(*(lists(Person.languages, language) for language in sorted(wanted.languages)))
+            sa.or_(*(json_list_holds(Person.languages, lang) for lang in sorted(wanted.languages)))
         )
     if wanted.areas:
         values["region"] = flag(sa.func.lower(col(Person.region)).in_(sorted(wanted.areas)))
     if wanted.times:
         common = sum(
-            (flag(lists(MentorProfile.weekly_availability, t)) for t in sorted(wanted.times)),
+            (
+                flag(enum_list_holds(MentorProfile.weekly_availability, t))
+                for t in sorted(wanted.times)
+            ),
             start=sa.literal(0.0),
         )
         values["availability"] = common / float(len(wanted.times))
@@ -416,46 +421,79 @@ def _eligible(ranking: _Ranking) -> list[ColumnElement[bool]]:
     ]
 
 
-def _scored_mentors(caller: Principal, ranking: _Ranking, *conditions: Any) -> Any:
-    """The organisation's mentors that meet `conditions`, with what a coordinator needs to
-    know of each (name, load, availability), each factor's value and the weighted mean.
+@dataclass(frozen=True)
+class _Scored:
+    """The mentors that meet some conditions, each with their factors (`candidates`, a
+    materialised common table expression), and the score made of those factors."""
+
+    candidates: Any
+    score: ColumnElement[Any]
+
+    def select(self, *extra: Any) -> Any:
+        """Each mentor's id, load, factors and score (and `extra`), without the details."""
+        listed = [c for c in self.candidates.c if not c.name.startswith("counts_")]
+        return sa.select(*listed, self.score.label("score"), *extra)
+
+
+# What a coordinator needs to know of a suggested mentor, and what their reasons are made of.
+DETAILS = (
+    col(Person.given_name),
+    col(Person.preferred_name),
+    col(Person.family_name),
+    col(Person.gender),
+    col(Person.region),
+    col(Person.languages),
+    col(MentorProfile.skills),
+    col(MentorProfile.max_caseload),
+    col(MentorProfile.availability),
+    col(MentorProfile.weekly_availability),
+    col(MentorProfile.last_supervision_on),
+    col(MentorProfile.training_completed_on),
+    col(MentorProfile.vetting_status),
+    col(MentorProfile.vetting_expires_on),
+    *(getattr(MentorProfile, name) for name in expectations.COLUMNS),
+)
+
+
+def _with_details(scored: Any) -> Any:
+    """The rows of `scored` (a subquery of `_Scored.select`) with each mentor's details."""
+    return (
+        sa.select(scored, *DETAILS)
+        .join(Person, col(Person.id) == scored.c.id)
+        .join(MentorProfile, col(MentorProfile.person_id) == scored.c.id)
+    )
+
+
+def _scored_mentors(caller: Principal, ranking: _Ranking, *conditions: Any) -> _Scored:
+    """The organisation's mentors that meet `conditions`, each factor's value and the
+    weighted mean.
 
     The factors are worked out once per mentor, in a materialised common table expression,
     and the score from them: in one select, each factor would be worked out twice (its own
-    column, and its term in the score), and compiled twice."""
+    column, and its term in the score), and compiled twice. The expression holds only what
+    the score needs, so the database carries narrow rows while it sorts them; the details
+    are joined to the page alone (`_with_details`)."""
     factors, counted = ranking.factors, ranking.counted
     candidates = (
         establishment_access.joined(
             sa.select(
                 col(Person.id),
-                col(Person.given_name),
-                col(Person.preferred_name),
-                col(Person.family_name),
-                col(Person.gender),
-                col(Person.region),
-                col(Person.languages),
-                col(MentorProfile.skills),
-                col(MentorProfile.max_caseload),
-                col(MentorProfile.availability),
-                col(MentorProfile.weekly_availability),
-                col(MentorProfile.last_supervision_on),
-                col(MentorProfile.training_completed_on),
-                col(MentorProfile.vetting_status),
-                col(MentorProfile.vetting_expires_on),
-                *(getattr(MentorProfile, name) for name in expectations.COLUMNS),
                 ranking.open_count.label("open_count"),
+                ranking.in_date.label("supervised"),
                 *(value.label(f"factor_{name}") for name, (_, value) in factors.items()),
                 *(value.label(f"counts_{name}") for name, value in counted.items()),
                 *(value.label(name) for name, value in ranking.shares.items()),
             )
-            .join(MentorProfile, col(MentorProfile.person_id) == col(Person.id))
+            .select_from(MentorProfile)
+            .join(Person, col(Person.id) == col(MentorProfile.person_id))
             .outerjoin(ranking.caseload, ranking.caseload.c.mentor_id == col(Person.id)),
             col(Person.id),
             ranking.wanted.access,
         )
         .where(
-            col(Person.org_id) == caller.org_id,
-            col(Person.kind) == PersonKind.mentor,
+            # every mentor of the organisation is looked at: these narrow nothing
+            not_indexed(col(Person.org_id)) == caller.org_id,
+            not_indexed(col(Person.kind)) == PersonKind.mentor,
             col(Person.deleted_at).is_(None),
             *conditions,
         )
@@ -482,10 +520,7 @@ def _scored_mentors(caller: Principal, ranking: _Ranking, *conditions: Any) -> A
         ),
         start=sa.literal(0.0),
     )
-    score = sa.func.coalesce(weighted / sa.func.nullif(total, 0.0), 0.0)
-    return sa.select(
-        *(column for column in c if not column.name.startswith("counts_")), score.label("score")
-    )
+    return _Scored(candidates, sa.func.coalesce(weighted / sa.func.nullif(total, 0.0), 0.0))
 
 
 def _own_compiled_cache() -> dict[str, Any]:
@@ -641,13 +676,15 @@ async def fit(
     across groups of mentees."""
     ranking = await _ranking(db, caller, mentee_id)
     connection = await db.connection()
-    scored = _scored_mentors(caller, ranking, col(Person.id) == mentor_id).subquery()
+    scored = _scored_mentors(caller, ranking, col(Person.id) == mentor_id).select().subquery()
     chosen = (
         await connection.execute(sa.select(scored.c.score), execution_options=_own_compiled_cache())
     ).scalar_one()
-    suggestible = _scored_mentors(
-        caller, ranking, *_eligible(ranking), *ranking.filters(), ranking.in_date
-    ).subquery()
+    suggestible = (
+        _scored_mentors(caller, ranking, *_eligible(ranking), *ranking.filters(), ranking.in_date)
+        .select()
+        .subquery()
+    )
     pool, better, listed = (
         await connection.execute(
             sa.select(
