@@ -24,7 +24,7 @@ from api.models.base import utcnow
 from api.models.enums import ContactChannel, SessionSetting
 from api.models.expectations import Expectations
 from api.models.matching import Effect, Reason
-from api.models.terms import enum_list_holds
+from api.models.terms import as_float, enum_list_holds
 from api.services import audit, people, policy
 
 FIELDS = tuple(Expectations.model_fields)
@@ -150,7 +150,7 @@ def factor(mentee: Expectations) -> Factor | None:
     agreed = sum((flag(agrees) for _, agrees in parts), start=sa.literal(0.0))
     stated = sum((flag(stated) for stated, _ in parts), start=sa.literal(0.0))
     return Factor(
-        value=agreed / sa.func.nullif(stated, 0.0),
+        value=agreed / as_float(sa.func.nullif(stated, 0.0)),
         counts=sa.or_(*(stated for stated, _ in parts)),
     )
 

@@ -38,7 +38,7 @@ from api.models.matching import (
     MatchSuggestions,
     Reason,
 )
-from api.models.terms import enum_list_holds, json_list_holds, not_indexed
+from api.models.terms import as_float, enum_list_holds, json_list_holds, not_indexed
 from api.services import (
     audit,
     establishment_access,
@@ -231,16 +231,16 @@ async def suggest(
     ranking = await _ranking(db, caller, mentee_id)
     scored = _scored_mentors(caller, ranking, *_eligible(ranking), *ranking.filters())
     c = scored.candidates.c
-    # One pass over the mentors: each one's place among those supervised in time, or among
-    # those held back for supervision; the database keeps the first `limit` of each.
-    place = sa.func.row_number().over(
-        partition_by=c.supervised, order_by=(sa.desc(scored.score), c.open_count, c.id)
-    )
-    ranked = scored.select(place.label("place")).subquery("ranked")
-    stmt = (
-        _with_details(ranked)
-        .where(ranked.c.place <= limit)
-        .order_by(sa.desc(ranked.c.supervised), ranked.c.place)
+
+    def best(supervised: bool) -> Any:
+        top = scored.select().where(c.supervised.is_(supervised))
+        return sa.select(top.order_by(sa.desc("score"), c.open_count, c.id).limit(limit).subquery())
+
+    # One pass over the mentors for the best of those supervised in time (the page) and the
+    # best of those held back for supervision: the database keeps only the first of each.
+    chosen = sa.union_all(best(True), best(False)).subquery("chosen")
+    stmt = _with_details(chosen).order_by(
+        sa.desc(chosen.c.supervised), sa.desc(chosen.c.score), chosen.c.open_count, chosen.c.id
     )
     connection = await db.connection()  # plain rows: only the page, no ORM objects
     found = (
@@ -407,7 +407,7 @@ def _factor_values(
     if wanted.needs & WOMEN_SPECIFIC:
         values["women_specific"] = flag(sa.func.lower(col(Person.gender)).in_(WOMEN))
     max_caseload = col(MentorProfile.max_caseload)
-    values["capacity"] = (max_caseload - open_count) * 1.0 / max_caseload
+    values["capacity"] = (max_caseload - open_count) * 1.0 / as_float(max_caseload)
     values["supervision"] = flag(col(MentorProfile.last_supervision_on) >= wanted.supervised_since)
     values.update(establishment_access.factors(wanted.access))
     return values
@@ -520,7 +520,9 @@ def _scored_mentors(caller: Principal, ranking: _Ranking, *conditions: Any) -> _
         ),
         start=sa.literal(0.0),
     )
-    return _Scored(candidates, sa.func.coalesce(weighted / sa.func.nullif(total, 0.0), 0.0))
+    return _Scored(
+        candidates, sa.func.coalesce(weighted / as_float(sa.func.nullif(total, 0.0)), 0.0)
+    )
 
 
 def _own_compiled_cache() -> dict[str, Any]:
