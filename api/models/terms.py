@@ -66,12 +66,16 @@ class enum_list_holds(FunctionElement[bool]):  # noqa: N801 - used like a SQL fu
 
 @compiles(enum_list_holds)
 def _text_holds(element: enum_list_holds, compiler: SQLCompiler, **kw: Any) -> str:
-    column, value = element.clauses
-    quoted = sa.literal('"', sa.Text) + value + sa.literal('"', sa.Text)
-    return compiler.process(sa.func.instr(sa.cast(column, sa.Text), quoted) > 0, **kw)
+    column, value = (compiler.process(clause, **kw) for clause in element.clauses)
+    return f"(instr(CAST({column} AS TEXT), '\"' || {value} || '\"') > 0)"
 
 
 @compiles(enum_list_holds, "postgresql")
 def _jsonb_holds(element: enum_list_holds, compiler: SQLCompiler, **kw: Any) -> str:
-    column, value = element.clauses
-    return compiler.process(column.op("?", is_comparison=True)(value), **kw)
+    column, value = (compiler.process(clause, **kw) for clause in element.clauses)
+    return f"({column} ? {value})"
+
+
+def flag(condition: Any) -> sa.ColumnElement[float]:
+    """1.0 where `condition` holds, else 0.0 (also where it is unknown): a factor's value."""
+    return sa.case((condition, 1.0), else_=0.0)

@@ -23,6 +23,7 @@ from api.models.base import utc_today
 from api.models.enums import CustodyStatus
 from api.models.matching import Effect, Reason
 from api.models.support import establishment_key
+from api.models.terms import flag
 
 HORIZON_DAYS = 90  # how long a clearance should last when the release date is unknown
 FACTOR = "establishment_access"
@@ -96,7 +97,7 @@ def factors(access: Access | None) -> dict[str, ColumnElement[Any]]:
     """1 when a clearance lasts until the mentee's release (or the horizon), else 0."""
     if access is None or access.clearances is None:
         return {}
-    return {FACTOR: sa.case((access.cleared_until >= access.until, 1.0), else_=0.0)}
+    return {FACTOR: flag(access.cleared_until >= access.until)}
 
 
 def exclusion(row: Any, access: Access | None) -> str | None:

@@ -24,7 +24,7 @@ from api.models.base import utcnow
 from api.models.enums import ContactChannel, SessionSetting
 from api.models.expectations import Expectations
 from api.models.matching import Effect, Reason
-from api.models.terms import as_float, enum_list_holds
+from api.models.terms import as_float, enum_list_holds, flag
 from api.services import audit, people, policy
 
 FIELDS = tuple(Expectations.model_fields)
@@ -143,9 +143,6 @@ def factor(mentee: Expectations) -> Factor | None:
     parts = [_sql(field, getattr(mentee, field)) for field in FIELDS if _stated(mentee, field)]
     if not parts:
         return None
-
-    def flag(condition: ColumnElement[bool]) -> ColumnElement[Any]:
-        return sa.case((condition, 1.0), else_=0.0)
 
     agreed = sum((flag(agrees) for _, agrees in parts), start=sa.literal(0.0))
     stated = sum((flag(stated) for stated, _ in parts), start=sa.literal(0.0))

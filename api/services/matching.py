@@ -38,7 +38,7 @@ from api.models.matching import (
     MatchSuggestions,
     Reason,
 )
-from api.models.terms import as_float, enum_list_holds, json_list_holds, not_indexed
+from api.models.terms import as_float, enum_list_holds, flag, json_list_holds, not_indexed
 from api.services import (
     audit,
     establishment_access,
@@ -133,16 +133,11 @@ def _background_columns(background: Background) -> dict[str, ColumnElement[Any]]
     """Per dimension: 1 when the mentor consented and shares the mentee's value."""
     mentor_consents = consenting(ConsentPurpose.background_in_matching, Person.id)
     return {
-        f"shares_{dimension.value}": sa.case(
-            (
-                sa.and_(  # the consent check is the costly part: only for those who share
-                    sa.func.lower(sa.func.trim(getattr(Person, BACKGROUND_FIELDS[dimension])))
-                    == value,
-                    mentor_consents,
-                ),
-                1.0,
-            ),
-            else_=0.0,
+        f"shares_{dimension.value}": flag(
+            sa.and_(  # the consent check is the costly part: only for those who share
+                sa.func.lower(sa.func.trim(getattr(Person, BACKGROUND_FIELDS[dimension]))) == value,
+                mentor_consents,
+            )
         )
         for dimension, value in background.values
     }
@@ -367,9 +362,6 @@ def _factor_values(
 ) -> dict[str, ColumnElement[Any]]:
     """The factors that apply to this mentee, each a 0..1 SQL expression over a mentor."""
 
-    def flag(condition: ColumnElement[bool]) -> ColumnElement[Any]:
-        return sa.case((condition, 1.0), else_=0.0)
-
     values: dict[str, ColumnElement[Any]] = {}
     if wanted.needs:
         covered = sum(
@@ -515,7 +507,7 @@ def _scored_mentors(caller: Principal, ranking: _Ranking, *conditions: Any) -> _
     )
     total = sum(
         (
-            weight * sa.case((c[f"counts_{name}"], 1.0), else_=0.0) if name in counted else weight
+            weight * flag(c[f"counts_{name}"]) if name in counted else weight
             for name, (weight, _) in factors.items()
         ),
         start=sa.literal(0.0),
