@@ -10,7 +10,6 @@ A part counts only when both sides state it. They agree on it when:
 
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
@@ -129,27 +128,16 @@ def _sql(field: str, mentee: Any) -> tuple[ColumnElement[bool], ColumnElement[bo
     return stated, col(mentor) == mentee
 
 
-@dataclass(frozen=True)
-class Factor:
-    """The `expectations` factor for one mentee: the share of the parts both sides state on
-    which they agree (null when the mentor states none of the mentee's), and when it counts."""
-
-    value: ColumnElement[Any]
-    counts: ColumnElement[bool]
-
-
-def factor(mentee: Expectations) -> Factor | None:
-    """None when the mentee states nothing: then the factor does not apply."""
+def factor(mentee: Expectations) -> ColumnElement[Any] | None:
+    """The `expectations` factor for this mentee: the share of the parts both sides state on
+    which they agree. Null for a mentor who states none of the mentee's parts: the factor
+    does not count for them. None when the mentee states nothing: it does not apply."""
     parts = [_sql(field, getattr(mentee, field)) for field in FIELDS if _stated(mentee, field)]
     if not parts:
         return None
-
     agreed = sum((flag(agrees) for _, agrees in parts), start=sa.literal(0.0))
     stated = sum((flag(stated) for stated, _ in parts), start=sa.literal(0.0))
-    return Factor(
-        value=agreed / as_float(sa.func.nullif(stated, 0.0)),
-        counts=sa.or_(*(stated for stated, _ in parts)),
-    )
+    return agreed / as_float(sa.func.nullif(stated, 0.0))
 
 
 def reasons(mentee: Expectations, mentor: Expectations) -> list[Reason]:

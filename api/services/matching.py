@@ -158,8 +158,8 @@ class _Ranking:
     gender: str | None
     caseload: Any
     open_count: Any
-    # Factors that count only for some mentors (a null value elsewhere): when each counts.
-    counted: dict[str, ColumnElement[bool]] = field(default_factory=dict)
+    # Factors that count only for some mentors: null for the others, whose mean they leave.
+    partial: frozenset[str] = frozenset()
 
     def filters(self) -> list[ColumnElement[bool]]:
         """What keeps a mentor out, besides eligibility: exclusions and what the mentee asked."""
@@ -214,7 +214,7 @@ async def _ranking(db: AsyncSession, caller: Principal, mentee_id: uuid.UUID) ->
         caseload=caseload,
         open_count=open_count,
         # `expectations` counts only for a mentor who states something the mentee states too
-        counted={} if expected is None else {expectations.FACTOR: expected.counts},
+        partial=frozenset() if expected is None else frozenset({expectations.FACTOR}),
     )
 
 
@@ -358,7 +358,7 @@ async def _why_excluded(db: AsyncSession, mentee_id: uuid.UUID, mentor_id: uuid.
 
 
 def _factor_values(
-    wanted: Wanted, open_count: Any, expected: expectations.Factor | None
+    wanted: Wanted, open_count: Any, expected: ColumnElement[Any] | None
 ) -> dict[str, ColumnElement[Any]]:
     """The factors that apply to this mentee, each a 0..1 SQL expression over a mentor."""
 
@@ -395,7 +395,7 @@ def _factor_values(
         shares = list(_background_columns(wanted.background).values())
         values["background"] = sum(shares, start=sa.literal(0.0)) / float(len(shares))
     if expected is not None:
-        values[expectations.FACTOR] = expected.value
+        values[expectations.FACTOR] = expected
     if wanted.needs & WOMEN_SPECIFIC:
         values["women_specific"] = flag(sa.func.lower(col(Person.gender)).in_(WOMEN))
     max_caseload = col(MentorProfile.max_caseload)
@@ -423,8 +423,7 @@ class _Scored:
 
     def select(self, *extra: Any) -> Any:
         """Each mentor's id, load, factors and score (and `extra`), without the details."""
-        listed = [c for c in self.candidates.c if not c.name.startswith("counts_")]
-        return sa.select(*listed, self.score.label("score"), *extra)
+        return sa.select(*self.candidates.c, self.score.label("score"), *extra)
 
 
 # What a coordinator needs to know of a suggested mentor, and what their reasons are made of.
@@ -465,7 +464,7 @@ def _scored_mentors(caller: Principal, ranking: _Ranking, *conditions: Any) -> _
     column, and its term in the score), and compiled twice. The expression holds only what
     the score needs, so the database carries narrow rows while it sorts them; the details
     are joined to the page alone (`_with_details`)."""
-    factors, counted = ranking.factors, ranking.counted
+    factors, partial = ranking.factors, ranking.partial
     candidates = (
         establishment_access.joined(
             sa.select(
@@ -473,7 +472,6 @@ def _scored_mentors(caller: Principal, ranking: _Ranking, *conditions: Any) -> _
                 ranking.open_count.label("open_count"),
                 ranking.in_date.label("supervised"),
                 *(value.label(f"factor_{name}") for name, (_, value) in factors.items()),
-                *(value.label(f"counts_{name}") for name, value in counted.items()),
                 *(value.label(name) for name, value in ranking.shares.items()),
             )
             .select_from(MentorProfile)
@@ -498,7 +496,7 @@ def _scored_mentors(caller: Principal, ranking: _Ranking, *conditions: Any) -> _
             weight
             * (
                 sa.func.coalesce(c[f"factor_{name}"], 0.0)
-                if name in counted
+                if name in partial
                 else c[f"factor_{name}"]
             )
             for name, (weight, _) in factors.items()
@@ -507,7 +505,7 @@ def _scored_mentors(caller: Principal, ranking: _Ranking, *conditions: Any) -> _
     )
     total = sum(
         (
-            weight * flag(c[f"counts_{name}"]) if name in counted else weight
+            weight * flag(c[f"factor_{name}"].is_not(None)) if name in partial else weight
             for name, (weight, _) in factors.items()
         ),
         start=sa.literal(0.0),
