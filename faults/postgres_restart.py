@@ -9,7 +9,8 @@ exactly once and that every key replays the same record.
 
     .venv/bin/python faults/postgres_restart.py
 
-Prints what it saw; exits non-zero if any create is missing, duplicated or stuck.
+Prints what it saw; exits non-zero if any create is missing, duplicated or stuck, or if a
+writer is answered anything but its 201 or a status that asks it to retry (a 500 is not one).
 """
 
 import asyncio
@@ -30,6 +31,10 @@ WRITERS = 20
 PG_PORT = int(os.environ.get("FAULT_PG_PORT", "8156"))
 API_PORT = int(os.environ.get("FAULT_API_PORT", "8157"))
 DEADLINE_SECONDS = 120
+# What a writer may be told while the database restarts, and retry: the database is away
+# (503), its key is still held by the attempt cut off (409), or slow down (429). A 500 is a
+# defect, never a retry.
+RETRY_LATER = frozenset({409, 429, 503})
 ROOT = Path(__file__).resolve().parent.parent
 EXE = ROOT / ".venv" / "bin" / "throughgate"
 
@@ -104,7 +109,7 @@ async def writer(
             if response.status_code == 201:
                 return key, str(response.json()["id"])
             tally[f"answers {response.status_code}"] += 1
-            if response.status_code < 500 and response.status_code not in (409, 429):
+            if response.status_code not in RETRY_LATER:
                 raise SystemExit(f"writer {index}: unexpected {response.status_code}")
         await asyncio.sleep(0.5)
     raise SystemExit(f"writer {index}: its key never succeeded (stuck)")

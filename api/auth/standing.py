@@ -201,7 +201,10 @@ class HeardChanges(ReadThroughSession):
             self._forget(listening=True)
 
     def _on_rollback(self, connection: Connection) -> None:
-        connection.info.pop(CHANGED, None)
+        # A connection lost mid-transaction took its `info` with it; asking for it would
+        # raise, and turn the request's 503 into a 500.
+        if not connection.invalidated:
+            connection.info.pop(CHANGED, None)
 
     async def standing(self, db: AsyncSession, kind: str, account_id: uuid.UUID) -> Standing | None:
         key = (kind, account_id)

@@ -421,9 +421,9 @@ class _Scored:
     candidates: Any
     score: ColumnElement[Any]
 
-    def select(self, *extra: Any) -> Any:
-        """Each mentor's id, load, factors and score (and `extra`), without the details."""
-        return sa.select(*self.candidates.c, self.score.label("score"), *extra)
+    def select(self) -> Any:
+        """Each mentor's id, load, factors and score, without the details."""
+        return sa.select(*self.candidates.c, self.score.label("score"))
 
 
 # What a coordinator needs to know of a suggested mentor, and what their reasons are made of.

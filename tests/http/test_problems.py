@@ -6,8 +6,10 @@ import uuid
 
 import httpx
 import pytest
+import sqlalchemy as sa
 from fastapi import FastAPI
 
+from api.db import DB
 from api.errors import PROBLEM_TYPES
 from api.main import create_app
 from tests.conftest import make_settings
@@ -112,4 +114,23 @@ async def test_an_unreachable_database_is_a_503_with_retry_after(world: World) -
         response = await http.get("/api/v1/people", headers=world.headers("admin"))
         _assert_problem(response, 503, "unavailable")
         assert int(response.headers["retry-after"]) >= 1
+    await app.state.engine.dispose()
+
+
+async def test_a_database_connection_lost_mid_request_is_a_503(migrated: str) -> None:
+    """PostgreSQL restarted under a request: its session's connection is gone mid-transaction,
+    and putting the transaction back must not turn the 503 into a 500."""
+    app = create_app(make_settings(migrated))
+    if app.state.settings.is_sqlite:
+        pytest.skip("a SQLite file does not drop its connections")
+
+    async def lose_the_connection(db: DB) -> None:
+        await db.exec(sa.text("SELECT pg_terminate_backend(pg_backend_pid())"))  # type: ignore[call-overload]
+
+    app.add_api_route("/api/v1/lose", lose_the_connection)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://t") as http:
+        response = await http.get("/api/v1/lose")
+        _assert_problem(response, 503, "unavailable")
+        assert (await http.get("/readyz")).status_code == 200  # the pool connects again
     await app.state.engine.dispose()
