@@ -197,16 +197,17 @@ async def _ranking(db: AsyncSession, caller: Principal, mentee_id: uuid.UUID) ->
     caseload = open_caseloads(caller.org_id)
     open_count = sa.func.coalesce(caseload.c.open_count, 0)
     expected = expectations.factor(wanted.expectations)
+    shares = _background_columns(wanted.background) if wanted.background.counted else {}
     factors = {
         name: (weight, value)
-        for name, value in _factor_values(wanted, open_count, expected).items()
+        for name, value in _factor_values(wanted, open_count, expected, shares).items()
         if (weight := getattr(weights, name)) > 0
     }
     return _Ranking(
         mentee=mentee,
         wanted=wanted,
         factors=factors,
-        shares=_background_columns(wanted.background) if wanted.background.counted else {},
+        shares=shares,
         excluded=await _excluded_mentors(db, mentee.id),
         in_date=supervised_since(utc_today() - overdue),
         overdue=overdue,
@@ -358,9 +359,14 @@ async def _why_excluded(db: AsyncSession, mentee_id: uuid.UUID, mentor_id: uuid.
 
 
 def _factor_values(
-    wanted: Wanted, open_count: Any, expected: ColumnElement[Any] | None
+    wanted: Wanted,
+    open_count: Any,
+    expected: ColumnElement[Any] | None,
+    shares: dict[str, ColumnElement[Any]],
 ) -> dict[str, ColumnElement[Any]]:
-    """The factors that apply to this mentee, each a 0..1 SQL expression over a mentor."""
+    """The factors that apply to this mentee, each a 0..1 SQL expression over a mentor
+    (`shares`: per background dimension the mentee asked to share and may count, whether the
+    mentor shares it)."""
 
     values: dict[str, ColumnElement[Any]] = {}
     if wanted.needs:
@@ -391,9 +397,8 @@ def _factor_values(
             start=sa.literal(0.0),
         )
         values["availability"] = common / float(len(wanted.times))
-    if wanted.background.counted:
-        shares = list(_background_columns(wanted.background).values())
-        values["background"] = sum(shares, start=sa.literal(0.0)) / float(len(shares))
+    if shares:
+        values["background"] = sum(shares.values(), start=sa.literal(0.0)) / float(len(shares))
     if expected is not None:
         values[expectations.FACTOR] = expected
     if wanted.needs & WOMEN_SPECIFIC:
@@ -520,8 +525,7 @@ def _own_compiled_cache() -> dict[str, Any]:
 
     It has one term per need, language, day part... of its mentee: a shape of its own, which
     the engine's statement cache would keep, never to use again, for every full garbage
-    collection to walk. So each statement is compiled into a cache of its own: once however
-    often it runs with different parameters, and gone with it."""
+    collection to walk. So each statement is compiled into a cache of its own, gone with it."""
     return {"compiled_cache": {}}
 
 
